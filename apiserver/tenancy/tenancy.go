@@ -1,0 +1,246 @@
+// Package tenancy knows which regions exist — from tenants/*.yaml in the
+// embedded mode, from Kubernetes in a cluster — and holds each one's lazily
+// opened database: a small bounded pool, migrated on first use and closed again
+// after it has been idle, so that hundreds of registered regions cost nothing
+// until they are used.
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+)
+
+// ErrUnknownRegion is returned for a region the registry does not serve.
+var ErrUnknownRegion = errors.New("tenancy: unknown region")
+
+// Prepare readies a freshly opened database for use: migrations, the
+// administrative tree, demo data. It runs once per opening.
+type Prepare func(ctx context.Context, db *bun.DB, r *partnership.Region) error
+
+// Tenant is one served region and its database.
+type Tenant struct {
+	Region *partnership.Region
+
+	opts    store.Options
+	prepare Prepare
+
+	mu       sync.Mutex
+	db       *bun.DB
+	inflight int
+	lastUsed time.Time
+	lastErr  error
+	opening  chan struct{} // closed when an opening in progress ends
+}
+
+// NewTenant describes a region whose database is reached with opts; nothing is
+// opened until the first Acquire.
+func NewTenant(r *partnership.Region, opts store.Options, prepare Prepare) *Tenant {
+	return &Tenant{Region: r, opts: opts, prepare: prepare}
+}
+
+// Acquire returns the region's database, opening and preparing it on first
+// use, and a release function the caller must call when done. The database is
+// never closed while acquired.
+func (t *Tenant) Acquire(ctx context.Context) (*bun.DB, func(), error) {
+	for {
+		t.mu.Lock()
+		if t.db != nil {
+			t.inflight++
+			db := t.db
+			t.mu.Unlock()
+			return db, t.release, nil
+		}
+		if wait := t.opening; wait != nil {
+			t.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+		}
+		t.opening = make(chan struct{})
+		t.mu.Unlock()
+
+		db, err := t.open(ctx)
+
+		t.mu.Lock()
+		close(t.opening)
+		t.opening = nil
+		t.lastErr = err
+		if err != nil {
+			t.mu.Unlock()
+			return nil, nil, err
+		}
+		t.db = db
+		t.mu.Unlock()
+	}
+}
+
+func (t *Tenant) open(ctx context.Context) (*bun.DB, error) {
+	db, err := store.Open(ctx, t.opts)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: region %s: %w", t.Region.Slug, err)
+	}
+	if t.prepare != nil {
+		if err := t.prepare(ctx, db, t.Region); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("tenancy: region %s: %w", t.Region.Slug, err)
+		}
+	}
+	return db, nil
+}
+
+func (t *Tenant) release() {
+	t.mu.Lock()
+	t.inflight--
+	t.lastUsed = time.Now()
+	t.mu.Unlock()
+}
+
+// closeIfIdle closes the database when nobody holds it and it has not been used since before.
+func (t *Tenant) closeIfIdle(before time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.db == nil || t.inflight > 0 || t.lastUsed.After(before) {
+		return false
+	}
+	t.db.Close()
+	t.db = nil
+	return true
+}
+
+// Close closes the database if it is open, whoever holds it.
+func (t *Tenant) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.db == nil {
+		return nil
+	}
+	err := t.db.Close()
+	t.db = nil
+	return err
+}
+
+// State is what readiness reports of a tenant's database.
+type State struct {
+	Database string `json:"database"` // "closed" (not opened yet or idle), "open" or "error"
+	Error    string `json:"error,omitempty"`
+	InUse    int    `json:"inUse,omitempty"`
+}
+
+// State reports whether the database is open, closed or failed at its last opening.
+func (t *Tenant) State() State {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.db != nil:
+		return State{Database: "open", InUse: t.inflight}
+	case t.lastErr != nil:
+		return State{Database: "error", Error: t.lastErr.Error()}
+	default:
+		return State{Database: "closed"}
+	}
+}
+
+// Registry is the set of served tenants, safe for concurrent use. In a cluster
+// tenants come and go as Regions become Ready or are deleted.
+type Registry struct {
+	mu      sync.RWMutex
+	tenants map[string]*Tenant
+}
+
+// NewRegistry returns a registry serving the given tenants.
+func NewRegistry(tenants ...*Tenant) *Registry {
+	r := &Registry{tenants: map[string]*Tenant{}}
+	for _, t := range tenants {
+		r.tenants[t.Region.Slug] = t
+	}
+	return r
+}
+
+// Get returns the tenant of a region, or ErrUnknownRegion.
+func (r *Registry) Get(slug string) (*Tenant, error) {
+	r.mu.RLock()
+	t, ok := r.tenants[slug]
+	r.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownRegion, slug)
+	}
+	return t, nil
+}
+
+// Put adds or replaces a tenant; a replaced tenant's database is closed.
+func (r *Registry) Put(t *Tenant) {
+	r.mu.Lock()
+	old := r.tenants[t.Region.Slug]
+	r.tenants[t.Region.Slug] = t
+	r.mu.Unlock()
+	if old != nil && old != t {
+		old.Close()
+	}
+}
+
+// Remove stops serving a region and closes its database.
+func (r *Registry) Remove(slug string) {
+	r.mu.Lock()
+	t := r.tenants[slug]
+	delete(r.tenants, slug)
+	r.mu.Unlock()
+	if t != nil {
+		t.Close()
+	}
+}
+
+// All returns the tenants sorted by region name.
+func (r *Registry) All() []*Tenant {
+	r.mu.RLock()
+	out := make([]*Tenant, 0, len(r.tenants))
+	for _, t := range r.tenants {
+		out = append(out, t)
+	}
+	r.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Region.Slug < out[j].Region.Slug })
+	return out
+}
+
+// CloseIdle closes the databases not used for the idle duration and returns how many it closed.
+func (r *Registry) CloseIdle(idle time.Duration) int {
+	before := time.Now().Add(-idle)
+	n := 0
+	for _, t := range r.All() {
+		if t.closeIfIdle(before) {
+			n++
+		}
+	}
+	return n
+}
+
+// ReapIdle closes idle databases every interval until ctx ends, then closes them all.
+func (r *Registry) ReapIdle(ctx context.Context, idle time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(max(idle/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			for _, t := range r.All() {
+				t.Close()
+			}
+			return
+		case <-tick.C:
+			if n := r.CloseIdle(idle); n > 0 {
+				log.Debug("closed idle region databases", "count", n)
+			}
+		}
+	}
+}

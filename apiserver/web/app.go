@@ -1,0 +1,99 @@
+// Package web is the API server's Fiber application: every route in routes.go,
+// the middleware that resolves the region of a request and lends it the
+// region's database, the JSON handlers and the server-rendered pages.
+package web
+
+import (
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"pilar.id/pilar/apiserver/tenancy"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Options configure the application.
+type Options struct {
+	Registry *tenancy.Registry
+	// BaseDomain, when set, makes <region>.<BaseDomain> serve that region.
+	BaseDomain string
+	// PathRegions serves /r/<region>/ as well, for development and the embedded mode.
+	PathRegions bool
+	Log         *slog.Logger
+}
+
+// New builds the application. Fiber's prefork stays off: each process would
+// hold its own pools and enforcers.
+func New(o Options) *fiber.App {
+	engine := html.NewFileSystem(http.FS(templates), ".html")
+	app := fiber.New(fiber.Config{
+		AppName:               "pilar",
+		Views:                 engine,
+		ViewsLayout:           "templates/layout",
+		ErrorHandler:          errorHandler(o.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		BodyLimit:             4 << 20,
+	})
+	routes(app, o)
+	return app
+}
+
+// apiError is the JSON body of every error response.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		status, code := http.StatusInternalServerError, "internal"
+		var fe *fiber.Error
+		switch {
+		case errors.Is(err, tenancy.ErrUnknownRegion):
+			status, code = http.StatusNotFound, "not_found"
+		case errors.As(err, &fe):
+			status = fe.Code
+			code = codeFor(status)
+		}
+		var body apiError
+		body.Error.Code = code
+		body.Error.Message = err.Error()
+		if status == http.StatusInternalServerError {
+			log.Error("request failed", "request_id", c.Locals("requestid"), "path", c.Path(), "err", err)
+			body.Error.Message = "internal error; the request id is " + requestID(c)
+		}
+		return c.Status(status).JSON(body)
+	}
+}
+
+func codeFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return "invalid"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return "forbidden"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	default:
+		return "error"
+	}
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/tenancy"
+)
+
+const (
+	localRegion = "region"
+	localBase   = "base"
+)
+
+// regionRequest is what a request knows of its region. Locals hold it rather
+// than the tenant and database themselves: fasthttp closes every io.Closer left
+// in a request's user values when the request ends.
+type regionRequest struct {
+	tenant *tenancy.Tenant
+	db     bun.IDB
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
+
+// logRequests writes one structured line per request, with its request id.
+func logRequests(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		if err := c.Next(); err != nil {
+			// Answer the error here, so that the line below logs the status sent.
+			if err := c.App().Config().ErrorHandler(c, err); err != nil {
+				return err
+			}
+		}
+		status := c.Response().StatusCode()
+		attrs := []any{
+			"request_id", requestID(c), "method", c.Method(), "path", c.OriginalURL(),
+			"status", status, "duration_ms", time.Since(start).Milliseconds(),
+		}
+		if rr, ok := c.Locals(localRegion).(*regionRequest); ok {
+			attrs = append(attrs, "region", rr.tenant.Region.Slug)
+		}
+		log.Info("request", attrs...)
+		return nil
+	}
+}
+
+// hostRegions routes <region>.<baseDomain>/path to /r/<region>/path, so that
+// one set of routes serves both forms of address.
+func hostRegions(baseDomain string) fiber.Handler {
+	suffix := "." + strings.ToLower(baseDomain)
+	return func(c *fiber.Ctx) error {
+		host := strings.ToLower(c.Hostname())
+		if i := strings.LastIndexByte(host, ':'); i >= 0 {
+			host = host[:i]
+		}
+		if slug, ok := strings.CutSuffix(host, suffix); ok && slug != "" && !strings.Contains(slug, ".") {
+			c.Locals(localBase, "")
+			c.Path("/r/" + slug + c.Path())
+		}
+		return c.Next()
+	}
+}
+
+// withTenant resolves the region named in the path, lends the request the
+// region's database (opening it on first use) and returns it afterwards.
+func withTenant(reg *tenancy.Registry) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		slug := strings.Clone(c.Params("region"))
+		t, err := reg.Get(slug)
+		if err != nil {
+			return err
+		}
+		db, release, err := t.Acquire(c.UserContext())
+		if err != nil {
+			return fiber.NewError(fiber.StatusServiceUnavailable, "region "+slug+" is unavailable: its database could not be opened")
+		}
+		defer release()
+		c.Locals(localRegion, &regionRequest{tenant: t, db: db})
+		if _, hostMode := c.Locals(localBase).(string); !hostMode {
+			c.Locals(localBase, "/r/"+slug)
+		}
+		return c.Next()
+	}
+}
+
+func tenantOf(c *fiber.Ctx) (*tenancy.Tenant, bun.IDB) {
+	rr := c.Locals(localRegion).(*regionRequest)
+	return rr.tenant, rr.db
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/tenancy"
+)
+
+type regionSummary struct {
+	Slug         string   `json:"slug"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	Pillars      []string `json:"pillars"`
+	Languages    []string `json:"languages"`
+	Kecamatan    int64    `json:"kecamatan"`
+	Wards        int64    `json:"wards"`
+	Institutions int64    `json:"institutions"`
+	Population   int64    `json:"population"`
+	LegalBasis   []string `json:"legalBasis"`
+}
+
+func summarise(c *fiber.Ctx) (regionSummary, error) {
+	t, db := tenantOf(c)
+	r := t.Region
+	counts, err := store.CountAreas(c.UserContext(), db)
+	if err != nil {
+		return regionSummary{}, err
+	}
+	s := regionSummary{
+		Slug: r.Slug, Code: r.Code, Name: r.Name, Kind: r.Kind, Languages: r.Languages,
+		Kecamatan: counts.Kecamatan, Wards: counts.Wards, Institutions: counts.Institutions,
+		Population: r.Population(),
+	}
+	for _, p := range r.Pillars {
+		s.Pillars = append(s.Pillars, string(p))
+	}
+	for _, g := range r.LegalBasis {
+		s.LegalBasis = append(s.LegalBasis, g.Cite()+" "+g.Title)
+	}
+	return s, nil
+}
+
+// regionJSON describes the region: its regulations in brief and its stored tree.
+func regionJSON(c *fiber.Ctx) error {
+	s, err := summarise(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
+
+// regionHome is the region's portal home page.
+func regionHome(c *fiber.Ctx) error {
+	s, err := summarise(c)
+	if err != nil {
+		return err
+	}
+	t, _ := tenantOf(c)
+	return c.Render("templates/region", fiber.Map{
+		"Title":     s.Name,
+		"Lang":      t.Region.Languages[0],
+		"Base":      c.Locals(localBase),
+		"Summary":   s,
+		"Kecamatan": t.Region.Kecamatan,
+		"TwoPillar": t.Region.Runs(partnership.TwoPillar),
+	})
+}
+
+// platformIndex lists the served regions, for the embedded mode.
+func platformIndex(reg *tenancy.Registry) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var regions []*partnership.Region
+		for _, t := range reg.All() {
+			regions = append(regions, t.Region)
+		}
+		return c.Render("templates/index", fiber.Map{"Title": "Pilar", "Lang": "id", "Regions": regions})
+	}
+}

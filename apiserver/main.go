@@ -34,7 +34,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, log); err != nil {
-		log.Error("apiserver stopped", "err", err)
+		// Printed as is, not through the logger: a refused manifest lists one
+		// problem a line, and those lines are for a person to read.
+		fmt.Fprintln(os.Stderr, "apiserver:", err)
 		os.Exit(1)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -42,7 +41,14 @@ func LoadDir(dir string) ([]*partnership.Region, error) {
 		}
 		r, err := ParseManifest(data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+			// One line per field, each naming the file.
+			if joined, ok := err.(interface{ Unwrap() []error }); ok {
+				for _, e := range joined.Unwrap() {
+					errs = append(errs, fmt.Errorf("%s: %w", p, e))
+				}
+			} else {
+				errs = append(errs, fmt.Errorf("%s: %w", p, err))
+			}
 			continue
 		}
 		if other, ok := slugs[r.Slug]; ok {
@@ -78,11 +84,11 @@ func ParseManifest(data []byte) (*partnership.Region, error) {
 // FromRegion validates a Region resource and converts it to the domain's Region.
 func FromRegion(r *v1alpha1.Region) (*partnership.Region, error) {
 	if errs := r.Validate(); len(errs) > 0 {
-		msgs := make([]string, len(errs))
+		joined := make([]error, len(errs))
 		for i, e := range errs {
-			msgs[i] = e.Error()
+			joined[i] = e
 		}
-		return nil, errors.New(strings.Join(msgs, "; "))
+		return nil, errors.Join(joined...)
 	}
 	s := &r.Spec
 	kecamatan, _ := s.ResolveAreas() // Validate has resolved them once already

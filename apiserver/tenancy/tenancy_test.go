@@ -1,0 +1,144 @@
+package tenancy
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+)
+
+func testTenant(t *testing.T, prepare Prepare) *Tenant {
+	t.Helper()
+	r, err := ParseManifest([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(t.TempDir(), "r.db")}, prepare)
+	t.Cleanup(func() { tn.Close() })
+	return tn
+}
+
+func TestDatabaseOpensOnceUnderConcurrentFirstUse(t *testing.T) {
+	var opened atomic.Int32
+	tn := testTenant(t, func(ctx context.Context, db *bun.DB, r *partnership.Region) error {
+		opened.Add(1)
+		time.Sleep(20 * time.Millisecond) // widen the window for a second opening
+		return nil
+	})
+	if s := tn.State(); s.Database != "closed" {
+		t.Fatalf("before first use: %+v", s)
+	}
+	var wg sync.WaitGroup
+	dbs := make([]*bun.DB, 16)
+	for i := range dbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, release, err := tn.Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer release()
+			dbs[i] = db
+		}()
+	}
+	wg.Wait()
+	if n := opened.Load(); n != 1 {
+		t.Fatalf("prepared %d times, want once", n)
+	}
+	for _, db := range dbs[1:] {
+		if db != dbs[0] {
+			t.Fatal("callers got different pools")
+		}
+	}
+}
+
+func TestIdleDatabaseIsClosedButNotWhileInUse(t *testing.T) {
+	tn := testTenant(t, nil)
+	reg := NewRegistry(tn)
+	db, release, err := tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if n := reg.CloseIdle(time.Millisecond); n != 0 {
+		t.Fatalf("closed %d databases while one was in use", n)
+	}
+	if err := db.PingContext(context.Background()); err != nil {
+		t.Fatalf("database in use was closed: %v", err)
+	}
+	release()
+	if n := reg.CloseIdle(time.Hour); n != 0 {
+		t.Fatal("closed a database used a moment ago")
+	}
+	time.Sleep(5 * time.Millisecond)
+	if n := reg.CloseIdle(time.Millisecond); n != 1 {
+		t.Fatalf("closed %d idle databases, want 1", n)
+	}
+	if s := tn.State(); s.Database != "closed" {
+		t.Fatalf("after idling: %+v", s)
+	}
+	// The next use opens it again.
+	_, release, err = tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if s := tn.State(); s.Database != "open" {
+		t.Fatalf("after reuse: %+v", s)
+	}
+}
+
+func TestFailedPreparationIsReportedAndRetried(t *testing.T) {
+	fail := true
+	tn := testTenant(t, func(ctx context.Context, db *bun.DB, r *partnership.Region) error {
+		if fail {
+			return context.DeadlineExceeded
+		}
+		return nil
+	})
+	if _, _, err := tn.Acquire(context.Background()); err == nil {
+		t.Fatal("a failed preparation gave out a database")
+	}
+	if s := tn.State(); s.Database != "error" || s.Error == "" {
+		t.Fatalf("after a failure: %+v", s)
+	}
+	fail = false
+	_, release, err := tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	release()
+}
+
+func TestRegistryPutAndRemove(t *testing.T) {
+	tn := testTenant(t, nil)
+	reg := NewRegistry()
+	if _, err := reg.Get("contoh"); err == nil {
+		t.Fatal("empty registry found a region")
+	}
+	reg.Put(tn)
+	if got, err := reg.Get("contoh"); err != nil || got != tn {
+		t.Fatalf("Get after Put: %v %v", got, err)
+	}
+	if _, release, err := tn.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	} else {
+		release()
+	}
+	reg.Remove("contoh")
+	if _, err := reg.Get("contoh"); err == nil {
+		t.Fatal("removed region still served")
+	}
+	if s := tn.State(); s.Database != "closed" {
+		t.Fatalf("removed region's database: %+v", s)
+	}
+}

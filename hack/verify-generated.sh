@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates the deepcopy functions and CRDs into a scratch copy of the tree
+# and fails, showing the difference, when they differ from the committed ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+tar --exclude=./data --exclude=./.git -cf - . | tar -xf - -C "$scratch"
+make -s -C "$scratch" generate >/dev/null
+status=0
+for path in config/crd charts/pilar/crds operator/api; do
+	if ! diff -ru "$path" "$scratch/$path"; then
+		status=1
+	fi
+done
+if [ "$status" -ne 0 ]; then
+	echo "generated files are out of date: run 'make generate' and commit the result" >&2
+fi
+exit "$status"

@@ -1,0 +1,195 @@
+package policies
+
+import (
+	"errors"
+	"regexp"
+	"testing"
+)
+
+func TestDecide(t *testing.T) {
+	tests := []struct {
+		name      string
+		overrides string
+		role      Role
+		perm      Permission
+		allowed   bool
+		rule      string // Rule.String of the deciding rule; "" when denied by default
+	}{
+		{"denied by default", "", Resident, MusrenbangDecide, false, ""},
+		{"allowed by the baseline", "", Resident, AspirationSubmit, true, "allow resident aspiration:submit (baseline)"},
+		{"an override adds a permission", "allow forum-lpm participation:read", ForumLPM, ParticipationRead, true,
+			"allow forum-lpm participation:read (override line 1)"},
+		{"a deny beats the baseline's allow", "\ndeny institution-rw activity:cancel", InstitutionRW, ActivityCancel, false,
+			"deny institution-rw activity:cancel (override line 2)"},
+		{"a deny touches only its pair", "deny institution-rw activity:cancel", InstitutionPKK, ActivityCancel, true,
+			"allow institution-pkk activity:cancel (baseline)"},
+		{"a deny of a pair nobody allows", "deny resident musrenbang:reopen", Resident, MusrenbangReopen, false,
+			"deny resident musrenbang:reopen (override line 1)"},
+		{"a redundant allow is the baseline's", "allow ward-office musrenbang:decide", WardOffice, MusrenbangDecide, true,
+			"allow ward-office musrenbang:decide (baseline)"},
+		{"platform role in a region", "", NationalAdmin, RegionOnboard, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set := mustRender(t, tt.overrides)
+			e, err := NewEnforcer(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := set.Decide(e, tt.role, tt.perm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Allowed != tt.allowed {
+				t.Errorf("allowed = %v, want %v", d.Allowed, tt.allowed)
+			}
+			got := ""
+			if d.Rule != nil {
+				// Baseline line numbers move as baseline.csv is edited; compare the rest.
+				got = baselineLine.ReplaceAllString(d.Rule.String(), "(baseline)")
+			}
+			if got != tt.rule {
+				t.Errorf("rule = %q, want %q", got, tt.rule)
+			}
+			if fast, _ := Allowed(e, tt.role, tt.perm); fast != d.Allowed {
+				t.Errorf("Allowed = %v, Decide = %v", fast, d.Allowed)
+			}
+		})
+	}
+}
+
+var baselineLine = regexp.MustCompile(`\(baseline line \d+\)`)
+
+func TestDecisionString(t *testing.T) {
+	set := mustRender(t, "deny resident idea:post")
+	e, err := NewEnforcer(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		role Role
+		perm Permission
+		want string
+	}{
+		{Resident, IdeaPost, "denied by deny resident idea:post (override line 1)"},
+		{Resident, MusrenbangDecide, "denied by default: no rule allows it"},
+	}
+	for _, tt := range tests {
+		d, err := set.Decide(e, tt.role, tt.perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.String() != tt.want {
+			t.Errorf("%s %s: %q, want %q", tt.role, tt.perm, d, tt.want)
+		}
+	}
+}
+
+func TestDecideErrors(t *testing.T) {
+	set := mustRender(t, "")
+	e, err := NewEnforcer(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Decide(e, "mayor", DashboardRead); !errors.Is(err, ErrUnknownRole) {
+		t.Errorf("unknown role: %v", err)
+	}
+	if _, err := set.Decide(e, Resident, "dashboard:write"); !errors.Is(err, ErrUnknownPermission) {
+		t.Errorf("unknown permission: %v", err)
+	}
+	// An enforcer made from another set decides by a rule this set does not hold.
+	other, err := NewEnforcer(mustRender(t, "allow forum-lpm participation:read"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Decide(other, ForumLPM, ParticipationRead); err == nil {
+		t.Error("Decide with a foreign enforcer: no error")
+	}
+	if _, err := NewEnforcer(nil); err == nil {
+		t.Error("NewEnforcer(nil): no error")
+	}
+}
+
+// TestEnforcerMatchesRules compares the enforcer, cached and explained, with a
+// direct reading of the rules for every pair: allowed exactly when some rule allows
+// the pair and none denies it.
+func TestEnforcerMatchesRules(t *testing.T) {
+	for _, name := range []string{"kota-bandung.txt", "kabupaten-sumedang.txt"} {
+		t.Run(name, func(t *testing.T) {
+			set := mustRender(t, readExample(t, name))
+			e, err := NewEnforcer(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			allows, denies := make(map[rulePair]bool), make(map[rulePair]bool)
+			for _, r := range set.Rules {
+				if r.Effect == Allow {
+					allows[r.pair()] = true
+				} else {
+					denies[r.pair()] = true
+				}
+			}
+			for _, r := range RegionalRoles() {
+				for _, p := range RegionalPermissions() {
+					want := allows[rulePair{r, p}] && !denies[rulePair{r, p}]
+					for round := range 2 { // the second round answers from the cache
+						got, err := Allowed(e, r, p)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got != want {
+							t.Errorf("round %d: Allowed(%s, %s) = %v, want %v", round, r, p, got, want)
+						}
+					}
+					d, err := set.Decide(e, r, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if d.Allowed != want || (d.Rule == nil) != (!allows[rulePair{r, p}] && !denies[rulePair{r, p}]) {
+						t.Errorf("Decide(%s, %s) = %v, want allowed=%v", r, p, d, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestPlatform(t *testing.T) {
+	set := Platform()
+	e, err := NewEnforcer(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		role  Role
+		perm  Permission
+		allow bool
+	}{
+		{NationalAdmin, RegionOnboard, true},
+		{NationalAdmin, NationalRead, true},
+		{NationalAdmin, DashboardRead, false},
+		{RegionalAdmin, RegionOnboard, false},
+	} {
+		d, err := set.Decide(e, tt.role, tt.perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Allowed != tt.allow {
+			t.Errorf("%s %s: %v, want allowed=%v", tt.role, tt.perm, d, tt.allow)
+		}
+	}
+	for _, r := range set.Rules {
+		if r.Source != SourcePlatform || !r.Role.Platform() || !r.Permission.Platform() {
+			t.Errorf("platform rule %v", r)
+		}
+	}
+	if _, err := ParseSet(set.Text()); !errors.Is(err, ErrGuardrail) {
+		t.Errorf("ParseSet(platform text) = %v, want ErrGuardrail", err)
+	}
+	// No regional set holds platform rules.
+	for _, r := range mustRender(t, readExample(t, "kota-bandung.txt")).Rules {
+		if r.Role.Platform() || r.Permission.Platform() {
+			t.Errorf("regional rule %v names the platform", r)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package policies
+
+import (
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var (
+	roleName       = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+	permissionName = regexp.MustCompile(`^[a-z]+(-[a-z]+)*:[a-z]+(-[a-z]+)*$`)
+)
+
+func TestCatalogue(t *testing.T) {
+	seenRoles := make(map[Role]bool)
+	for _, r := range Roles() {
+		if !roleName.MatchString(string(r.Role)) {
+			t.Errorf("role %q: name is not lower-case words joined by '-'", r.Role)
+		}
+		if seenRoles[r.Role] {
+			t.Errorf("role %s listed twice", r.Role)
+		}
+		seenRoles[r.Role] = true
+		if !strings.HasSuffix(r.Description, ".") || r.Description != r.Role.Description() {
+			t.Errorf("role %s: description %q is not a sentence", r.Role, r.Description)
+		}
+		if r.Platform != (r.Role == NationalAdmin) {
+			t.Errorf("role %s: platform = %v", r.Role, r.Platform)
+		}
+	}
+	seenPerms := make(map[Permission]bool)
+	for _, p := range Permissions() {
+		if !permissionName.MatchString(string(p.Permission)) {
+			t.Errorf("permission %q: name is not resource:action", p.Permission)
+		}
+		if seenPerms[p.Permission] {
+			t.Errorf("permission %s listed twice", p.Permission)
+		}
+		seenPerms[p.Permission] = true
+		if !strings.HasSuffix(p.Description, ".") || p.Description != p.Permission.Description() {
+			t.Errorf("permission %s: description %q is not a sentence", p.Permission, p.Description)
+		}
+	}
+	if len(RegionalRoles())+1 != len(Roles()) {
+		t.Errorf("want exactly one platform role, got %d", len(Roles())-len(RegionalRoles()))
+	}
+	if _, err := ParseRole("mayor"); !errors.Is(err, ErrUnknownRole) {
+		t.Errorf("ParseRole(mayor) = %v, want ErrUnknownRole", err)
+	}
+	if _, err := ParsePermission("musrenbang:delete"); !errors.Is(err, ErrUnknownPermission) {
+		t.Errorf("ParsePermission(musrenbang:delete) = %v, want ErrUnknownPermission", err)
+	}
+	if r, err := ParseRole("ward-office"); err != nil || r != WardOffice {
+		t.Errorf("ParseRole(ward-office) = %v, %v", r, err)
+	}
+}
+
+// TestGuardrailsForbid states the national promises independently of
+// guardrails.csv: no override may grant these pairs, and trying is an error that
+// names the line.
+func TestGuardrailsForbid(t *testing.T) {
+	type pair struct {
+		role Role
+		perm Permission
+	}
+	var forbidden []pair
+	funding := []Permission{MusrenbangDecide, ExecutionApprove, CSRPlanApprove, PartnerDecide, MusrenbangClose, ProgrammeManage, IdeaAdopt, AllocationDisburseCash}
+	for _, r := range []Role{Resident, Public, Company, University} {
+		for _, p := range funding {
+			forbidden = append(forbidden, pair{r, p})
+		}
+	}
+	for _, p := range []Permission{CSRPlanApprove, CSRPlanAlign, PartnerDecide, PartnerReview, AwardScore, AwardAdjust, SanctionIssue, SanctionLift} {
+		forbidden = append(forbidden, pair{Company, p}, pair{University, p})
+	}
+	for _, r := range RegionalRoles() {
+		if !slices.Contains([]Role{RegionalAdmin, InternalSupervisor, Ombudsman}, r) {
+			forbidden = append(forbidden, pair{r, AuditVerify})
+		}
+		if r != RegionalAdmin {
+			forbidden = append(forbidden, pair{r, GrantManage}, pair{r, RegionConfigure})
+		}
+		for _, p := range []Permission{MusrenbangReopen, AllocationDisburseCash, AuditErase} {
+			forbidden = append(forbidden, pair{r, p})
+		}
+	}
+	for _, f := range forbidden {
+		if MayHold(f.role, f.perm) {
+			t.Errorf("MayHold(%s, %s) = true", f.role, f.perm)
+		}
+		_, err := Render("\nallow " + string(f.role) + " " + string(f.perm) + "\n")
+		var le *LineError
+		if !errors.Is(err, ErrGuardrail) || !errors.As(err, &le) || le.Line != 2 {
+			t.Errorf("Render(allow %s %s) = %v, want a guardrail error on line 2", f.role, f.perm, err)
+		}
+	}
+}
+
+func TestGuardrailsComplete(t *testing.T) {
+	gs := Guardrails()
+	if len(gs) != len(RegionalPermissions()) {
+		t.Fatalf("%d guardrails for %d regional permissions", len(gs), len(RegionalPermissions()))
+	}
+	for i, p := range RegionalPermissions() {
+		if gs[i].Permission != p {
+			t.Errorf("guardrail %d is for %s, want %s", i, gs[i].Permission, p)
+		}
+		for _, r := range gs[i].Roles {
+			if !r.Known() || r.Platform() {
+				t.Errorf("guardrail %s names role %s", p, r)
+			}
+		}
+	}
+	if MayHold(NationalAdmin, RegionOnboard) || MayHold(RegionalAdmin, RegionOnboard) {
+		t.Error("platform permissions must have no regional guardrail")
+	}
+}
+
+// TestParseGuardrailsErrors feeds broken guardrail files to the parser.
+func TestParseGuardrailsErrors(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string
+		is         error
+	}{
+		{"unknown permission", "musrenbang:delete, ward-office",
+			`policies: guardrails line 1 "musrenbang:delete, ward-office": unknown permission "musrenbang:delete"`, ErrUnknownPermission},
+		{"unknown role", "# c\nmusrenbang:decide, camat",
+			`policies: guardrails line 2 "musrenbang:decide, camat": unknown role "camat"`, ErrUnknownRole},
+		{"platform permission", "region:onboard, regional-admin",
+			`policies: guardrails line 1 "region:onboard, regional-admin": region:onboard is a platform permission and cannot appear in a region's policy`, ErrGuardrail},
+		{"no roles", "musrenbang:decide",
+			`policies: guardrails line 1 "musrenbang:decide": want <permission>, <role> [, <role>]... or <permission>, any|never`, ErrSyntax},
+		{"keyword mixed with roles", "musrenbang:decide, ward-office, never",
+			`policies: guardrails line 1 "musrenbang:decide, ward-office, never": "never" must stand alone after the permission`, ErrSyntax},
+		{"role twice", "musrenbang:decide, ward-office, ward-office",
+			`policies: guardrails line 1 "musrenbang:decide, ward-office, ward-office": role ward-office is listed twice`, ErrConflict},
+		{"permission twice", "dashboard:read, any\ndashboard:read, public",
+			`policies: guardrails line 2 "dashboard:read, public": dashboard:read already has a guardrail on line 1`, ErrConflict},
+		{"missing permission", "dashboard:read, any",
+			`policies: guardrails: permission aspiration:submit has no guardrail`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseGuardrails(tt.text)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if first := strings.Split(err.Error(), "\n")[0]; first != tt.want {
+				t.Errorf("first error:\n got %s\nwant %s", first, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error does not wrap %v", tt.is)
+			}
+		})
+	}
+}
+
+// TestParseBaselineErrors checks that a baseline breaking the rules cannot load.
+func TestParseBaselineErrors(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string
+		is         error
+	}{
+		{"beyond guardrails", "p, resident, musrenbang:decide, allow",
+			`policies: baseline line 1 "p, resident, musrenbang:decide, allow": role resident may not hold musrenbang:decide (national guardrail allows: ward-office, kecamatan-office)`, ErrGuardrail},
+		{"deny", "p, resident, idea:post, deny",
+			`policies: baseline line 1 "p, resident, idea:post, deny": the baseline holds only allow rules; everything else is denied by default`, ErrSyntax},
+		{"repeat", "p, resident, idea:post, allow\n\np, resident, idea:post, allow",
+			`policies: baseline line 3 "p, resident, idea:post, allow": repeats line 1`, ErrConflict},
+		{"platform role", "p, national-admin, dashboard:read, allow",
+			`policies: baseline line 1 "p, national-admin, dashboard:read, allow": national-admin is a platform role and cannot appear in a region's policy`, ErrGuardrail},
+		{"malformed", "p, resident, idea:post",
+			`policies: baseline line 1 "p, resident, idea:post": want p, <role>, <permission>, allow|deny`, ErrSyntax},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadNational(guardrailsCSV, tt.text, platformCSV)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error:\n got %v\nwant %s", err, tt.want)
+			}
+			if !errors.Is(err, tt.is) {
+				t.Errorf("error does not wrap %v", tt.is)
+			}
+		})
+	}
+	if _, err := loadNational(guardrailsCSV, baselineCSV, "p, regional-admin, region:onboard, allow"); !errors.Is(err, ErrGuardrail) {
+		t.Errorf("platform policy with a regional role: %v, want ErrGuardrail", err)
+	}
+}

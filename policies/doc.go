@@ -62,7 +62,11 @@
 // Render merges the baseline and a region's overrides into a Set. Its Text is
 // Casbin policy CSV, one "p, <role>, <permission>, allow|deny" a line, in a
 // canonical order under the comment headers "# baseline" and "# overrides";
-// Casbin's file adapter loads it unchanged. Its Hash (SHA-256 of the text) changes
-// exactly when the rules change, not when comments, blank lines or the order of
-// the overrides do.
+// Casbin's file adapter loads it unchanged under ModelText. Its Hash (SHA-256 of the
+// text) changes exactly when the rules change, not when comments, blank lines or
+// the order of the overrides do.
+//
+// NewEnforcer does not load the text as p rules, which Casbin would read one by one
+// on every request: it loads the same rules as role links that it looks up in a map
+// (see enforcer.conf), and decides exactly as the text does under ModelText.
 package policies

@@ -13,6 +13,8 @@ import (
 var (
 	//go:embed model.conf
 	modelConf string
+	//go:embed enforcer.conf
+	enforcerConf string
 	//go:embed baseline.csv
 	baselineCSV string
 	//go:embed guardrails.csv
@@ -78,7 +80,10 @@ func ExampleOverrides() fs.FS {
 	return sub
 }
 
-// ModelText returns the Casbin model every enforcer of the package uses.
+// ModelText returns the Casbin model of a set's text (see Set.Text): loaded under it
+// with Casbin's file adapter, the text decides every request as the set's enforcer
+// (see NewEnforcer) does. The enforcer itself holds the rules under another model,
+// which decides the same without reading every rule.
 func ModelText() string { return modelConf }
 
 // parseBaseline parses baseline.csv: Casbin policy lines "p, <role>, <permission>,

@@ -50,11 +50,6 @@ func (r Rule) String() string {
 	return fmt.Sprintf("%s %s %s (%s)", r.Effect, r.Role, r.Permission, where)
 }
 
-// casbinRow returns the rule as a Casbin policy row (without the leading "p").
-func (r Rule) casbinRow() []string {
-	return []string{string(r.Role), string(r.Permission), string(r.Effect)}
-}
-
 // Error categories. Every error about a rule wraps exactly one of them, so callers
 // can tell them apart with errors.Is.
 var (

@@ -18,9 +18,11 @@ type config struct {
 	DataDir     string
 	BaseDomain  string
 	PathRegions bool
-	DBMaxConns  int
-	DBIdle      time.Duration
-	LogLevel    slog.Level
+	// InsecureCookies drops the Secure attribute of session cookies.
+	InsecureCookies bool
+	DBMaxConns      int
+	DBIdle          time.Duration
+	LogLevel        slog.Level
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -32,6 +34,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.DataDir, "data", "data", "directory of the per-region SQLite files (embedded mode)")
 	fs.StringVar(&c.BaseDomain, "base-domain", "", "serve <region>.<base-domain> as that region (e.g. pilar.localhost)")
 	fs.BoolVar(&c.PathRegions, "path-regions", true, "also serve regions under /r/<region>/ (development)")
+	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", false, "send session cookies without the Secure attribute (plain HTTP other than localhost)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", 4, "largest connection pool per region database (PostgreSQL)")
 	fs.DurationVar(&c.DBIdle, "db-idle", 5*time.Minute, "close a region's database after it has been idle this long")
 	level := fs.String("log-level", "info", "debug, info, warn or error")

@@ -6,25 +6,49 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/uptrace/bun"
-
-	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web"
+	"pilar.id/pilar/policies"
 )
 
+// openPlatform opens the national agencies' own database, beside the regions'
+// but apart from them: national admins are nobody's residents.
+func openPlatform(ctx context.Context, dataDir string) (*web.Platform, error) {
+	db, err := store.Open(ctx, store.Options{Driver: store.SQLite, DSN: filepath.Join(dataDir, "platform.db")})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	e, err := policies.NewEnforcer(policies.Platform())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &web.Platform{DB: db, Enforcer: e}, nil
+}
+
 func main() {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		os.Exit(command(os.Args[1], os.Args[2:]))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -41,13 +65,28 @@ func main() {
 	}
 }
 
-// prepare migrates a region's freshly opened database and brings its
-// administrative tree up to date with the region's manifest.
-func prepare(ctx context.Context, db *bun.DB, r *partnership.Region) error {
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
+// nikKey reads a region's key for hashing national ID numbers, creating it on
+// first start. It lives beside the region's database, readable by the server only.
+func nikKey(dataDir, slug string) ([]byte, error) {
+	path := filepath.Join(dataDir, slug+".nik.key")
+	key, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, key, 0o600); err != nil {
+			return nil, fmt.Errorf("apiserver: unable to store the NIK key of %s: %w", slug, err)
+		}
+		return key, nil
 	}
-	return store.SyncAreas(ctx, db, r)
+	if err != nil {
+		return nil, fmt.Errorf("apiserver: unable to read the NIK key of %s: %w", slug, err)
+	}
+	return key, nil
 }
 
 func run(ctx context.Context, cfg config, log *slog.Logger) error {
@@ -58,7 +97,18 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	var tenants []*tenancy.Tenant
 	for _, r := range regions {
 		opts := store.Options{Driver: store.SQLite, DSN: filepath.Join(cfg.DataDir, r.Slug+".db")}
-		tenants = append(tenants, tenancy.NewTenant(r, opts, prepare))
+		t, err := tenancy.NewTenant(r, opts, tenancy.Migrate)
+		if err != nil {
+			return err
+		}
+		key, err := nikKey(cfg.DataDir, r.Slug)
+		if err != nil {
+			return err
+		}
+		if t.NIK, err = authz.NewNIKHasher(key); err != nil {
+			return err
+		}
+		tenants = append(tenants, t)
 	}
 	reg := tenancy.NewRegistry(tenants...)
 	// The embedded mode loads every region's data on start, so that a broken
@@ -71,7 +121,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		release()
 	}
 
-	app := web.New(web.Options{Registry: reg, BaseDomain: cfg.BaseDomain, PathRegions: cfg.PathRegions, Log: log})
+	platform, err := openPlatform(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer platform.DB.Close()
+
+	app := web.New(web.Options{Registry: reg, Platform: platform, BaseDomain: cfg.BaseDomain, PathRegions: cfg.PathRegions, InsecureCookies: cfg.InsecureCookies, Log: log})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("apiserver: unable to listen on %s: %w", cfg.Listen, err)

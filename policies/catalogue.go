@@ -160,14 +160,18 @@ const (
 
 	DashboardRead Permission = "dashboard:read"
 
+	AccountRegister Permission = "account:register"
+	TokenManage     Permission = "token:manage"
+
 	GrantRead   Permission = "grant:read"
 	GrantManage Permission = "grant:manage"
 
 	PolicyExplain Permission = "policy:explain"
 
-	AuditRead   Permission = "audit:read"
-	AuditVerify Permission = "audit:verify"
-	AuditErase  Permission = "audit:erase"
+	DecisionRead Permission = "decision:read"
+	AuditRead    Permission = "audit:read"
+	AuditVerify  Permission = "audit:verify"
+	AuditErase   Permission = "audit:erase"
 
 	RegionConfigure Permission = "region:configure"
 )
@@ -268,11 +272,15 @@ var permissionCatalogue = []PermissionInfo{
 
 	{DashboardRead, "Read the region's public dashboard.", false},
 
+	{AccountRegister, "Register a resident's account in the region.", false},
+	{TokenManage, "Create, list and revoke one's own API tokens for machine clients.", false},
+
 	{GrantRead, "Read who holds which role at which scope.", false},
 	{GrantManage, "Grant and revoke roles at scopes.", false},
 
 	{PolicyExplain, "Read the region's policy set and the explanation of any decision.", false},
 
+	{DecisionRead, "Read the public part of the audit log: published decisions.", false},
 	{AuditRead, "Read the audit log.", false},
 	{AuditVerify, "Verify the audit log's hash chain.", false},
 	{AuditErase, "Remove or rewrite audit entries; no role may ever hold it, because the audit log is append-only.", false},

@@ -31,6 +31,8 @@ type Region struct {
 	FourPillar       *FourPillarRules
 	LegalBasis       []Regulation
 	PolicyOverrides  string
+
+	scopes map[string]string // see IndexScopes
 }
 
 // Runs reports whether the region runs the given model.

@@ -21,6 +21,8 @@ type step struct {
 // steps is the schema, oldest first. Each step is written once and never edited.
 var steps = []step{
 	{"0001_areas", migrateAreas},
+	{"0002_audit", migrateAudit},
+	{"0003_accounts", migrateAccounts},
 }
 
 // SchemaVersion is the name of the newest migration; a database migrated by

@@ -12,6 +12,7 @@ import (
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/operator/api/v1alpha1"
+	"pilar.id/pilar/policies"
 )
 
 // LoadDir reads every tenants/*.yaml manifest of a directory, validates each and
@@ -49,6 +50,10 @@ func LoadDir(dir string) ([]*partnership.Region, error) {
 			} else {
 				errs = append(errs, fmt.Errorf("%s: %w", p, err))
 			}
+			continue
+		}
+		if _, err := policies.Render(r.PolicyOverrides); err != nil {
+			errs = append(errs, fmt.Errorf("%s: spec.policy.overrides: %w", p, err))
 			continue
 		}
 		if other, ok := slugs[r.Slug]; ok {
@@ -165,5 +170,6 @@ func FromRegion(r *v1alpha1.Region) (*partnership.Region, error) {
 		}
 		out.LegalBasis = append(out.LegalBasis, dg)
 	}
+	out.IndexScopes()
 	return out, nil
 }

@@ -14,10 +14,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/casbin/casbin/v2"
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
 )
 
 // ErrUnknownRegion is returned for a region the registry does not serve.
@@ -25,16 +28,34 @@ var ErrUnknownRegion = errors.New("tenancy: unknown region")
 
 // Prepare readies a freshly opened database for use: migrations, the
 // administrative tree, demo data. It runs once per opening.
-type Prepare func(ctx context.Context, db *bun.DB, r *partnership.Region) error
+type Prepare func(ctx context.Context, db *bun.DB, t *Tenant) error
 
-// Tenant is one served region and its database.
+// Migrate is the usual Prepare: it migrates a region's freshly opened
+// database, brings its administrative tree up to date with the region's
+// manifest and records the policy set it is served under.
+func Migrate(ctx context.Context, db *bun.DB, t *Tenant) error {
+	if _, err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
+	if err := store.SyncAreas(ctx, db, t.Region); err != nil {
+		return err
+	}
+	return RecordPolicy(ctx, db, t.Policy)
+}
+
+// Tenant is one served region: its regulations, its policy set, its database
+// and its policy enforcer.
 type Tenant struct {
 	Region *partnership.Region
+	Policy *policies.Set
+	// NIK hashes national ID numbers with the region's own key.
+	NIK *authz.NIKHasher
 
 	opts    store.Options
 	prepare Prepare
 
 	mu       sync.Mutex
+	enforcer *casbin.SyncedCachedEnforcer // built on first use, dropped when idle
 	db       *bun.DB
 	inflight int
 	lastUsed time.Time
@@ -42,10 +63,30 @@ type Tenant struct {
 	opening  chan struct{} // closed when an opening in progress ends
 }
 
-// NewTenant describes a region whose database is reached with opts; nothing is
+// NewTenant describes a region whose database is reached with opts and renders
+// its policy set (the national baseline and the region's overrides); nothing is
 // opened until the first Acquire.
-func NewTenant(r *partnership.Region, opts store.Options, prepare Prepare) *Tenant {
-	return &Tenant{Region: r, opts: opts, prepare: prepare}
+func NewTenant(r *partnership.Region, opts store.Options, prepare Prepare) (*Tenant, error) {
+	set, err := policies.Render(r.PolicyOverrides)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: region %s: spec.policy.overrides: %w", r.Slug, err)
+	}
+	return &Tenant{Region: r, Policy: set, opts: opts, prepare: prepare}, nil
+}
+
+// Enforcer returns the region's policy enforcer, building it on first use. It
+// is safe for concurrent use and caches its (role, permission) decisions.
+func (t *Tenant) Enforcer() (*casbin.SyncedCachedEnforcer, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.enforcer == nil {
+		e, err := policies.NewEnforcer(t.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("tenancy: region %s: %w", t.Region.Slug, err)
+		}
+		t.enforcer = e
+	}
+	return t.enforcer, nil
 }
 
 // Acquire returns the region's database, opening and preparing it on first
@@ -93,7 +134,7 @@ func (t *Tenant) open(ctx context.Context) (*bun.DB, error) {
 		return nil, fmt.Errorf("tenancy: region %s: %w", t.Region.Slug, err)
 	}
 	if t.prepare != nil {
-		if err := t.prepare(ctx, db, t.Region); err != nil {
+		if err := t.prepare(ctx, db, t); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("tenancy: region %s: %w", t.Region.Slug, err)
 		}
@@ -117,6 +158,7 @@ func (t *Tenant) closeIfIdle(before time.Time) bool {
 	}
 	t.db.Close()
 	t.db = nil
+	t.enforcer = nil
 	return true
 }
 

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 )
 
@@ -20,14 +20,17 @@ func testTenant(t *testing.T, prepare Prepare) *Tenant {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn := NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(t.TempDir(), "r.db")}, prepare)
+	tn, err := NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(t.TempDir(), "r.db")}, prepare)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { tn.Close() })
 	return tn
 }
 
 func TestDatabaseOpensOnceUnderConcurrentFirstUse(t *testing.T) {
 	var opened atomic.Int32
-	tn := testTenant(t, func(ctx context.Context, db *bun.DB, r *partnership.Region) error {
+	tn := testTenant(t, func(ctx context.Context, db *bun.DB, _ *Tenant) error {
 		opened.Add(1)
 		time.Sleep(20 * time.Millisecond) // widen the window for a second opening
 		return nil
@@ -99,7 +102,7 @@ func TestIdleDatabaseIsClosedButNotWhileInUse(t *testing.T) {
 
 func TestFailedPreparationIsReportedAndRetried(t *testing.T) {
 	fail := true
-	tn := testTenant(t, func(ctx context.Context, db *bun.DB, r *partnership.Region) error {
+	tn := testTenant(t, func(ctx context.Context, db *bun.DB, _ *Tenant) error {
 		if fail {
 			return context.DeadlineExceeded
 		}
@@ -140,5 +143,38 @@ func TestRegistryPutAndRemove(t *testing.T) {
 	}
 	if s := tn.State(); s.Database != "closed" {
 		t.Fatalf("removed region's database: %+v", s)
+	}
+}
+
+func TestEnforcerIsBuiltLazilyAndDroppedWhenIdle(t *testing.T) {
+	tn := testTenant(t, nil)
+	reg := NewRegistry(tn)
+	e1, err := tn.Enforcer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e2, _ := tn.Enforcer(); e2 != e1 {
+		t.Fatal("a second enforcer was built while the first was in use")
+	}
+	_, release, err := tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	time.Sleep(5 * time.Millisecond)
+	reg.CloseIdle(time.Millisecond)
+	if e3, _ := tn.Enforcer(); e3 == e1 {
+		t.Fatal("the enforcer of an idle region was kept")
+	}
+}
+
+func TestOverrideBeyondTheGuardrailsIsRefused(t *testing.T) {
+	r, err := ParseManifest([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.PolicyOverrides = "allow resident musrenbang:decide\n"
+	if _, err := NewTenant(r, store.Options{}, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("override beyond the guardrails: %v", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
 
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
@@ -26,18 +28,40 @@ type Options struct {
 	BaseDomain string
 	// PathRegions serves /r/<region>/ as well, for development and the embedded mode.
 	PathRegions bool
-	Log         *slog.Logger
+	// InsecureCookies drops the Secure attribute of session cookies, for a
+	// server reached over plain HTTP other than on localhost.
+	InsecureCookies bool
+	// Platform serves the national agencies' accounts under /platform when set.
+	Platform *Platform
+	// Throttle limits failed sign-ins; one is made when nil.
+	Throttle *authz.Throttle
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // New builds the application. Fiber's prefork stays off: each process would
 // hold its own pools and enforcers.
 func New(o Options) *fiber.App {
+	if o.Throttle == nil {
+		o.Throttle = authz.NewThrottle()
+	}
 	engine := html.NewFileSystem(http.FS(templates), ".html")
 	app := fiber.New(fiber.Config{
-		AppName:               "pilar",
-		Views:                 engine,
-		ViewsLayout:           "templates/layout",
-		ErrorHandler:          errorHandler(o.Log),
+		AppName:      "pilar",
+		Views:        engine,
+		ViewsLayout:  "templates/layout",
+		ErrorHandler: errorHandler(o.Log),
+		// Strings taken from a request outlive the handler in the audit log
+		// and the database; Immutable makes fasthttp's reused buffers safe.
+		Immutable:             true,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
@@ -61,9 +85,20 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, code := http.StatusInternalServerError, "internal"
 		var fe *fiber.Error
+		var field *partnership.FieldError
 		switch {
-		case errors.Is(err, tenancy.ErrUnknownRegion):
+		case errors.Is(err, tenancy.ErrUnknownRegion), errors.Is(err, partnership.ErrNotFound):
 			status, code = http.StatusNotFound, "not_found"
+		case errors.Is(err, partnership.ErrInvalid):
+			status, code = http.StatusBadRequest, "invalid"
+		case errors.Is(err, partnership.ErrConflict):
+			status, code = http.StatusConflict, "conflict"
+		case errors.Is(err, partnership.ErrUnauthenticated):
+			status, code = http.StatusUnauthorized, "unauthenticated"
+		case errors.Is(err, partnership.ErrForbidden):
+			status, code = http.StatusForbidden, "forbidden"
+		case errors.Is(err, partnership.ErrThrottled):
+			status, code = http.StatusTooManyRequests, "throttled"
 		case errors.As(err, &fe):
 			status = fe.Code
 			code = codeFor(status)
@@ -71,6 +106,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		var body apiError
 		body.Error.Code = code
 		body.Error.Message = err.Error()
+		if errors.As(err, &field) {
+			body.Error.Field = field.Field
+			body.Error.Message = field.Reason
+		}
 		if status == http.StatusInternalServerError {
 			log.Error("request failed", "request_id", c.Locals("requestid"), "path", c.Path(), "err", err)
 			body.Error.Message = "internal error; the request id is " + requestID(c)

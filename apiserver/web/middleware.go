@@ -5,9 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casbin/casbin/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
@@ -16,12 +18,24 @@ const (
 	localBase   = "base"
 )
 
-// regionRequest is what a request knows of its region. Locals hold it rather
-// than the tenant and database themselves: fasthttp closes every io.Closer left
-// in a request's user values when the request ends.
+// regionRequest is what a request knows of the realm it is made in: a region,
+// or the platform of the national agencies, which has accounts of its own and
+// no region. Locals hold it rather than the tenant and database themselves:
+// fasthttp closes every io.Closer left in a request's user values when the
+// request ends.
 type regionRequest struct {
-	tenant *tenancy.Tenant
-	db     bun.IDB
+	tenant   *tenancy.Tenant // nil on the platform
+	db       bun.IDB
+	base     string // the URL prefix: "/r/<region>", "/platform", or "" for a region addressed by host name
+	root     string // the scope of the whole realm: the region's code, or "platform"
+	location *time.Location
+	enforcer func() (*casbin.SyncedCachedEnforcer, error)
+
+	principal authz.Principal
+	session   string         // the session token, when signed in with a cookie
+	viaToken  bool           // signed in with an API token
+	authErr   error          // why a session cookie was not accepted
+	decision  authz.Decision // what allowed the request, for the audit log
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -44,7 +58,7 @@ func logRequests(log *slog.Logger) fiber.Handler {
 			"request_id", requestID(c), "method", c.Method(), "path", c.OriginalURL(),
 			"status", status, "duration_ms", time.Since(start).Milliseconds(),
 		}
-		if rr, ok := c.Locals(localRegion).(*regionRequest); ok {
+		if rr, ok := c.Locals(localRegion).(*regionRequest); ok && rr.tenant != nil {
 			attrs = append(attrs, "region", rr.tenant.Region.Slug)
 		}
 		log.Info("request", attrs...)
@@ -83,15 +97,19 @@ func withTenant(reg *tenancy.Registry) fiber.Handler {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "region "+slug+" is unavailable: its database could not be opened")
 		}
 		defer release()
-		c.Locals(localRegion, &regionRequest{tenant: t, db: db})
-		if _, hostMode := c.Locals(localBase).(string); !hostMode {
-			c.Locals(localBase, "/r/"+slug)
+		base := "/r/" + slug
+		if _, hostMode := c.Locals(localBase).(string); hostMode {
+			base = ""
 		}
+		c.Locals(localBase, base)
+		c.Locals(localRegion, &regionRequest{tenant: t, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer})
 		return c.Next()
 	}
 }
 
+func regionOf(c *fiber.Ctx) *regionRequest { return c.Locals(localRegion).(*regionRequest) }
+
 func tenantOf(c *fiber.Ctx) (*tenancy.Tenant, bun.IDB) {
-	rr := c.Locals(localRegion).(*regionRequest)
+	rr := regionOf(c)
 	return rr.tenant, rr.db
 }

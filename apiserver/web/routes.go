@@ -4,9 +4,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"pilar.id/pilar/policies"
 )
 
-// routes declares every route of the API server.
+// routes declares every route of the API server with its authorization: each
+// route of a region names the permission it needs and the scope it needs it at.
 func routes(app *fiber.App, o Options) {
 	app.Use(recover.New())
 	app.Use(requestid.New())
@@ -22,8 +25,47 @@ func routes(app *fiber.App, o Options) {
 		app.Get("/", platformIndex(o.Registry))
 	}
 
-	// One region, resolved from the path (or from the host, rewritten to the path).
-	r := app.Group("/r/:region", withTenant(o.Registry))
+	// The platform of the national agencies: its own accounts, no region.
+	if o.Platform != nil {
+		p := app.Group("/platform", withPlatform(o.Platform), authenticate(o))
+		p.Post("/api/session", signIn(o))
+		p.Use(checkCSRF)
+		p.Delete("/api/session", signOut(o))
+		p.Get("/api/me", signedIn, whoAmI)
+		p.Get("/api/regions", require(policies.NationalRead, regionScope), nationalRegions(o.Registry))
+	}
+
+	// One region, resolved from the path (or from the host, rewritten to the
+	// path); who is asking is known from here on.
+	r := app.Group("/r/:region", withTenant(o.Registry), authenticate(o))
+	region := regionScope
+
+	// Signing in needs no CSRF token (it starts a new session, whatever cookie
+	// came along); Fiber runs middleware in the order it is registered, so this
+	// route comes before the CSRF check that guards every route after it.
+	r.Post("/api/session", signIn(o))
+	r.Use(checkCSRF)
+
 	r.Get("/", regionHome)
 	r.Get("/api/region", regionJSON)
+
+	// Accounts and sessions.
+	r.Post("/api/accounts", require(policies.AccountRegister, region), register(o))
+	r.Delete("/api/session", signOut(o))
+	r.Get("/api/me", signedIn, whoAmI)
+	r.Get("/api/tokens", signedIn, require(policies.TokenManage, region), listTokens)
+	r.Post("/api/tokens", signedIn, require(policies.TokenManage, region), createToken(o))
+	r.Delete("/api/tokens/:id", signedIn, require(policies.TokenManage, region), revokeToken(o))
+
+	// Role grants at scopes, and explanations.
+	r.Get("/api/grants", require(policies.GrantRead, region), listGrants)
+	r.Post("/api/grants", require(policies.GrantManage, grantScope), addGrant(o))
+	r.Patch("/api/grants/:id", require(policies.GrantManage, existingGrantScope), moveGrant)
+	r.Delete("/api/grants/:id", require(policies.GrantManage, existingGrantScope), revokeGrant)
+	r.Get("/api/explain", require(policies.PolicyExplain, region), explain)
+
+	// The audit log: public decisions for everyone, the rest for auditors.
+	r.Get("/api/audit/public", require(policies.DecisionRead, region), auditEntries(true))
+	r.Get("/api/audit", require(policies.AuditRead, region), auditEntries(false))
+	r.Get("/api/audit/verify", require(policies.AuditVerify, region), verifyAudit)
 }

@@ -1,28 +1,19 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/uptrace/bun"
-
-	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 )
-
-func prepare(ctx context.Context, db *bun.DB, r *partnership.Region) error {
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
-	}
-	return store.SyncAreas(ctx, db, r)
-}
 
 func testApp(t *testing.T) *tenancy.Registry {
 	t.Helper()
@@ -32,8 +23,17 @@ func testApp(t *testing.T) *tenancy.Registry {
 	}
 	dir := t.TempDir()
 	var ts []*tenancy.Tenant
+	nik, err := authz.NewNIKHasher([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range regions {
-		ts = append(ts, tenancy.NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(dir, r.Slug+".db")}, prepare))
+		tn, err := tenancy.NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(dir, r.Slug+".db")}, tenancy.Migrate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.NIK = nik
+		ts = append(ts, tn)
 	}
 	reg := tenancy.NewRegistry(ts...)
 	t.Cleanup(func() {
@@ -139,7 +139,11 @@ func TestHealthAndReadiness(t *testing.T) {
 	// A region whose database cannot be opened makes readiness fail and names it.
 	bad := *reg.All()[0].Region
 	bad.Slug = "broken"
-	reg.Put(tenancy.NewTenant(&bad, store.Options{Driver: store.SQLite, DSN: "/proc/nonexistent/broken.db"}, prepare))
+	broken, err := tenancy.NewTenant(&bad, store.Options{Driver: store.SQLite, DSN: "/proc/nonexistent/broken.db"}, tenancy.Migrate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Put(broken)
 	status, body = do(t, reg, httptest.NewRequest(http.MethodGet, "/r/broken/api/region", nil))
 	if status != http.StatusServiceUnavailable {
 		t.Errorf("broken region: %d %v, want 503", status, body)

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/policies"
+)
+
+const (
+	sessionCookie = "pilar_session"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "_csrf"
+)
+
+// authenticate finds who makes the request: an API token in the Authorization
+// header, or a session cookie, or nobody. A bad bearer token is refused at
+// once; a stale cookie leaves the request anonymous, remembering why.
+func authenticate(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		ctx, db, now := c.UserContext(), rr.db, o.now()
+		var accountID int64
+		if h := c.Get(fiber.HeaderAuthorization); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", partnership.ErrUnauthenticated)
+			}
+			t, err := authz.TokenAccount(ctx, db, token, now)
+			if err != nil {
+				return err
+			}
+			accountID, rr.viaToken = t.AccountID, true
+		} else if cookie := c.Cookies(sessionCookie); cookie != "" {
+			id, err := authz.SessionAccount(ctx, db, cookie, now)
+			switch {
+			case err == nil:
+				accountID, rr.session = id, cookie
+			case errors.Is(err, partnership.ErrUnauthenticated):
+				rr.authErr = err
+				setSessionCookie(c, o, "", time.Unix(0, 0))
+			default:
+				return err
+			}
+		}
+		if accountID != 0 {
+			a, err := authz.AccountByID(ctx, db, accountID)
+			if err != nil {
+				return err
+			}
+			if a.DisabledAt != nil {
+				return fmt.Errorf("%w: the account is disabled", partnership.ErrUnauthenticated)
+			}
+			gs, err := authz.GrantsOf(ctx, db, a.ID)
+			if err != nil {
+				return err
+			}
+			rr.principal = authz.Principal{Account: a, Grants: gs}
+		}
+		return c.Next()
+	}
+}
+
+// checkCSRF refuses a state-changing request made with a session cookie unless
+// it carries the session's CSRF token, in a header or a form field. API tokens
+// are not sent by browsers on their own, so they need none.
+func checkCSRF(c *fiber.Ctx) error {
+	rr := regionOf(c)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if rr.session == "" {
+		return c.Next()
+	}
+	token := c.Get(csrfHeader)
+	if token == "" {
+		token = c.FormValue(csrfField)
+	}
+	if !authz.CheckCSRF(rr.session, token) {
+		return fmt.Errorf("%w: missing or invalid CSRF token (send the session's token in %s or the %s form field)", partnership.ErrForbidden, csrfHeader, csrfField)
+	}
+	return c.Next()
+}
+
+// scopeFunc finds the scope of the object a request acts on.
+type scopeFunc func(c *fiber.Ctx) (string, error)
+
+// regionScope is the scope of objects that belong to the whole region (or platform).
+func regionScope(c *fiber.Ctx) (string, error) { return regionOf(c).root, nil }
+
+// require allows the request to go on only when the region's policy allows the
+// permission on the object's scope; the decision is kept for the audit log.
+func require(p policies.Permission, scope scopeFunc) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		s, err := scope(c)
+		if err != nil {
+			return err
+		}
+		e, err := rr.enforcer()
+		if err != nil {
+			return err
+		}
+		d, err := authz.Authorize(e, rr.principal, p, s)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			if rr.principal.Anonymous() {
+				if rr.authErr != nil {
+					return rr.authErr
+				}
+				return fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p)
+			}
+			return fmt.Errorf("%w: none of your roles may use %s at %s", partnership.ErrForbidden, p, s)
+		}
+		rr.decision = d
+		return c.Next()
+	}
+}
+
+// signedIn refuses anonymous requests.
+func signedIn(c *fiber.Ctx) error {
+	rr := regionOf(c)
+	if rr.principal.Anonymous() {
+		if rr.authErr != nil {
+			return rr.authErr
+		}
+		return fmt.Errorf("%w: sign in first", partnership.ErrUnauthenticated)
+	}
+	return c.Next()
+}
+
+// setSessionCookie hands the browser its session: HttpOnly (no script reads
+// it), SameSite=Lax (not sent with cross-site posts) and Secure unless the
+// server was told it runs without TLS. Its path is the region's, so one
+// browser holds separate sessions for separate regions.
+func setSessionCookie(c *fiber.Ctx, o Options, token string, expires time.Time) {
+	path := regionOf(c).base + "/"
+	c.Cookie(&fiber.Cookie{
+		Name: sessionCookie, Value: token, Path: path, Expires: expires,
+		HTTPOnly: true, Secure: !o.InsecureCookies, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/tenancy"
+)
+
+// Platform is the realm of the national agencies: accounts that belong to no
+// region, kept in a database of their own, under the platform policy.
+type Platform struct {
+	DB       *bun.DB
+	Enforcer *casbin.SyncedCachedEnforcer
+}
+
+// PlatformScope is the scope national-admin is granted at.
+const PlatformScope = "platform"
+
+func withPlatform(p *Platform) fiber.Handler {
+	jakarta, _ := time.LoadLocation("Asia/Jakarta")
+	enforcer := func() (*casbin.SyncedCachedEnforcer, error) { return p.Enforcer, nil }
+	return func(c *fiber.Ctx) error {
+		c.Locals(localRegion, &regionRequest{db: p.DB, base: "/platform", root: PlatformScope, location: jakarta, enforcer: enforcer})
+		return c.Next()
+	}
+}
+
+type regionStatus struct {
+	Slug             string                          `json:"slug"`
+	Code             string                          `json:"code"`
+	Name             string                          `json:"name"`
+	Pillars          []partnership.Pillar            `json:"pillars"`
+	Database         tenancy.State                   `json:"database"`
+	PrerequisiteGaps map[partnership.Pillar][]string `json:"prerequisiteGaps"`
+	PrerequisitesMet bool                            `json:"prerequisitesMet"`
+}
+
+// nationalRegions lists every served region with its database state and the
+// prerequisites its regulations leave uncovered.
+func nationalRegions(reg *tenancy.Registry) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var out []regionStatus
+		for _, t := range reg.All() {
+			gaps := t.Region.PrerequisiteGaps()
+			out = append(out, regionStatus{
+				Slug: t.Region.Slug, Code: t.Region.Code, Name: t.Region.Name, Pillars: t.Region.Pillars,
+				Database: t.State(), PrerequisiteGaps: gaps, PrerequisitesMet: len(gaps) == 0,
+			})
+		}
+		return c.JSON(page[regionStatus]{Items: out})
+	}
+}

@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 CONTROLLER_GEN ?= go run sigs.k8s.io/controller-tools/cmd/controller-gen@v0.23.0
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test check fmt vet generate verify-generated envtest unit fuzz
+.PHONY: run test check fmt vet generate verify-generated envtest bench fuzz
 
 ## run: the API server on its embedded default (SQLite per region, tenants/*.yaml).
 run:
@@ -38,6 +38,10 @@ verify-generated:
 ## envtest: build (once, cached) the kube-apiserver and etcd the operator tests run against.
 envtest:
 	hack/envtest-binaries.sh
+
+## bench: the Go benchmarks of policy enforcement, authorization and the audit log.
+bench:
+	go test -run '^$$' -bench . -benchmem ./policies ./apiserver/authz ./apiserver/audit
 
 ## fuzz: a short run of every fuzz target.
 fuzz:

@@ -17,6 +17,7 @@ import (
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web"
 	"pilar.id/pilar/policies"
 )
@@ -29,9 +30,11 @@ func command(name string, args []string) int {
 	case "verify-audit":
 		err = verifyAuditCommand(args, os.Stdout)
 	case "national-admin":
-		err = nationalAdminCommand(args, os.Stdin, os.Stdout)
+		err = adminCommand(true, args, os.Stdin, os.Stdout)
+	case "region-admin":
+		err = adminCommand(false, args, os.Stdin, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q; the commands are verify-audit and national-admin, or flags to serve (-h)", name)
+		err = fmt.Errorf("unknown command %q; the commands are verify-audit, region-admin and national-admin, or flags to serve (-h)", name)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apiserver "+name+":", err)
@@ -73,14 +76,18 @@ func verifyAuditCommand(args []string, out io.Writer) error {
 	return nil
 }
 
-// nationalAdminCommand creates a national admin in the platform's database,
-// reading the password from standard input so that it appears in no process
-// list and no shell history.
-func nationalAdminCommand(args []string, in io.Reader, out io.Writer) error {
-	fs := flag.NewFlagSet("national-admin", flag.ContinueOnError)
-	data := fs.String("data", "data", "directory of the platform's SQLite file")
-	username := fs.String("username", "", "the national admin's username")
-	name := fs.String("name", "", "the national admin's display name")
+// adminCommand creates the first administrator of a region (regional-admin at
+// the region's scope, in the region's database) or of the platform
+// (national-admin, in the platform's database). The password is read from
+// standard input, so that it appears in no process list and no shell history.
+// The account and its grant are audited in the realm they are made in.
+func adminCommand(national bool, args []string, in io.Reader, out io.Writer) error {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	data := fs.String("data", "data", "directory of the SQLite files")
+	tenants := fs.String("tenants", "tenants", "directory of Region manifests (for -region)")
+	region := fs.String("region", "", "the region whose first admin to create, e.g. bandung")
+	username := fs.String("username", "", "the admin's username")
+	name := fs.String("name", "", "the admin's display name (the username when empty)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,28 +96,48 @@ func nationalAdminCommand(args []string, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("unable to read the password from standard input: %w", err)
 	}
 	ctx := context.Background()
-	p, err := openPlatform(ctx, *data)
-	if err != nil {
-		return err
+	var (
+		db    *bun.DB
+		role  = policies.NationalAdmin
+		scope = web.PlatformScope
+	)
+	if national {
+		p, err := openPlatform(ctx, *data)
+		if err != nil {
+			return err
+		}
+		db = p.DB
+		defer db.Close()
+	} else {
+		t, err := embeddedTenant(*tenants, *data, *region)
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		var release func()
+		if db, release, err = t.Acquire(ctx); err != nil {
+			return err
+		}
+		defer release()
+		role, scope = policies.RegionalAdmin, t.Region.Code
 	}
-	defer p.DB.Close()
 	display := *name
 	if display == "" {
 		display = *username
 	}
-	err = p.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := time.Now()
 		a, err := authz.CreateAccount(ctx, tx, nil, authz.NewAccount{Username: *username, DisplayName: display, Password: strings.TrimRight(password, "\r\n")}, now)
 		if err != nil {
 			return err
 		}
-		g := &authz.Grant{AccountID: a.ID, Role: policies.NationalAdmin, Scope: web.PlatformScope, CreatedAt: now.UTC()}
+		g := &authz.Grant{AccountID: a.ID, Role: role, Scope: scope, CreatedAt: now.UTC()}
 		if err := authz.AddGrant(ctx, tx, g); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{
 			Actor: "system", Action: string(policies.GrantManage), ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10),
-			Decision: "the platform operator, with the apiserver national-admin command",
+			Decision: "the operator of the server, with the apiserver admin command",
 			After:    map[string]any{"username": a.Username, "role": g.Role, "scope": g.Scope},
 		})
 		return err
@@ -118,6 +145,23 @@ func nationalAdminCommand(args []string, in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "national admin %s created\n", *username)
+	fmt.Fprintf(out, "%s %s created\n", role, *username)
 	return nil
+}
+
+// embeddedTenant is one region of the embedded mode, as the server would serve it.
+func embeddedTenant(tenantsDir, dataDir, slug string) (*tenancy.Tenant, error) {
+	if slug == "" {
+		return nil, fmt.Errorf("-region is required")
+	}
+	regions, err := tenancy.LoadDir(tenantsDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range regions {
+		if r.Slug == slug {
+			return tenancy.NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(dataDir, r.Slug+".db")}, tenancy.Migrate)
+		}
+	}
+	return nil, fmt.Errorf("no region %q in %s", slug, tenantsDir)
 }

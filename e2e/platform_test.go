@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"net/http/cookiejar"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -34,11 +33,13 @@ func TestNationalAdminAndAuditVerification(t *testing.T) {
 	if strings.Contains(out, "kata sandi") {
 		t.Fatal("the password was printed")
 	}
+	out, err = run(t, "kata sandi daerah\n", bin, "region-admin", "-data", data, "-tenants", "../tenants", "-region", "bandung", "-username", "admin")
+	if err != nil || !strings.Contains(out, "regional-admin admin created") {
+		t.Fatalf("region-admin: %v\n%s", err, out)
+	}
 	s := startEmbedded(t, bin, data)
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar}
 	post := func(url, body string) *http.Response {
-		resp, err := hc.Post(url, "application/json", strings.NewReader(body))
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,11 +50,17 @@ func TestNationalAdminAndAuditVerification(t *testing.T) {
 	if resp := post(s.base+"/r/bandung/api/session", creds); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a national admin signed in to a region: %d", resp.StatusCode)
 	}
-	if resp, _ := hc.Get(s.base + "/platform/api/regions"); resp.StatusCode != http.StatusUnauthorized {
+	if resp := post(s.base+"/r/bandung/api/session", `{"username":"admin","password":"kata sandi daerah"}`); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the regional admin made by region-admin cannot sign in: %d", resp.StatusCode)
+	}
+	if resp := post(s.base+"/platform/api/session", `{"username":"admin","password":"kata sandi daerah"}`); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a regional admin signed in to the platform: %d", resp.StatusCode)
+	}
+	if resp, _ := http.Get(s.base + "/platform/api/regions"); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("national data without signing in: %d", resp.StatusCode)
 	}
-	// Go's cookie jar keeps Secure cookies for https only; the server is told
-	// nothing about TLS here, so take the session from the response by hand.
+	// Session cookies are Secure; Go's cookie jar would keep them for https
+	// only, so the session is carried by hand.
 	resp, err := http.Post(s.base+"/platform/api/session", "application/json", strings.NewReader(creds))
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("platform sign-in: %v %v", err, resp.Status)

@@ -79,6 +79,8 @@ func TestMalformedManifestsAreRefusedWithFileFieldAndReason(t *testing.T) {
 		{"unknown time zone", "kind: Kota\n", "kind: Kota\n  timeZone: Asia/Bandung\n", "spec.timeZone", "time zone"},
 		{"activity outside the key grammar", "key: infrastructure", "key: Infra Structure", "spec.institutionTypes[0].scope[0].key", "lower-case"},
 		{"not YAML", "kind: Region", "kind: [Region", "", "not a valid Region manifest"},
+		{"override beyond the guardrails", "    complaintResponseDays: 14\n", "    complaintResponseDays: 14\n  policy:\n    overrides: |\n      # residents fund their own proposals\n      allow resident musrenbang:decide\n", "spec.policy.overrides", `line 2 "allow resident musrenbang:decide"`},
+		{"malformed override", "    complaintResponseDays: 14\n", "    complaintResponseDays: 14\n  policy:\n    overrides: \"permit resident proposal:read\"\n", "spec.policy.overrides", "line 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,28 +42,15 @@ func TestParseAreasCSVRefuses(t *testing.T) {
 	}
 }
 
-// The national reference list parses region by region: every one of Kota
-// Bandung's 30 kecamatan and 151 kelurahan. It lives outside the repository, as
-// a test input only.
-func TestParseAreasCSVWithTheNationalList(t *testing.T) {
-	const dir = "../../../../shared/data/wilayah/"
-	districts, err := os.ReadFile(dir + "districts.csv")
-	if err != nil {
-		t.Fatalf("the national reference list is a test input: %v", err)
-	}
-	villages, err := os.ReadFile(dir + "villages.csv")
+// Kota Bandung as the national reference list has it (testdata/README.md):
+// every one of its 30 kecamatan and 151 kelurahan parses.
+func TestParseAreasCSVWithTheOfficialList(t *testing.T) {
+	f, err := os.Open("testdata/wilayah-32.73.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	for _, src := range []string{string(districts), string(villages)} {
-		for _, line := range strings.Split(src, "\n") {
-			if strings.HasPrefix(line, "32.73.") {
-				b.WriteString(line + "\n")
-			}
-		}
-	}
-	got, err := ParseAreasCSV(strings.NewReader(b.String()), "32.73")
+	defer f.Close()
+	got, err := ParseAreasCSV(f, "32.73")
 	if err != nil {
 		t.Fatal(err)
 	}

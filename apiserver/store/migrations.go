@@ -23,6 +23,7 @@ var steps = []step{
 	{"0001_areas", migrateAreas},
 	{"0002_audit", migrateAudit},
 	{"0003_accounts", migrateAccounts},
+	{"0004_two_pillar", migrateTwoPillar},
 }
 
 // SchemaVersion is the name of the newest migration; a database migrated by

@@ -75,9 +75,10 @@ func New(o Options) *fiber.App {
 // apiError is the JSON body of every error response.
 type apiError struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Field   string `json:"field,omitempty"`
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Field   string         `json:"field,omitempty"`
+		Details map[string]any `json:"details,omitempty"`
 	} `json:"error"`
 }
 
@@ -109,6 +110,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		if errors.As(err, &field) {
 			body.Error.Field = field.Field
 			body.Error.Message = field.Reason
+		}
+		var detailed interface{ Details() map[string]any }
+		if errors.As(err, &detailed) {
+			body.Error.Details = detailed.Details()
 		}
 		if status == http.StatusInternalServerError {
 			log.Error("request failed", "request_id", c.Locals("requestid"), "path", c.Path(), "err", err)

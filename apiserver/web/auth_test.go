@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/policies"
 )
@@ -31,8 +32,10 @@ type world struct {
 	now time.Time
 }
 
-func newWorld(t *testing.T) *world {
-	w := &world{t: t, reg: testApp(t), now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+func newWorld(t *testing.T) *world { return newWorldOn(t, store.SQLite) }
+
+func newWorldOn(t *testing.T, driver store.Driver) *world {
+	w := &world{t: t, reg: testRegistry(t, driver), now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	w.app = New(Options{
 		Registry: w.reg, PathRegions: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now },

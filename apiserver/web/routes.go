@@ -64,6 +64,26 @@ func routes(app *fiber.App, o Options) {
 	r.Delete("/api/grants/:id", require(policies.GrantManage, existingGrantScope), revokeGrant)
 	r.Get("/api/explain", require(policies.PolicyExplain, region), explain)
 
+	// The two-pillar workflow: aspirations, proposals, allocations, Musrenbang, execution.
+	r.Post("/api/aspirations", require(policies.AspirationSubmit, bodyInstitution), submitAspiration(o))
+	r.Get("/api/aspirations/mine", signedIn, listAspirations(true))
+	r.Get("/api/aspirations", require(policies.AspirationRead, queryScope), listAspirations(false))
+	r.Post("/api/aspirations/:id/respond", require(policies.AspirationRespond, aspirationScope), respondAspiration(o))
+	r.Post("/api/proposals", require(policies.ProposalCreate, bodyInstitution), createProposal(o))
+	r.Get("/api/proposals", require(policies.ProposalRead, queryScope), listProposals)
+	r.Get("/api/proposals/:id", require(policies.ProposalRead, proposalScope), getProposal)
+	r.Put("/api/proposals/:id", require(policies.ProposalEdit, proposalScope), editProposal(o))
+	r.Post("/api/proposals/:id/approve", require(policies.ExecutionApprove, proposalScope), moveProposal(o, policies.ExecutionApprove, "approve"))
+	r.Post("/api/proposals/:id/cost", require(policies.ProposalEdit, proposalScope), moveProposal(o, policies.ProposalEdit, "cost"))
+	r.Post("/api/proposals/:id/cancel", require(policies.ActivityCancel, proposalScope), moveProposal(o, policies.ActivityCancel, "cancel"))
+	r.Get("/api/allocations", require(policies.AllocationRead, region), getAllocation)
+	r.Post("/api/musrenbang", require(policies.MusrenbangSchedule, bodyArea), scheduleMusrenbang(o))
+	r.Get("/api/musrenbang", require(policies.MusrenbangRead, queryScope), listMusrenbang)
+	r.Get("/api/musrenbang/:id", require(policies.MusrenbangRead, musrenbangScope), getMusrenbang)
+	r.Post("/api/musrenbang/:id/attendance", require(policies.MusrenbangAttend, musrenbangScope), recordAttendance)
+	r.Post("/api/musrenbang/:id/decisions", require(policies.MusrenbangDecide, musrenbangScope), decide(o))
+	r.Post("/api/musrenbang/:id/close", require(policies.MusrenbangClose, musrenbangScope), closeMusrenbang(o))
+
 	// The audit log: public decisions for everyone, the rest for auditors.
 	r.Get("/api/audit/public", require(policies.DecisionRead, region), auditEntries(true))
 	r.Get("/api/audit", require(policies.AuditRead, region), auditEntries(false))

@@ -15,7 +15,11 @@ import (
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
-func testApp(t *testing.T) *tenancy.Registry {
+func testApp(t *testing.T) *tenancy.Registry { return testRegistry(t, store.SQLite) }
+
+// testRegistry serves the demo regions, each from a fresh SQLite file or a
+// fresh PostgreSQL database.
+func testRegistry(t *testing.T, driver store.Driver) *tenancy.Registry {
 	t.Helper()
 	regions, err := tenancy.LoadDir("../../tenants")
 	if err != nil {
@@ -28,7 +32,11 @@ func testApp(t *testing.T) *tenancy.Registry {
 		t.Fatal(err)
 	}
 	for _, r := range regions {
-		tn, err := tenancy.NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(dir, r.Slug+".db")}, tenancy.Migrate)
+		opts := store.Options{Driver: store.SQLite, DSN: filepath.Join(dir, r.Slug+".db")}
+		if driver == store.Postgres {
+			opts = store.Options{Driver: store.Postgres, DSN: pg.NewDatabase(t), MaxConns: 4}
+		}
+		tn, err := tenancy.NewTenant(r, opts, tenancy.Migrate)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pilar.id/pilar/apiserver/store"
+)
+
+// bandungStaff seeds the people of one ward of Kota Bandung and its kecamatan.
+func bandungStaff(w *world) {
+	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.seed("bandung", "warga", [2]string{"resident", "32.73"})
+	w.seed("bandung", "rw02", [2]string{"institution-rw", "32.73.01.1001/rw-02"})
+	w.seed("bandung", "pkk", [2]string{"institution-pkk", "32.73.01.1001/pkk"})
+	w.seed("bandung", "lurah", [2]string{"ward-office", "32.73.01.1001"})
+	w.seed("bandung", "lurah-geger", [2]string{"ward-office", "32.73.01.1002"})
+	w.seed("bandung", "camat", [2]string{"kecamatan-office", "32.73.01"})
+}
+
+func proposalBody(inst, activity string, cost int64, kind string) map[string]any {
+	return map[string]any{"institution": inst, "fiscalYear": 2026, "activity": activity, "title": "Kegiatan " + activity,
+		"description": "Uraian kegiatan", "cost": cost, "beneficiaries": 120, "location": "RT 03", "kind": kind}
+}
+
+func id(t *testing.T, r response) int64 {
+	t.Helper()
+	v, ok := r.body["id"].(float64)
+	if !ok {
+		t.Fatalf("no id in %v", r.body)
+	}
+	return int64(v)
+}
+
+func TestTwoPillarCycle(t *testing.T) {
+	w := newWorld(t)
+	bandungStaff(w)
+	warga := w.client("bandung").mustSignIn("warga")
+	rw := w.client("bandung").mustSignIn("rw02")
+	pkk := w.client("bandung").mustSignIn("pkk")
+	lurah := w.client("bandung").mustSignIn("lurah")
+	other := w.client("bandung").mustSignIn("lurah-geger")
+	camat := w.client("bandung").mustSignIn("camat")
+
+	// A resident asks RW 02; the RW acknowledges and later merges it into its proposal.
+	asp := warga.do("POST", "/api/aspirations", map[string]string{"institution": "32.73.01.1001/rw-02", "title": "Saluran air tersumbat", "body": "Setiap hujan, jalan RT 03 tergenang."})
+	expect(t, "aspiration", asp, http.StatusCreated)
+	expect(t, "acknowledge", rw.do("POST", fmt.Sprintf("/api/aspirations/%d/respond", id(t, asp)), map[string]string{"state": "acknowledged"}), http.StatusOK)
+	expect(t, "another institution answers the aspiration", pkk.do("POST", fmt.Sprintf("/api/aspirations/%d/respond", id(t, asp)), map[string]string{"state": "declined", "reason": "x"}), http.StatusForbidden)
+
+	// Proposals: one to fund, one to forward, one to reject, one too expensive for what remains.
+	p1 := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "infrastructure", 60_000_000, "infrastructure"))
+	expect(t, "proposal 1", p1, http.StatusCreated)
+	p2 := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "social-affairs", 150_000_000, "empowerment"))
+	expect(t, "proposal 2", p2, http.StatusCreated)
+	p3 := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "economic-empowerment", 5_000_000, "empowerment"))
+	expect(t, "proposal 3", p3, http.StatusCreated)
+	p4 := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "strengthening-rw", 50_000_000, "empowerment"))
+	expect(t, "proposal 4", p4, http.StatusCreated)
+	r := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "pokja-1", 1_000_000, "empowerment"))
+	if r.status != http.StatusBadRequest || r.errField() != "activity" {
+		t.Fatalf("an activity outside the RW's scope: %d %v", r.status, r.body)
+	}
+	expect(t, "a PKK proposing for the RW", pkk.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "infrastructure", 1_000_000, "infrastructure")), http.StatusForbidden)
+	expect(t, "merge", rw.do("POST", fmt.Sprintf("/api/aspirations/%d/respond", id(t, asp)), map[string]any{"state": "merged", "proposal": id(t, p1)}), http.StatusOK)
+	mine := warga.do("GET", "/api/aspirations/mine", nil)
+	if it := mine.body["items"].([]any)[0].(map[string]any); it["state"] != "merged" || it["proposal"] != float64(id(t, p1)) {
+		t.Fatalf("the resident cannot follow their aspiration: %v", it)
+	}
+
+	// The ward's Musrenbang: scheduled, no quorum, then quorum.
+	m := lurah.do("POST", "/api/musrenbang", map[string]any{"level": "ward", "area": "32.73.01.1001", "fiscalYear": 2026, "scheduledAt": w.now.Add(48 * time.Hour), "place": "Aula Kelurahan Sukarasa"})
+	expect(t, "schedule", m, http.StatusCreated)
+	mid := id(t, m)
+	expect(t, "another ward's lurah schedules here", other.do("POST", "/api/musrenbang", map[string]any{"level": "ward", "area": "32.73.01.1001", "fiscalYear": 2026, "scheduledAt": w.now.Add(48 * time.Hour), "place": "x"}), http.StatusForbidden)
+	path := fmt.Sprintf("/api/musrenbang/%d", mid)
+	expect(t, "decide before attendance", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p1), "decision": "fund"}), http.StatusConflict)
+	r = lurah.do("POST", path+"/attendance", map[string]any{"attendance": map[string]int{"rt-board": 4, "rw-board": 3}})
+	if r.status != http.StatusConflict || !strings.Contains(fmt.Sprint(r.body), "no quorum") {
+		t.Fatalf("without quorum: %d %v", r.status, r.body)
+	}
+	quorum := map[string]int{"rt-board": 4, "rw-board": 3, "community-leader": 2, "women-leader": 3, "youth-leader": 2, "resident": 6}
+	expect(t, "attendance", lurah.do("POST", path+"/attendance", map[string]any{"attendance": quorum}), http.StatusOK)
+	expect(t, "another ward's lurah decides here", other.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p1), "decision": "fund"}), http.StatusForbidden)
+	expect(t, "a resident decides", warga.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p1), "decision": "fund"}), http.StatusForbidden)
+
+	expect(t, "fund p1", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p1), "decision": "fund"}), http.StatusOK)
+	expect(t, "forward p2", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p2), "decision": "forward"}), http.StatusOK)
+	r = lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p3), "decision": "reject"})
+	if r.status != http.StatusBadRequest || r.errField() != "reason" {
+		t.Fatalf("reject without a reason: %d %v", r.status, r.body)
+	}
+	expect(t, "reject p3", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p3), "decision": "reject", "reason": "Sudah didanai SKPD"}), http.StatusOK)
+	// 60 of 100 million are committed: 50 more is refused with the figures, and changes nothing.
+	r = lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p4), "decision": "fund"})
+	if r.status != http.StatusConflict || !strings.Contains(fmt.Sprint(r.body), "Rp 40.000.000 remains") {
+		t.Fatalf("over-allocation: %d %v", r.status, r.body)
+	}
+	if d := r.body["error"].(map[string]any)["details"].(map[string]any); d["remaining"] != 40_000_000.0 || d["cost"] != 50_000_000.0 {
+		t.Fatalf("over-allocation figures: %v", d)
+	}
+	if got := rw.do("GET", fmt.Sprintf("/api/proposals/%d", id(t, p4)), nil); got.body["state"] != "submitted" {
+		t.Fatalf("a refused funding changed the proposal: %v", got.body)
+	}
+	alloc := warga.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil)
+	if alloc.body["committed"] != 60_000_000.0 || alloc.body["remaining"] != 40_000_000.0 {
+		t.Fatalf("allocation after a refused funding: %v", alloc.body)
+	}
+	expect(t, "close with an undecided proposal", lurah.do("POST", path+"/close", map[string]string{"minutes": "Notulen"}), http.StatusConflict)
+	expect(t, "reject p4", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p4), "decision": "reject", "reason": "Melebihi pagu"}), http.StatusOK)
+	expect(t, "close", lurah.do("POST", path+"/close", map[string]string{"minutes": "Musrenbang Kelurahan Sukarasa: 4 usulan diputuskan."}), http.StatusOK)
+	p5 := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "infrastructure", 1_000_000, "infrastructure"))
+	expect(t, "a decision on a closed Musrenbang", lurah.do("POST", path+"/decisions", map[string]any{"proposal": id(t, p5), "decision": "fund"}), http.StatusConflict)
+	expect(t, "attendance on a closed Musrenbang", lurah.do("POST", path+"/attendance", map[string]any{"attendance": quorum}), http.StatusConflict)
+	pub := w.client("bandung").do("GET", path, nil)
+	if pub.status != http.StatusOK || pub.body["state"] != "closed" || len(pub.body["decisions"].([]any)) != 4 {
+		t.Fatalf("published minutes and decisions: %v", pub.body)
+	}
+
+	// Execution: the lurah approves; a cost change needs approval again; cancellation releases.
+	p1path := fmt.Sprintf("/api/proposals/%d", id(t, p1))
+	expect(t, "the RW approves its own execution", rw.do("POST", p1path+"/approve", nil), http.StatusForbidden)
+	expect(t, "approve", lurah.do("POST", p1path+"/approve", nil), http.StatusOK)
+	r = rw.do("POST", p1path+"/cost", map[string]any{"cost": 70_000_000})
+	if r.status != http.StatusOK || r.body["state"] != "funded" || r.body["cost"] != 70_000_000.0 {
+		t.Fatalf("cost change: %d %v", r.status, r.body)
+	}
+	expect(t, "a cost change beyond the allocation", rw.do("POST", p1path+"/cost", map[string]any{"cost": 120_000_000}), http.StatusConflict)
+	expect(t, "negative cost", rw.do("POST", p1path+"/cost", map[string]any{"cost": -1}), http.StatusBadRequest)
+	expect(t, "approve again", lurah.do("POST", p1path+"/approve", nil), http.StatusOK)
+
+	// The kecamatan decides on what was forwarded: p2 becomes a CSR request (Bandung runs both pillars).
+	k := camat.do("POST", "/api/musrenbang", map[string]any{"level": "kecamatan", "area": "32.73.01", "fiscalYear": 2026, "scheduledAt": w.now.Add(96 * time.Hour), "place": "Kantor Kecamatan Sukasari"})
+	expect(t, "kecamatan Musrenbang", k, http.StatusCreated)
+	kpath := fmt.Sprintf("/api/musrenbang/%d", id(t, k))
+	expect(t, "a lurah runs the kecamatan Musrenbang", lurah.do("POST", kpath+"/attendance", map[string]any{"attendance": quorum}), http.StatusForbidden)
+	expect(t, "kecamatan attendance", camat.do("POST", kpath+"/attendance", map[string]any{"attendance": quorum}), http.StatusOK)
+	agenda := camat.do("GET", kpath, nil).body["agenda"].([]any)
+	if len(agenda) != 1 || agenda[0].(map[string]any)["id"] != float64(id(t, p2)) {
+		t.Fatalf("kecamatan agenda %v, want the forwarded proposal", agenda)
+	}
+	r = camat.do("POST", kpath+"/decisions", map[string]any{"proposal": id(t, p2), "decision": "csr"})
+	if r.status != http.StatusOK || r.body["state"] != "csr" {
+		t.Fatalf("forward to CSR: %d %v", r.status, r.body)
+	}
+
+	// Cancelling p1 releases its 70 million.
+	expect(t, "cancel without a reason", rw.do("POST", p1path+"/cancel", map[string]any{}), http.StatusBadRequest)
+	expect(t, "cancel", rw.do("POST", p1path+"/cancel", map[string]any{"reason": "Dikerjakan swadaya"}), http.StatusOK)
+	if a := warga.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil); a.body["committed"] != 0.0 {
+		t.Fatalf("allocation after cancelling: %v", a.body)
+	}
+
+	// Every step is in the audit log; Musrenbang decisions are public.
+	pubAudit := w.client("bandung").do("GET", "/api/audit/public?action=musrenbang:decide", nil)
+	if n := len(pubAudit.body["items"].([]any)); n != 5 {
+		t.Fatalf("%d public Musrenbang decisions in the audit log, want 5", n)
+	}
+}
+
+func TestTwoPillarBadInput(t *testing.T) {
+	w := newWorld(t)
+	bandungStaff(w)
+	rw := w.client("bandung").mustSignIn("rw02")
+	lurah := w.client("bandung").mustSignIn("lurah")
+	for _, tt := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"negative cost", map[string]any{"cost": -10}, "cost"},
+		{"absurd cost", map[string]any{"cost": int64(5_000_000_000_000)}, "cost"},
+		{"cost as text", map[string]any{"cost": "seratus"}, "cost"},
+		{"oversized title", map[string]any{"title": strings.Repeat("judul ", 40)}, "title"},
+		{"missing location", map[string]any{"location": ""}, "location"},
+		{"past fiscal year", map[string]any{"fiscalYear": 2019}, "fiscalYear"},
+		{"unknown kind", map[string]any{"kind": "gedung"}, "kind"},
+	} {
+		b := proposalBody("32.73.01.1001/rw-02", "infrastructure", 1_000_000, "infrastructure")
+		for k, v := range tt.body {
+			b[k] = v
+		}
+		r := rw.do("POST", "/api/proposals", b)
+		if r.status != http.StatusBadRequest || r.errField() != tt.field {
+			t.Errorf("%s: %d %v, want 400 on %s", tt.name, r.status, r.body, tt.field)
+		}
+	}
+	if r := w.client("bandung").do("GET", "/api/proposals?scope=32.73.01.1001", nil); len(r.body["items"].([]any)) != 0 {
+		t.Fatalf("refused proposals were stored: %v", r.body)
+	}
+	expect(t, "unknown proposal", rw.do("GET", "/api/proposals/999", nil), http.StatusNotFound)
+	expect(t, "non-numeric id", rw.do("GET", "/api/proposals/abc", nil), http.StatusBadRequest)
+	r := lurah.do("POST", "/api/musrenbang", map[string]any{"level": "ward", "area": "32.73.01.1001", "fiscalYear": 2026, "scheduledAt": w.now.Add(-72 * time.Hour), "place": "Aula"})
+	if r.status != http.StatusBadRequest || r.errField() != "scheduledAt" {
+		t.Fatalf("a Musrenbang in the past: %d %v", r.status, r.body)
+	}
+	r = lurah.do("POST", "/api/musrenbang", map[string]any{"level": "ward", "area": "32.11.01.2001", "fiscalYear": 2026, "scheduledAt": w.now.Add(72 * time.Hour), "place": "Aula"})
+	if r.status != http.StatusBadRequest || r.errField() != "area" {
+		t.Fatalf("a Musrenbang in another region's ward: %d %v", r.status, r.body)
+	}
+	r = lurah.do("GET", "/api/proposals?scope=32.11", nil)
+	if r.status != http.StatusBadRequest || r.errField() != "scope" {
+		t.Fatalf("a scope outside the region: %d %v", r.status, r.body)
+	}
+	r = lurah.do("GET", "/api/proposals?limit=5000", nil)
+	if r.status != http.StatusBadRequest || r.errField() != "limit" {
+		t.Fatalf("an absurd page size: %d %v", r.status, r.body)
+	}
+}
+
+// Parallel funding decisions on one institution, over HTTP, with the region
+// served from PostgreSQL: whatever the interleaving, the allocation is never
+// overspent. Clients retry a decision refused because the Musrenbang changed
+// meanwhile, as a person would press the button again.
+func TestParallelFundingNeverOverspendsOnPostgres(t *testing.T) {
+	w := newWorldOn(t, store.Postgres)
+	bandungStaff(w)
+	rw := w.client("bandung").mustSignIn("rw02")
+	lurah := w.client("bandung").mustSignIn("lurah")
+	var ids []int64
+	for range 8 {
+		p := rw.do("POST", "/api/proposals", proposalBody("32.73.01.1001/rw-02", "infrastructure", 30_000_000, "infrastructure"))
+		expect(t, "proposal", p, http.StatusCreated)
+		ids = append(ids, id(t, p))
+	}
+	m := lurah.do("POST", "/api/musrenbang", map[string]any{"level": "ward", "area": "32.73.01.1001", "fiscalYear": 2026, "scheduledAt": w.now.Add(48 * time.Hour), "place": "Aula"})
+	path := fmt.Sprintf("/api/musrenbang/%d", id(t, m))
+	expect(t, "attendance", lurah.do("POST", path+"/attendance", map[string]any{"attendance": map[string]int{"rt-board": 5, "rw-board": 5, "community-leader": 2, "women-leader": 2, "youth-leader": 2}}), http.StatusOK)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	funded, refused := 0, 0
+	for _, pid := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for attempt := 0; attempt < 50; attempt++ {
+				r := lurah.do("POST", path+"/decisions", map[string]any{"proposal": pid, "decision": "fund"})
+				mu.Lock()
+				switch {
+				case r.status == http.StatusOK:
+					funded++
+				case r.status == http.StatusConflict && strings.Contains(fmt.Sprint(r.body), "remains"):
+					refused++
+				case r.status == http.StatusConflict && strings.Contains(fmt.Sprint(r.body), "changed meanwhile"):
+					mu.Unlock()
+					continue
+				default:
+					t.Errorf("decision on %d: %d %v", pid, r.status, r.body)
+				}
+				mu.Unlock()
+				return
+			}
+			t.Errorf("proposal %d: no answer after 50 attempts", pid)
+		}()
+	}
+	wg.Wait()
+	a := lurah.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil)
+	if funded != 3 || refused != 5 || a.body["committed"] != 90_000_000.0 {
+		t.Fatalf("%d funded, %d refused, allocation %v; want 3, 5 and Rp 90.000.000 committed", funded, refused, a.body)
+	}
+}

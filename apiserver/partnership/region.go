@@ -94,6 +94,7 @@ type TwoPillarRules struct {
 	RequiredCategories       []string
 	ComplaintResponse        time.Duration
 	FindingResponse          time.Duration
+	ReportDeadline           time.Duration // after an activity ends
 }
 
 // FourPillarRules are the rules of the government + companies + universities + community model.

@@ -136,6 +136,14 @@ func FromRegion(r *v1alpha1.Region) (*partnership.Region, error) {
 			MinAttendance:            int(t.Musrenbang.MinAttendance),
 			ComplaintResponse:        time.Duration(t.ComplaintResponseDays) * day,
 			FindingResponse:          time.Duration(t.FindingResponseDays) * day,
+			ReportDeadline:           time.Duration(t.ReportDeadlineDays) * day,
+		}
+		// Defaults for the optional periods, as the CRD sets them in a cluster.
+		if out.TwoPillar.FindingResponse == 0 {
+			out.TwoPillar.FindingResponse = 30 * day
+		}
+		if out.TwoPillar.ReportDeadline == 0 {
+			out.TwoPillar.ReportDeadline = 30 * day
 		}
 		for _, c := range t.Musrenbang.RequiredCategories {
 			out.TwoPillar.RequiredCategories = append(out.TwoPillar.RequiredCategories, string(c))

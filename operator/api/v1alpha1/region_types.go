@@ -180,8 +180,14 @@ type TwoPillarSpec struct {
 	ComplaintResponseDays int32 `json:"complaintResponseDays"`
 	// FindingResponseDays is how long a supervisor's finding may wait for a response.
 	// +optional
+	// +kubebuilder:default=30
 	// +kubebuilder:validation:Minimum=1
 	FindingResponseDays int32 `json:"findingResponseDays,omitempty"`
+	// ReportDeadlineDays is how long after an activity ends its realisation report is due.
+	// +optional
+	// +kubebuilder:default=30
+	// +kubebuilder:validation:Minimum=1
+	ReportDeadlineDays int32 `json:"reportDeadlineDays,omitempty"`
 }
 
 // AttendanceCategory is a category of Musrenbang attendee.

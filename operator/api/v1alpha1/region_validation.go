@@ -152,6 +152,9 @@ func (t *TwoPillarSpec) validate(p *field.Path) field.ErrorList {
 	if t.FindingResponseDays < 0 {
 		errs = append(errs, field.Invalid(p.Child("findingResponseDays"), t.FindingResponseDays, "must not be negative"))
 	}
+	if t.ReportDeadlineDays < 0 {
+		errs = append(errs, field.Invalid(p.Child("reportDeadlineDays"), t.ReportDeadlineDays, "must not be negative"))
+	}
 	return errs
 }
 

@@ -25,8 +25,9 @@ fmt:
 vet:
 	go vet ./...
 
-## generate: deepcopy functions and the CRD from the Go types.
+## generate: deepcopy functions and the CRD from the Go types, and the OpenAPI document from routes.
 generate:
+	go test ./apiserver/web -run OpenAPIDocument -update
 	$(CONTROLLER_GEN) object paths=./operator/api/...
 	$(CONTROLLER_GEN) crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases
 	cp config/crd/bases/*.yaml charts/pilar/crds/

@@ -8,7 +8,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
-	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
 )
 
@@ -18,8 +17,8 @@ func register(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
 		var in authz.NewAccount
-		if err := c.BodyParser(&in); err != nil {
-			return partnership.Invalid("body", "a JSON object or form with username, displayName and password")
+		if err := parseBody(c, &in); err != nil {
+			return err
 		}
 		var a *authz.Account
 		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {

@@ -13,6 +13,10 @@ import (
 	"pilar.id/pilar/policies"
 )
 
+type scopeIn struct {
+	Scope string `json:"scope" form:"scope"`
+}
+
 type grantIn struct {
 	Account string `json:"account" form:"account"` // username
 	Role    string `json:"role" form:"role"`
@@ -123,11 +127,9 @@ func addGrant(o Options) fiber.Handler {
 // as the old one, so nobody moves a grant out of their reach or into it.
 func moveGrant(c *fiber.Ctx) error {
 	rr := regionOf(c)
-	var in struct {
-		Scope string `json:"scope" form:"scope"`
-	}
-	if err := c.BodyParser(&in); err != nil {
-		return partnership.Invalid("body", "a JSON object or form with scope")
+	var in scopeIn
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
 	id, _ := c.ParamsInt("id")
 	e, err := rr.enforcer()

@@ -21,6 +21,7 @@ func routes(app *fiber.App, o Options) {
 	// Platform: no region, no authorization.
 	app.Get("/healthz", healthz)
 	app.Get("/readyz", readyz(o.Registry))
+	app.Get("/api/openapi.json", serveOpenAPI)
 	if o.PathRegions {
 		app.Get("/", platformIndex(o.Registry))
 	}

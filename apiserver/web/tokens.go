@@ -12,15 +12,23 @@ import (
 	"pilar.id/pilar/policies"
 )
 
+type tokenIn struct {
+	Name string `json:"name" form:"name"`
+}
+
+// newToken is a token as created: the only time its secret is shown.
+type newToken struct {
+	*authz.APIToken
+	Token string `json:"token"`
+}
+
 // createToken makes an API token for the signed-in account and shows it once.
 func createToken(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		var in struct {
-			Name string `json:"name" form:"name"`
-		}
-		if err := c.BodyParser(&in); err != nil {
-			return partnership.Invalid("body", "a JSON object or form with name")
+		var in tokenIn
+		if err := parseBody(c, &in); err != nil {
+			return err
 		}
 		var t *authz.APIToken
 		var secret string
@@ -35,10 +43,7 @@ func createToken(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return c.Status(fiber.StatusCreated).JSON(struct {
-			*authz.APIToken
-			Token string `json:"token"`
-		}{t, secret})
+		return c.Status(fiber.StatusCreated).JSON(newToken{t, secret})
 	}
 }
 

@@ -206,13 +206,15 @@ func listAspirations(mine bool) fiber.Handler {
 	}
 }
 
+type aspirationResponse struct {
+	State    partnership.AspirationState `json:"state" form:"state"`
+	Reason   string                      `json:"reason" form:"reason"`
+	Proposal int64                       `json:"proposal" form:"proposal"`
+}
+
 func respondAspiration(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in struct {
-			State    partnership.AspirationState `json:"state" form:"state"`
-			Reason   string                      `json:"reason" form:"reason"`
-			Proposal int64                       `json:"proposal" form:"proposal"`
-		}
+		var in aspirationResponse
 		if err := parseBody(c, &in); err != nil {
 			return err
 		}
@@ -343,16 +345,19 @@ func listProposals(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// stepIn is what an execution step may carry: a reason to cancel, a new cost.
+type stepIn struct {
+	Reason string             `json:"reason,omitempty" form:"reason"`
+	Cost   partnership.Rupiah `json:"cost,omitempty" form:"cost"`
+}
+
 // moveProposal is an execution step on a funded proposal: the KPA's approval,
 // a cost change (committing or releasing the difference, and needing the
 // approval again), or a cancellation (releasing the whole commitment).
 func moveProposal(o Options, perm policies.Permission, step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		var in struct {
-			Reason string             `json:"reason" form:"reason"`
-			Cost   partnership.Rupiah `json:"cost" form:"cost"`
-		}
+		var in stepIn
 		if err := parseBody(c, &in); err != nil && len(c.Body()) > 0 {
 			return err
 		}
@@ -398,6 +403,11 @@ func moveProposal(o Options, perm policies.Permission, step string) fiber.Handle
 	}
 }
 
+type allocationJSON struct {
+	partnership.Allocation
+	Remaining partnership.Rupiah `json:"remaining"`
+}
+
 func getAllocation(c *fiber.Ctx) error {
 	rr := regionOf(c)
 	inst := c.Query("institution")
@@ -415,7 +425,7 @@ func getAllocation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"institution": a.Institution, "fiscalYear": a.FiscalYear, "amount": a.Amount, "committed": a.Committed, "remaining": a.Remaining()})
+	return c.JSON(allocationJSON{a, a.Remaining()})
 }
 
 // --- Musrenbang ---
@@ -515,13 +525,15 @@ func listMusrenbang(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+type attendanceIn struct {
+	Attendance map[string]int `json:"attendance"`
+}
+
 // recordAttendance records who came, by category, and opens the Musrenbang
 // for decisions when the region's quorum is met.
 func recordAttendance(c *fiber.Ctx) error {
 	rr := regionOf(c)
-	var in struct {
-		Attendance map[string]int `json:"attendance"`
-	}
+	var in attendanceIn
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
@@ -548,16 +560,18 @@ func recordAttendance(c *fiber.Ctx) error {
 	return c.JSON(musrenbangOut(m))
 }
 
+type decisionIn struct {
+	partnership.Decision
+	Proposal int64 `json:"proposal" form:"proposal"`
+}
+
 // decide takes one Musrenbang decision on one proposal of its agenda. Funding
 // commits the cost against the institution's remaining allocation in the same
 // transaction; a decision the allocation cannot bear changes nothing.
 func decide(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		var in struct {
-			partnership.Decision
-			Proposal int64 `json:"proposal" form:"proposal"`
-		}
+		var in decisionIn
 		if err := parseBody(c, &in); err != nil {
 			return err
 		}
@@ -607,13 +621,15 @@ func decide(o Options) fiber.Handler {
 	}
 }
 
+type minutesIn struct {
+	Minutes string `json:"minutes" form:"minutes"`
+}
+
 // closeMusrenbang publishes the minutes; from then on the Musrenbang and its
 // decisions are immutable.
 func closeMusrenbang(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in struct {
-			Minutes string `json:"minutes" form:"minutes"`
-		}
+		var in minutesIn
 		if err := parseBody(c, &in); err != nil {
 			return err
 		}

@@ -162,3 +162,5 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("readyz with a broken region: %d %v", status, body)
 	}
 }
+
+func httptestGet(path string) *http.Request { return httptest.NewRequest(http.MethodGet, path, nil) }

@@ -1,0 +1,270 @@
+package web
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/policies"
+)
+
+// The OpenAPI 3 document of the API is generated from the operations below
+// and checked in as openapi.json, which the server serves at
+// /api/openapi.json. A test fails when a route of the application has no
+// operation here, when an operation has no route, and when openapi.json is
+// not what this table generates (run the web tests with -update to rewrite it).
+
+// operation documents one route.
+type operation struct {
+	Method, Path string // as registered with Fiber, e.g. /r/:region/api/proposals/:id
+	Summary      string
+	Permission   policies.Permission // checked at the object's scope; "" when none is needed
+	SignedIn     bool                // needs an account even without a permission
+	Request      any                 // a value of the body's type; nil when there is none
+	Response     any                 // a value of the answer's type; nil for 204 or a file
+	Status       int                 // the success status
+	Tag          string
+}
+
+type errorBody = apiError
+
+//go:embed openapi.json
+var openAPIJSON []byte
+
+// operations documents every route of routes.go.
+var operations = []operation{
+	{Method: "GET", Path: "/healthz", Summary: "Liveness: the process serves requests.", Response: map[string]string{}, Status: 200, Tag: "platform"},
+	{Method: "GET", Path: "/readyz", Summary: "Readiness, with each region's database state.", Response: map[string]any{}, Status: 200, Tag: "platform"},
+	{Method: "GET", Path: "/", Summary: "The embedded mode's list of regions (HTML).", Status: 200, Tag: "platform"},
+	{Method: "GET", Path: "/api/openapi.json", Summary: "This document.", Status: 200, Tag: "platform"},
+
+	{Method: "POST", Path: "/platform/api/session", Summary: "Sign a national admin in.", Request: credentials{}, Response: me{}, Status: 201, Tag: "platform"},
+	{Method: "DELETE", Path: "/platform/api/session", Summary: "Sign out.", Status: 204, Tag: "platform"},
+	{Method: "GET", Path: "/platform/api/me", Summary: "The signed-in national admin.", SignedIn: true, Response: me{}, Status: 200, Tag: "platform"},
+	{Method: "GET", Path: "/platform/api/regions", Summary: "Every region with its database state and prerequisite gaps.", Permission: policies.NationalRead, Response: page[regionStatus]{}, Status: 200, Tag: "platform"},
+
+	{Method: "GET", Path: "/r/:region/", Summary: "The region's portal home (HTML).", Status: 200, Tag: "region"},
+	{Method: "GET", Path: "/r/:region/api/region", Summary: "The region's regulations in brief and its stored tree.", Response: regionSummary{}, Status: 200, Tag: "region"},
+
+	{Method: "POST", Path: "/r/:region/api/accounts", Summary: "Register a resident's account.", Permission: policies.AccountRegister, Request: authz.NewAccount{}, Response: authz.Account{}, Status: 201, Tag: "accounts"},
+	{Method: "POST", Path: "/r/:region/api/session", Summary: "Sign in; sets the session cookie and returns its CSRF token.", Request: credentials{}, Response: me{}, Status: 201, Tag: "accounts"},
+	{Method: "DELETE", Path: "/r/:region/api/session", Summary: "Sign out.", Status: 204, Tag: "accounts"},
+	{Method: "GET", Path: "/r/:region/api/me", Summary: "The signed-in account, its grants and its CSRF token.", SignedIn: true, Response: me{}, Status: 200, Tag: "accounts"},
+	{Method: "GET", Path: "/r/:region/api/tokens", Summary: "Your API tokens, without their secrets.", Permission: policies.TokenManage, SignedIn: true, Response: page[authz.APIToken]{}, Status: 200, Tag: "accounts"},
+	{Method: "POST", Path: "/r/:region/api/tokens", Summary: "Create an API token; it is shown once.", Permission: policies.TokenManage, SignedIn: true, Request: tokenIn{}, Response: newToken{}, Status: 201, Tag: "accounts"},
+	{Method: "DELETE", Path: "/r/:region/api/tokens/:id", Summary: "Revoke one of your API tokens.", Permission: policies.TokenManage, SignedIn: true, Status: 204, Tag: "accounts"},
+
+	{Method: "GET", Path: "/r/:region/api/grants", Summary: "The region's role grants, a page at a time.", Permission: policies.GrantRead, Response: page[authz.Grant]{}, Status: 200, Tag: "grants"},
+	{Method: "POST", Path: "/r/:region/api/grants", Summary: "Grant a role at a scope (grant:manage at that scope).", Permission: policies.GrantManage, Request: grantIn{}, Response: authz.Grant{}, Status: 201, Tag: "grants"},
+	{Method: "PATCH", Path: "/r/:region/api/grants/:id", Summary: "Move a grant to another scope (grant:manage at both).", Permission: policies.GrantManage, Request: scopeIn{}, Response: authz.Grant{}, Status: 200, Tag: "grants"},
+	{Method: "DELETE", Path: "/r/:region/api/grants/:id", Summary: "Revoke a grant; it stops working with the next request.", Permission: policies.GrantManage, Status: 204, Tag: "grants"},
+	{Method: "GET", Path: "/r/:region/api/explain", Summary: "May account U use permission P at scope S, and which rule decided?", Permission: policies.PolicyExplain, Response: authz.Explanation{}, Status: 200, Tag: "grants"},
+
+	{Method: "POST", Path: "/r/:region/api/aspirations", Summary: "A resident's aspiration to an institution of their ward.", Permission: policies.AspirationSubmit, Request: partnership.NewAspiration{}, Response: aspirationJSON{}, Status: 201, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/aspirations/mine", Summary: "Your aspirations and what became of them.", SignedIn: true, Response: page[aspirationJSON]{}, Status: 200, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/aspirations", Summary: "Aspirations within a scope.", Permission: policies.AspirationRead, Response: page[aspirationJSON]{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/aspirations/:id/respond", Summary: "Acknowledge, merge into a proposal, or decline with a reason.", Permission: policies.AspirationRespond, Request: aspirationResponse{}, Response: aspirationJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/proposals", Summary: "An institution's proposal.", Permission: policies.ProposalCreate, Request: partnership.ProposalInput{}, Response: proposalJSON{}, Status: 201, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/proposals", Summary: "Proposals within a scope.", Permission: policies.ProposalRead, Response: page[proposalJSON]{}, Status: 200, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/proposals/:id", Summary: "One proposal.", Permission: policies.ProposalRead, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "PUT", Path: "/r/:region/api/proposals/:id", Summary: "Edit a proposal still waiting for its Musrenbang.", Permission: policies.ProposalEdit, Request: partnership.ProposalInput{}, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/proposals/:id/approve", Summary: "The delegated budget user approves execution.", Permission: policies.ExecutionApprove, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/proposals/:id/cost", Summary: "Change a funded proposal's cost; it needs approval again.", Permission: policies.ProposalEdit, Request: stepIn{}, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/proposals/:id/cancel", Summary: "Cancel a funded activity, releasing its commitment.", Permission: policies.ActivityCancel, Request: stepIn{}, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/allocations", Summary: "An institution's allocation for a fiscal year: amount, committed, remaining.", Permission: policies.AllocationRead, Response: allocationJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/musrenbang", Summary: "Schedule a ward or kecamatan Musrenbang.", Permission: policies.MusrenbangSchedule, Request: partnership.MusrenbangInput{}, Response: musrenbangJSON{}, Status: 201, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/musrenbang", Summary: "Musrenbang within a scope.", Permission: policies.MusrenbangRead, Response: page[musrenbangJSON]{}, Status: 200, Tag: "two-pillar"},
+	{Method: "GET", Path: "/r/:region/api/musrenbang/:id", Summary: "One Musrenbang with its agenda, decisions and minutes.", Permission: policies.MusrenbangRead, Response: musrenbangJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/musrenbang/:id/attendance", Summary: "Record attendance by category; opens the Musrenbang when the quorum is met.", Permission: policies.MusrenbangAttend, Request: attendanceIn{}, Response: musrenbangJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/musrenbang/:id/decisions", Summary: "Decide a proposal of the agenda: fund, forward or reject (ward); sector, csr or reject (kecamatan).", Permission: policies.MusrenbangDecide, Request: decisionIn{}, Response: proposalJSON{}, Status: 200, Tag: "two-pillar"},
+	{Method: "POST", Path: "/r/:region/api/musrenbang/:id/close", Summary: "Publish the minutes; the Musrenbang becomes immutable.", Permission: policies.MusrenbangClose, Request: minutesIn{}, Response: musrenbangJSON{}, Status: 200, Tag: "two-pillar"},
+
+	{Method: "GET", Path: "/r/:region/api/audit/public", Summary: "Published decisions from the audit log.", Permission: policies.DecisionRead, Response: page[audit.Entry]{}, Status: 200, Tag: "audit"},
+	{Method: "GET", Path: "/r/:region/api/audit", Summary: "The audit log, for auditors.", Permission: policies.AuditRead, Response: page[audit.Entry]{}, Status: 200, Tag: "audit"},
+	{Method: "GET", Path: "/r/:region/api/audit/verify", Summary: "Verify the hash chain; names the first broken entry.", Permission: policies.AuditVerify, Response: audit.Report{}, Status: 200, Tag: "audit"},
+}
+
+var fiberParam = regexp.MustCompile(`:([a-zA-Z]+)`)
+
+// openAPIDocument generates the document from the operations.
+func openAPIDocument() ([]byte, error) {
+	g := &schemaGen{schemas: map[string]any{}}
+	paths := map[string]map[string]any{}
+	for _, op := range operations {
+		path := fiberParam.ReplaceAllString(op.Path, "{$1}")
+		if path != "/" && strings.HasSuffix(path, "/") && strings.Count(path, "/") > 1 {
+			path = strings.TrimSuffix(path, "/") + "/"
+		}
+		var params []any
+		for _, m := range fiberParam.FindAllStringSubmatch(op.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		o := map[string]any{
+			"summary":     op.Summary,
+			"operationId": strings.ToLower(op.Method) + " " + path,
+			"tags":        []string{op.Tag},
+			"responses": map[string]any{
+				"default": map[string]any{"description": "An error: its code, message and the offending field.", "content": jsonContent(g.ref(reflect.TypeOf(errorBody{})))},
+			},
+		}
+		if params != nil {
+			o["parameters"] = params
+		}
+		if op.Permission != "" {
+			o["x-permission"] = string(op.Permission)
+		}
+		if op.Permission != "" || op.SignedIn {
+			o["security"] = []any{map[string]any{"session": []string{}}, map[string]any{"token": []string{}}}
+		}
+		if op.Request != nil {
+			o["requestBody"] = map[string]any{"required": true, "content": jsonContent(g.ref(reflect.TypeOf(op.Request)))}
+		}
+		ok := map[string]any{"description": "Success."}
+		if op.Response != nil {
+			ok["content"] = jsonContent(g.ref(reflect.TypeOf(op.Response)))
+		}
+		o["responses"].(map[string]any)[itoa(op.Status)] = ok
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		paths[path][strings.ToLower(op.Method)] = o
+	}
+	doc := map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "Pilar",
+			"version":     "v1alpha1",
+			"description": "Each region's two-pillar and four-pillar workflows, under the region's own policy. Every route names the permission it needs (x-permission), checked at the scope of the object it acts on.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": g.schemas,
+			"securitySchemes": map[string]any{
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "Browser session; state changes also need the X-CSRF-Token header."},
+				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (pilar_...)."},
+			},
+		},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func jsonContent(schema any) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": schema}}
+}
+
+// schemaGen turns Go types into JSON Schema, naming struct types once in components.
+type schemaGen struct{ schemas map[string]any }
+
+var timeType = reflect.TypeOf(time.Time{})
+
+func (g *schemaGen) ref(t reflect.Type) any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t.Kind() == reflect.Pointer:
+		return g.ref(t.Elem())
+	case t.Kind() == reflect.Struct && t.Name() != "":
+		name := schemaName(t)
+		if _, done := g.schemas[name]; !done {
+			g.schemas[name] = nil // placeholder against recursion
+			g.schemas[name] = g.object(t)
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	case t.Kind() == reflect.Struct:
+		return g.object(t)
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return map[string]any{"type": "array", "items": g.ref(t.Elem())}
+	case t.Kind() == reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.ref(t.Elem())}
+	case t.Kind() == reflect.Interface:
+		return map[string]any{}
+	case t.Kind() == reflect.String:
+		return map[string]any{"type": "string"}
+	case t.Kind() == reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		return map[string]any{"type": "number"}
+	}
+	return map[string]any{}
+}
+
+// schemaName names a struct type; generic instances such as page[T] become pageOfT.
+func schemaName(t reflect.Type) string {
+	name := t.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		inner := name[i+1 : len(name)-1]
+		inner = inner[strings.LastIndexAny(inner, "./")+1:]
+		name = name[:i] + "Of" + strings.ToUpper(inner[:1]) + inner[1:]
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" {
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					walk(ft)
+					continue
+				}
+			}
+			if name == "" {
+				name = f.Name
+			}
+			props[name] = g.ref(f.Type)
+			if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+				required = append(required, name)
+			}
+		}
+	}
+	walk(t)
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		sort.Strings(required)
+		o["required"] = required
+	}
+	return o
+}
+
+// serveOpenAPI serves the checked-in document.
+func serveOpenAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(openAPIJSON)
+}

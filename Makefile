@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 CONTROLLER_GEN ?= go run sigs.k8s.io/controller-tools/cmd/controller-gen@v0.23.0
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test check fmt vet generate verify-generated envtest bench fuzz
+.PHONY: run test check fmt vet generate generate-k8s verify-generated envtest bench fuzz
 
 ## run: the API server on its embedded default (SQLite per region, tenants/*.yaml).
 run:
@@ -26,8 +26,10 @@ vet:
 	go vet ./...
 
 ## generate: deepcopy functions and the CRD from the Go types, and the OpenAPI document from routes.
-generate:
+generate: generate-k8s
 	go test ./apiserver/web -run OpenAPIDocument -update
+
+generate-k8s:
 	$(CONTROLLER_GEN) object paths=./operator/api/...
 	$(CONTROLLER_GEN) crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases
 	cp config/crd/bases/*.yaml charts/pilar/crds/

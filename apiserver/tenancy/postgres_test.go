@@ -1,0 +1,102 @@
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/internal/testpg"
+)
+
+var pg *testpg.Server
+
+func TestMain(m *testing.M) {
+	var err error
+	if pg, err = testpg.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := pg.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// connections counts the server's connections to one database.
+func connections(t *testing.T, database string) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pg.AdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A region served from PostgreSQL holds no connection until it is used, never
+// more than its pool's bound under load, and none again once it has idled.
+func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
+	r, err := ParseManifest([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := pg.NewDatabase(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := NewTenant(r, store.Options{Driver: store.Postgres, DSN: dsn, MaxConns: 3}, Migrate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistry(tn)
+	t.Cleanup(func() { tn.Close() })
+	if n := connections(t, cfg.Database); n != 0 {
+		t.Fatalf("%d connections before first use", n)
+	}
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, release, err := tn.Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer release()
+			if _, err := db.ExecContext(context.Background(), "SELECT pg_sleep(0.05)"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := connections(t, cfg.Database); n < 1 || n > 3 {
+		t.Errorf("%d connections under load, want 1 to 3 (the pool's bound)", n)
+	}
+	wg.Wait()
+	time.Sleep(5 * time.Millisecond)
+	if closed := reg.CloseIdle(time.Millisecond); closed != 1 {
+		t.Fatalf("closed %d idle databases, want 1", closed)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for connections(t, cfg.Database) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections remain after the region idled", connections(t, cfg.Database))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -30,6 +31,7 @@ const (
 type RegionSpec struct {
 	// Code is the official code of the kota or kabupaten, e.g. "32.73" for Kota Bandung.
 	// +kubebuilder:validation:Pattern=`^[0-9]{2}\.[0-9]{2}$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="the region code is immutable"
 	Code string `json:"code"`
 
 	// Name is the region's official name, e.g. "Kota Bandung".
@@ -80,6 +82,101 @@ type RegionSpec struct {
 	// Policy holds the region's overrides of the national baseline policy.
 	// +optional
 	Policy PolicySpec `json:"policy,omitempty"`
+
+	// Database says where the operator provisions the region's own database.
+	// The embedded mode ignores it.
+	// +optional
+	Database DatabaseSpec `json:"database,omitempty"`
+
+	// Serving says how the region is served: by the shared API server or by a
+	// Deployment of its own.
+	// +optional
+	Serving ServingSpec `json:"serving,omitempty"`
+
+	// Suspend stops reconciling the region; what exists is left as it is.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// ReclaimPolicy says what happens to a region's database when the Region is deleted.
+// +kubebuilder:validation:Enum=Retain;Delete
+type ReclaimPolicy string
+
+// The reclaim policies.
+const (
+	// Retain keeps the database, the role (its login disabled) and the credentials Secret.
+	Retain ReclaimPolicy = "Retain"
+	// Delete drops the database and then the role.
+	Delete ReclaimPolicy = "Delete"
+)
+
+// DatabaseSpec names the region's database and the server it lives on.
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.name) || (has(self.name) && self.name == oldSelf.name)",message="database name is immutable once set"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.role) || (has(self.role) && self.role == oldSelf.role)",message="database role is immutable once set"
+type DatabaseSpec struct {
+	// Server is the PostgreSQL server the database is provisioned on.
+	// +optional
+	Server ServerRef `json:"server,omitempty"`
+	// Name of the database; "pilar_<region>" when empty.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z_][a-z0-9_]{0,62}$`
+	// +kubebuilder:validation:XValidation:rule="!(self in ['postgres', 'template0', 'template1']) && !self.startsWith('pg_')",message="reserved database name"
+	Name string `json:"name,omitempty"`
+	// Role is the login role that owns the database; the database name when empty.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z_][a-z0-9_]{0,62}$`
+	// +kubebuilder:validation:XValidation:rule="!(self in ['postgres']) && !self.startsWith('pg_')",message="reserved role name"
+	Role string `json:"role,omitempty"`
+	// ConnectionLimit bounds the role's connections on the server.
+	// +optional
+	// +kubebuilder:default=20
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	ConnectionLimit int32 `json:"connectionLimit,omitempty"`
+	// ReclaimPolicy is Retain (the default) or Delete.
+	// +optional
+	// +kubebuilder:default=Retain
+	ReclaimPolicy ReclaimPolicy `json:"reclaimPolicy,omitempty"`
+}
+
+// ServerRef points at a PostgreSQL server through a Secret, in the operator's
+// namespace, holding its admin credentials: host, port, username, password.
+type ServerRef struct {
+	// SecretName of the admin credentials; the operator's default server when empty.
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
+}
+
+// ServingMode says who serves a region.
+// +kubebuilder:validation:Enum=Shared;Dedicated
+type ServingMode string
+
+// The serving modes.
+const (
+	// Shared: the shared API server serves the region once it is Ready.
+	Shared ServingMode = "Shared"
+	// Dedicated: a Deployment and Service serve this region alone.
+	Dedicated ServingMode = "Dedicated"
+)
+
+// ServingSpec says how a region is served.
+// +kubebuilder:validation:XValidation:rule="self.mode == 'Dedicated' || (!has(self.replicas) && !has(self.resources))",message="replicas and resources are only for the Dedicated mode"
+type ServingSpec struct {
+	// Mode is Shared (the default) or Dedicated.
+	// +optional
+	// +kubebuilder:default=Shared
+	Mode ServingMode `json:"mode,omitempty"`
+	// Replicas of the dedicated Deployment.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	Replicas *int32 `json:"replicas,omitempty"`
+	// Resources of the dedicated API server's container.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+	// Host is the region's host name, e.g. bandung.pilar.go.id.
+	// +optional
+	Host string `json:"host,omitempty"`
 }
 
 // Areas is the administrative tree of a region, written inline, as CSV in the
@@ -320,7 +417,33 @@ type RegionStatus struct {
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// Database is the name of the provisioned database, Role its owner.
+	// +optional
+	Database string `json:"database,omitempty"`
+	// +optional
+	Role string `json:"role,omitempty"`
+	// SecretName holds the region's database credentials, in the operator's namespace.
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
+	// PolicyConfigMap holds the rendered policy set, in the operator's namespace.
+	// +optional
+	PolicyConfigMap string `json:"policyConfigMap,omitempty"`
+	// SchemaVersion is the newest migration applied to the database.
+	// +optional
+	SchemaVersion string `json:"schemaVersion,omitempty"`
+	// PolicyHash is the hash of the policy set in PolicyConfigMap.
+	// +optional
+	PolicyHash string `json:"policyHash,omitempty"`
 }
+
+// The condition types of a Region.
+const (
+	ConditionDatabaseReady    = "DatabaseReady"
+	ConditionPolicyReady      = "PolicyReady"
+	ConditionServingReady     = "ServingReady"
+	ConditionPrerequisitesMet = "PrerequisitesMet"
+	ConditionReady            = "Ready"
+)
 
 // Region is one tenant of Pilar: a kota or kabupaten and its regulations.
 //
@@ -329,6 +452,8 @@ type RegionStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="Code",type=string,JSONPath=`.spec.code`
 // +kubebuilder:printcolumn:name="Pillars",type=string,JSONPath=`.spec.pillars`
+// +kubebuilder:printcolumn:name="Serving",type=string,JSONPath=`.spec.serving.mode`
+// +kubebuilder:printcolumn:name="Prerequisites",type=string,JSONPath=`.status.conditions[?(@.type=="PrerequisitesMet")].status`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Region struct {

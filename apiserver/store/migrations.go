@@ -24,6 +24,9 @@ var steps = []step{
 	{"0002_audit", migrateAudit},
 	{"0003_accounts", migrateAccounts},
 	{"0004_two_pillar", migrateTwoPillar},
+	{"0005_supervision", migrateSupervision},
+	{"0006_reports", migrateReports},
+	{"0007_participation", migrateParticipation},
 }
 
 // SchemaVersion is the name of the newest migration; a database migrated by

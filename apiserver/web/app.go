@@ -66,7 +66,7 @@ func New(o Options) *fiber.App {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
-		BodyLimit:             4 << 20,
+		BodyLimit:             12 << 20, // a report's five 2 MiB attachments, its fields and the multipart framing
 	})
 	routes(app, o)
 	return app

@@ -85,6 +85,45 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/api/musrenbang/:id/decisions", require(policies.MusrenbangDecide, musrenbangScope), decide(o))
 	r.Post("/api/musrenbang/:id/close", require(policies.MusrenbangClose, musrenbangScope), closeMusrenbang(o))
 
+	// Realisation reports up the hierarchy.
+	// The institution reports on its approved proposal, with evidence; the ward
+	// office verifies, the kecamatan office consolidates, the regional
+	// secretariat evaluates, each at the report's institution. Whoever may take
+	// the step a report waits for may instead send it back (requirePendingStep).
+	r.Post("/api/proposals/:id/reports", require(policies.ReportSubmit, proposalScope), submitReport(o))
+	r.Get("/api/reports", require(policies.ReportRead, queryScope), listReports)
+	r.Get("/api/reports/:id", require(policies.ReportRead, reportScope), getReport)
+	r.Get("/api/reports/:id/attachments/:n", require(policies.ReportRead, reportScope), getAttachment)
+	r.Post("/api/reports/:id/verify", require(policies.ReportVerify, reportScope), verifyReport(o))
+	r.Post("/api/reports/:id/consolidate", require(policies.ReportConsolidate, reportScope), consolidateReport(o))
+	r.Post("/api/reports/:id/evaluate", require(policies.ReportEvaluate, reportScope), evaluateReport(o))
+	r.Post("/api/reports/:id/return", requirePendingStep, returnReport(o))
+
+	// Supervision: findings and complaints.
+	// Findings are listed where the caller holds finding:read. Complaints are
+	// read without a route-level check: each is shown to those holding
+	// complaint:read at its scope, to its filer, and to everyone when public
+	// (anonymous filers follow theirs by tracking code). Escalated complaints
+	// are handled by ombudsman grants only, and residents escalate only their own.
+	r.Post("/api/findings", require(policies.FindingRecord, newFindingScope), recordFinding(o))
+	r.Get("/api/findings", requireSomewhere(policies.FindingRead), listFindings(o))
+	r.Get("/api/findings/:id", require(policies.FindingRead, findingScope), getFinding(o))
+	r.Post("/api/findings/:id/respond", require(policies.FindingRespond, findingScope), respondFinding(o))
+	r.Post("/api/findings/:id/close", require(policies.FindingRecord, findingScope), closeFinding(o))
+	r.Post("/api/findings/:id/reopen", require(policies.FindingRecord, findingScope), reopenFinding(o))
+	r.Post("/api/complaints", require(policies.ComplaintFile, newComplaintScope), fileComplaint(o))
+	r.Get("/api/complaints", listComplaints(o))
+	r.Get("/api/complaints/track/:code", trackComplaint(o))
+	r.Get("/api/complaints/:id", getComplaint(o))
+	r.Post("/api/complaints/:id/receive", requireOnComplaint(policies.ComplaintHandle), receiveComplaint(o))
+	r.Post("/api/complaints/:id/investigate", requireOnComplaint(policies.ComplaintHandle), investigateComplaint(o))
+	r.Post("/api/complaints/:id/resolve", requireOnComplaint(policies.ComplaintHandle), resolveComplaint(o))
+	r.Post("/api/complaints/:id/escalate", requireOnComplaint(policies.ComplaintEscalate), escalateComplaint(o))
+
+	// Participation and evaluation.
+	r.Get("/api/participation", require(policies.ParticipationRead, queryScope), getParticipation(o))
+	r.Post("/api/participation/phases", require(policies.ParticipationAssess, bodyWard), assessPhase(o))
+
 	// The audit log: public decisions for everyone, the rest for auditors.
 	r.Get("/api/audit/public", require(policies.DecisionRead, region), auditEntries(true))
 	r.Get("/api/audit", require(policies.AuditRead, region), auditEntries(false))

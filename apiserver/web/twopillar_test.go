@@ -133,6 +133,25 @@ func TestTwoPillarCycle(t *testing.T) {
 	expect(t, "negative cost", rw.do("POST", p1path+"/cost", map[string]any{"cost": -1}), http.StatusBadRequest)
 	expect(t, "approve again", lurah.do("POST", p1path+"/approve", nil), http.StatusOK)
 
+	// Realisation goes up the hierarchy: the RW reports, the lurah verifies,
+	// the camat consolidates, the regional secretariat evaluates.
+	w.seed("bandung", "setda", [2]string{"regional-secretariat", "32.73"})
+	setda := w.client("bandung").mustSignIn("setda")
+	rep := rw.do("POST", p1path+"/reports", map[string]any{"spent": 68_500_000, "outputs": "Saluran RT 03 diperbaiki sepanjang 140 m.",
+		"participants": 140, "activityStart": "2026-11-03", "activityEnd": "2026-11-24"})
+	expect(t, "report", rep, http.StatusCreated)
+	rpath := fmt.Sprintf("/api/reports/%d", id(t, rep))
+	expect(t, "another ward's lurah verifies", other.do("POST", rpath+"/verify", nil), http.StatusForbidden)
+	expect(t, "verify", lurah.do("POST", rpath+"/verify", nil), http.StatusOK)
+	expect(t, "consolidate", camat.do("POST", rpath+"/consolidate", nil), http.StatusOK)
+	r = setda.do("POST", rpath+"/evaluate", map[string]string{"evaluation": "Sesuai rencana; genangan RT 03 teratasi."})
+	if r.status != http.StatusOK || r.body["state"] != "evaluated" || r.body["late"] != false {
+		t.Fatalf("evaluate: %d %v", r.status, r.body)
+	}
+	if got := rw.do("GET", p1path, nil); got.body["state"] != "evaluated" {
+		t.Fatalf("p1 after its evaluation: %v", got.body)
+	}
+
 	// The kecamatan decides on what was forwarded: p2 becomes a CSR request (Bandung runs both pillars).
 	k := camat.do("POST", "/api/musrenbang", map[string]any{"level": "kecamatan", "area": "32.73.01", "fiscalYear": 2026, "scheduledAt": w.now.Add(96 * time.Hour), "place": "Kantor Kecamatan Sukasari"})
 	expect(t, "kecamatan Musrenbang", k, http.StatusCreated)
@@ -148,11 +167,12 @@ func TestTwoPillarCycle(t *testing.T) {
 		t.Fatalf("forward to CSR: %d %v", r.status, r.body)
 	}
 
-	// Cancelling p1 releases its 70 million.
-	expect(t, "cancel without a reason", rw.do("POST", p1path+"/cancel", map[string]any{}), http.StatusBadRequest)
-	expect(t, "cancel", rw.do("POST", p1path+"/cancel", map[string]any{"reason": "Dikerjakan swadaya"}), http.StatusOK)
-	if a := warga.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil); a.body["committed"] != 0.0 {
-		t.Fatalf("allocation after cancelling: %v", a.body)
+	// A reported activity can no longer be cancelled: p1's 70 million stay
+	// committed. (Cancelling an approved proposal, which releases its
+	// commitment, is in TestReportsUpTheHierarchy.)
+	expect(t, "cancel an evaluated proposal", rw.do("POST", p1path+"/cancel", map[string]any{"reason": "Dikerjakan swadaya"}), http.StatusConflict)
+	if a := warga.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil); a.body["committed"] != 70_000_000.0 {
+		t.Fatalf("allocation after a refused cancellation: %v", a.body)
 	}
 
 	// Every step is in the audit log; Musrenbang decisions are public.

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"pilar.id/pilar/apiserver/partnership"
+)
+
+// migrateReports creates the realisation reports of the two-pillar workflow
+// and their evidence. A report sent back stays as history with the state
+// "returned", and the institution's resubmission is a new row: a proposal has
+// at most one report that is not returned, which the partial unique index
+// guarantees. Attachments are stored in the database, beside the report they
+// prove, so that a region's data stays in its one database.
+func migrateReports(ctx context.Context, tx bun.Tx, d dialect.Name) error {
+	blob := "BLOB"
+	if d == dialect.PG {
+		blob = "BYTEA"
+	}
+	return exec(ctx, tx,
+		`CREATE TABLE reports (
+			`+idColumn(d)+`,
+			proposal_id BIGINT NOT NULL REFERENCES proposals (id),
+			institution TEXT NOT NULL,
+			ward_code TEXT NOT NULL,
+			fiscal_year INTEGER NOT NULL,
+			spent BIGINT NOT NULL CHECK (spent >= 0),
+			outputs TEXT NOT NULL,
+			participants INTEGER NOT NULL CHECK (participants >= 0),
+			activity_start TIMESTAMP NOT NULL,
+			activity_end TIMESTAMP NOT NULL,
+			due_at TIMESTAMP NOT NULL,
+			submitted_by BIGINT NOT NULL,
+			submitted_at TIMESTAMP NOT NULL,
+			state TEXT NOT NULL CHECK (state IN ('submitted', 'verified', 'consolidated', 'evaluated', 'returned')),
+			reason TEXT NOT NULL DEFAULT '',
+			evaluation TEXT NOT NULL DEFAULT '',
+			verified_at TIMESTAMP,
+			consolidated_at TIMESTAMP,
+			evaluated_at TIMESTAMP,
+			version INTEGER NOT NULL DEFAULT 1,
+			CHECK (activity_start <= activity_end)
+		)`,
+		`CREATE INDEX reports_ward ON reports (ward_code, fiscal_year)`,
+		`CREATE INDEX reports_institution ON reports (institution, state)`,
+		`CREATE UNIQUE INDEX reports_current ON reports (proposal_id) WHERE state <> 'returned'`,
+		`CREATE INDEX reports_proposal ON reports (proposal_id)`,
+		`CREATE TABLE attachments (
+			`+idColumn(d)+`,
+			report_id BIGINT NOT NULL REFERENCES reports (id),
+			name TEXT NOT NULL,
+			content_type TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+			size BIGINT NOT NULL CHECK (size > 0 AND size <= `+fmt.Sprint(partnership.MaxAttachmentSize)+`),
+			sha256 TEXT NOT NULL,
+			data `+blob+` NOT NULL,
+			uploaded_at TIMESTAMP NOT NULL
+		)`,
+		`CREATE INDEX attachments_report ON attachments (report_id)`,
+	)
+}
+
+type reportRow struct {
+	bun.BaseModel  `bun:"table:reports"`
+	ID             int64 `bun:",pk,autoincrement"`
+	ProposalID     int64
+	Institution    string
+	WardCode       string
+	FiscalYear     int
+	Spent          int64
+	Outputs        string
+	Participants   int
+	ActivityStart  time.Time
+	ActivityEnd    time.Time
+	DueAt          time.Time
+	SubmittedBy    int64
+	SubmittedAt    time.Time
+	State          string
+	Reason         string
+	Evaluation     string
+	VerifiedAt     *time.Time
+	ConsolidatedAt *time.Time
+	EvaluatedAt    *time.Time
+	Version        int
+}
+
+// optionalTime is nil for the zero time: a step not taken yet.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fromOptionalTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func toReportRow(r *partnership.Report) *reportRow {
+	return &reportRow{ID: r.ID, ProposalID: r.ProposalID, Institution: r.Institution, WardCode: r.WardCode, FiscalYear: r.FiscalYear,
+		Spent: int64(r.Spent), Outputs: r.Outputs, Participants: r.Participants,
+		ActivityStart: r.ActivityStart.UTC(), ActivityEnd: r.ActivityEnd.UTC(), DueAt: r.DueAt.UTC(),
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), State: string(r.State), Reason: r.Reason, Evaluation: r.Evaluation,
+		VerifiedAt: optionalTime(r.VerifiedAt), ConsolidatedAt: optionalTime(r.ConsolidatedAt), EvaluatedAt: optionalTime(r.EvaluatedAt),
+		Version: r.Version}
+}
+
+func (r *reportRow) report() *partnership.Report {
+	return &partnership.Report{ID: r.ID, ProposalID: r.ProposalID, Institution: r.Institution, WardCode: r.WardCode, FiscalYear: r.FiscalYear,
+		Spent: partnership.Rupiah(r.Spent), Outputs: r.Outputs, Participants: r.Participants,
+		ActivityStart: r.ActivityStart.UTC(), ActivityEnd: r.ActivityEnd.UTC(), DueAt: r.DueAt.UTC(),
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), State: partnership.ReportState(r.State), Reason: r.Reason,
+		Evaluation: r.Evaluation, VerifiedAt: fromOptionalTime(r.VerifiedAt), ConsolidatedAt: fromOptionalTime(r.ConsolidatedAt),
+		EvaluatedAt: fromOptionalTime(r.EvaluatedAt), Version: r.Version}
+}
+
+type attachmentRow struct {
+	bun.BaseModel `bun:"table:attachments"`
+	ID            int64 `bun:",pk,autoincrement"`
+	ReportID      int64
+	Name          string
+	ContentType   string
+	Size          int64
+	SHA256        string `bun:"sha256"`
+	Data          []byte
+	UploadedAt    time.Time
+}
+
+func (r *attachmentRow) attachment(n int) partnership.Attachment {
+	return partnership.Attachment{N: n, Name: r.Name, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Data: r.Data, UploadedAt: r.UploadedAt.UTC()}
+}
+
+// checkAttachments refuses evidence the domain would not have made: too many
+// files, or one whose content is not what it claims to be or too large.
+func checkAttachments(as []partnership.Attachment) error {
+	if len(as) > partnership.MaxAttachments {
+		return partnership.Invalid("attachments", "%d files; at most %d a report", len(as), partnership.MaxAttachments)
+	}
+	for _, a := range as {
+		switch {
+		case int64(len(a.Data)) != a.Size || a.Size == 0 || a.Size > partnership.MaxAttachmentSize:
+			return partnership.Invalid("attachments", "%q is %d bytes, claims %d; a file holds 1 byte to 2 MiB", a.Name, len(a.Data), a.Size)
+		case partnership.SniffAttachment(a.Data) != a.ContentType || a.ContentType == "":
+			return partnership.Invalid("attachments", "%q is not the %s it claims to be", a.Name, a.ContentType)
+		}
+	}
+	return nil
+}
+
+// InsertReport stores a new report with its attachments and sets its id and
+// version. Run it in the transaction that moves the report's proposal.
+func InsertReport(ctx context.Context, db bun.IDB, r *partnership.Report) error {
+	if err := checkAttachments(r.Attachments); err != nil {
+		return err
+	}
+	r.Version = 1
+	row := toReportRow(r)
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a report on proposal %d: %w", r.ProposalID, err)
+	}
+	r.ID = row.ID
+	for i := range r.Attachments {
+		a := &r.Attachments[i]
+		ar := &attachmentRow{ReportID: r.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, UploadedAt: a.UploadedAt.UTC()}
+		if _, err := db.NewInsert().Model(ar).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return fmt.Errorf("store: unable to store attachment %q of report %d: %w", a.Name, r.ID, err)
+		}
+		a.N = i + 1
+	}
+	return nil
+}
+
+// GetReport reads one report with its attachments' metadata, not their data.
+func GetReport(ctx context.Context, db bun.IDB, id int64) (*partnership.Report, error) {
+	row := new(reportRow)
+	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no report %d", partnership.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read report %d: %w", id, err)
+	}
+	var atts []attachmentRow
+	if err := db.NewSelect().Model(&atts).ExcludeColumn("data").Where("report_id = ?", id).Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list the attachments of report %d: %w", id, err)
+	}
+	r := row.report()
+	for i := range atts {
+		r.Attachments = append(r.Attachments, atts[i].attachment(i+1))
+	}
+	return r, nil
+}
+
+// GetAttachment reads the n-th attachment of a report, counted from 1, with its data.
+func GetAttachment(ctx context.Context, db bun.IDB, reportID int64, n int) (*partnership.Attachment, error) {
+	if n < 1 || n > partnership.MaxAttachments {
+		return nil, fmt.Errorf("%w: report %d has no attachment %d", partnership.ErrNotFound, reportID, n)
+	}
+	row := new(attachmentRow)
+	err := db.NewSelect().Model(row).Where("report_id = ?", reportID).Order("id").Offset(int64(n - 1)).Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: report %d has no attachment %d", partnership.ErrNotFound, reportID, n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read attachment %d of report %d: %w", n, reportID, err)
+	}
+	a := row.attachment(n)
+	return &a, nil
+}
+
+// UpdateReport writes a report's step if nobody changed the report since it
+// was read (its version), and bumps its version. What a report says and its
+// evidence never change; only its state and what the steps add.
+func UpdateReport(ctx context.Context, db bun.IDB, r *partnership.Report) error {
+	res, err := db.NewUpdate().Model(toReportRow(r)).
+		Column("state", "reason", "evaluation", "verified_at", "consolidated_at", "evaluated_at").
+		Set("version = version + 1").Where("id = ? AND version = ?", r.ID, r.Version).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to update report %d: %w", r.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrStale
+	}
+	r.Version++
+	return nil
+}
+
+// ReportFilter selects reports; zero fields select everything.
+type ReportFilter struct {
+	Scope      string // an institution, ward, kecamatan or the region: everything it covers
+	State      partnership.ReportState
+	ProposalID int64
+	FiscalYear int
+	AfterID    int64
+	Limit      int
+}
+
+// ListReports returns a page of reports, oldest first, without their attachments.
+func ListReports(ctx context.Context, db bun.IDB, f ReportFilter) ([]*partnership.Report, error) {
+	var rows []reportRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.Scope != "" {
+		q = coveredBy(q, "institution", f.Scope)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.ProposalID != 0 {
+		q = q.Where("proposal_id = ?", f.ProposalID)
+	}
+	if f.FiscalYear != 0 {
+		q = q.Where("fiscal_year = ?", f.FiscalYear)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list reports: %w", err)
+	}
+	out := make([]*partnership.Report, len(rows))
+	for i := range rows {
+		out[i] = rows[i].report()
+	}
+	return out, nil
+}

@@ -175,10 +175,36 @@ func TestTwoPillarCycle(t *testing.T) {
 		t.Fatalf("allocation after a refused cancellation: %v", a.body)
 	}
 
+	// A resident's complaint about the ward: received, not resolved in time,
+	// escalated by the resident, resolved by the ombudsman.
+	w.seed("bandung", "ombudsman", [2]string{"ombudsman", "32.73"})
+	ombudsman := w.client("bandung").mustSignIn("ombudsman")
+	cp := warga.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Pekerjaan saluran terhenti", "body": "Galian dibiarkan terbuka dua minggu."})
+	expect(t, "complaint", cp, http.StatusCreated)
+	cpath := fmt.Sprintf("/api/complaints/%d", id(t, cp))
+	expect(t, "another ward's lurah receives it", other.do("POST", cpath+"/receive", nil), http.StatusForbidden)
+	expect(t, "receive", lurah.do("POST", cpath+"/receive", nil), http.StatusOK)
+	w.advance(15 * 24 * time.Hour) // past Bandung's 14 days; everyone signs in again
+	warga.mustSignIn("warga")
+	lurah.mustSignIn("lurah")
+	ombudsman.mustSignIn("ombudsman")
+	if r := warga.do("GET", cpath, nil); r.body["overdue"] != true {
+		t.Fatalf("a complaint past the region's response time is not flagged: %v", r.body)
+	}
+	expect(t, "escalate", warga.do("POST", cpath+"/escalate", map[string]string{"reason": "Tidak ada tanggapan"}), http.StatusOK)
+	expect(t, "the lurah resolves an escalated complaint", lurah.do("POST", cpath+"/resolve", map[string]string{"resolution": "x"}), http.StatusForbidden)
+	if r := ombudsman.do("POST", cpath+"/resolve", map[string]string{"resolution": "Kontraktor diminta menutup galian."}); r.status != http.StatusOK || r.body["state"] != "resolved" {
+		t.Fatalf("the ombudsman resolves: %d %v", r.status, r.body)
+	}
+
 	// Every step is in the audit log; Musrenbang decisions are public.
 	pubAudit := w.client("bandung").do("GET", "/api/audit/public?action=musrenbang:decide", nil)
 	if n := len(pubAudit.body["items"].([]any)); n != 5 {
 		t.Fatalf("%d public Musrenbang decisions in the audit log, want 5", n)
+	}
+	r = w.client("bandung").mustSignIn("admin").do("GET", "/api/audit/verify", nil)
+	if r.body["ok"] != true {
+		t.Fatalf("the audit chain after the cycle: %v", r.body)
 	}
 }
 

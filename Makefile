@@ -25,13 +25,14 @@ fmt:
 vet:
 	go vet ./...
 
-## generate: deepcopy functions and the CRD from the Go types, and the OpenAPI document from routes.
+## generate: deepcopy functions, the CRD and the operator's RBAC from the Go code, and the OpenAPI document from routes.
 generate: generate-k8s
 	go test ./apiserver/web -run OpenAPIDocument -update
 
 generate-k8s:
 	$(CONTROLLER_GEN) object paths=./operator/api/...
 	$(CONTROLLER_GEN) crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=pilar-operator paths=./operator/... output:rbac:artifacts:config=config/rbac
 	cp config/crd/bases/*.yaml charts/pilar/crds/
 
 ## verify-generated: fails when the generated files differ from what `make generate` writes.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the deepcopy functions and CRDs into a scratch copy of the tree
+# Regenerates the deepcopy functions, CRDs and the operator's RBAC into a scratch copy of the tree
 # and fails, showing the difference, when they differ from the committed ones.
 # (The OpenAPI document has its own drift test in apiserver/web.)
 set -euo pipefail
@@ -9,7 +9,7 @@ trap 'rm -rf "$scratch"' EXIT
 tar --exclude=./data --exclude=./.git -cf - . | tar -xf - -C "$scratch"
 make -s -C "$scratch" generate-k8s >/dev/null
 status=0
-for path in config/crd charts/pilar/crds operator/api; do
+for path in config/crd config/rbac charts/pilar/crds operator/api; do
 	if ! diff -ru "$path" "$scratch/$path"; then
 		status=1
 	fi

@@ -31,6 +31,9 @@ type Region struct {
 	FourPillar       *FourPillarRules
 	LegalBasis       []Regulation
 	PolicyOverrides  string
+	// DemoData names the demo data set the embedded mode seeds the region
+	// with (the manifest's annotation pilar.id/demo-data), or is empty.
+	DemoData string
 
 	scopes map[string]string // see IndexScopes
 }

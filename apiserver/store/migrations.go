@@ -27,6 +27,8 @@ var steps = []step{
 	{"0005_supervision", migrateSupervision},
 	{"0006_reports", migrateReports},
 	{"0007_participation", migrateParticipation},
+	{"0008_four_pillar", migrateFourPillar},
+	{"0009_csr_outcomes", migrateCSROutcomes},
 }
 
 // SchemaVersion is the name of the newest migration; a database migrated by

@@ -86,6 +86,10 @@ func ParseManifest(data []byte) (*partnership.Region, error) {
 	return FromRegion(&r)
 }
 
+// DemoDataAnnotation on a Region names the demo data set the embedded mode
+// seeds the region's database with, e.g. bandung-csr-2014-2015.
+const DemoDataAnnotation = "pilar.id/demo-data"
+
 // FromRegion validates a Region resource and converts it to the domain's Region.
 func FromRegion(r *v1alpha1.Region) (*partnership.Region, error) {
 	if errs := r.Validate(); len(errs) > 0 {
@@ -109,6 +113,7 @@ func FromRegion(r *v1alpha1.Region) (*partnership.Region, error) {
 		Slug: r.Name, Code: s.Code, Name: s.Name, Kind: string(s.Kind), Location: loc,
 		Languages:       append([]string(nil), s.Languages...),
 		PolicyOverrides: s.Policy.Overrides,
+		DemoData:        r.Annotations[DemoDataAnnotation],
 	}
 	for _, p := range s.Pillars {
 		out.Pillars = append(out.Pillars, partnership.Pillar(p))

@@ -1,0 +1,1264 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"pilar.id/pilar/apiserver/partnership"
+)
+
+// migrateFourPillar creates the four-pillar workflow's tables: partners and
+// the documents they attach, the CSR forum's meetings and decisions, CSR
+// plans and their activities, CSR requests, programmes with their
+// contributions ledger, and innovation ideas. Money is BIGINT rupiah; lists
+// (a partner's areas and kecamatan, a meeting's attendance) are JSON text;
+// rows that change carry a version.
+func migrateFourPillar(ctx context.Context, tx bun.Tx, d dialect.Name) error {
+	blob := "BLOB"
+	if d == dialect.PG {
+		blob = "BYTEA"
+	}
+	return exec(ctx, tx,
+		`CREATE TABLE forum_meetings (
+			`+idColumn(d)+`,
+			year INTEGER NOT NULL,
+			quarter INTEGER NOT NULL CHECK (quarter BETWEEN 1 AND 4),
+			scheduled_at TIMESTAMP NOT NULL,
+			place TEXT NOT NULL,
+			state TEXT NOT NULL CHECK (state IN ('scheduled', 'held', 'closed')),
+			attendance TEXT NOT NULL DEFAULT '{}',
+			minutes TEXT NOT NULL DEFAULT '',
+			closed_at TIMESTAMP,
+			version INTEGER NOT NULL DEFAULT 1
+		)`,
+		`CREATE INDEX forum_meetings_quarter ON forum_meetings (year, quarter)`,
+		`CREATE TABLE partners (
+			`+idColumn(d)+`,
+			kind TEXT NOT NULL CHECK (kind IN ('company', 'state-enterprise', 'regional-enterprise', 'university')),
+			name TEXT NOT NULL,
+			account_id BIGINT REFERENCES accounts (id),
+			areas TEXT NOT NULL DEFAULT '[]',
+			kecamatan TEXT NOT NULL DEFAULT '[]',
+			state TEXT NOT NULL CHECK (state IN ('registered', 'reviewed', 'approved', 'rejected')),
+			registered_at TIMESTAMP NOT NULL,
+			approved_at TIMESTAMP,
+			review TEXT,
+			meeting_id BIGINT REFERENCES forum_meetings (id),
+			reason TEXT NOT NULL DEFAULT '',
+			decided_at TIMESTAMP,
+			version INTEGER NOT NULL DEFAULT 1
+		)`,
+		`CREATE INDEX partners_state ON partners (state)`,
+		`CREATE INDEX partners_account ON partners (account_id)`,
+		`CREATE TABLE forum_decisions (
+			`+idColumn(d)+`,
+			meeting_id BIGINT NOT NULL REFERENCES forum_meetings (id),
+			subject_type TEXT NOT NULL CHECK (subject_type IN ('partner', 'plan', 'idea')),
+			subject_id BIGINT NOT NULL,
+			decision TEXT NOT NULL,
+			reason TEXT NOT NULL DEFAULT '',
+			decided_by BIGINT NOT NULL,
+			decided_at TIMESTAMP NOT NULL
+		)`,
+		`CREATE INDEX forum_decisions_meeting ON forum_decisions (meeting_id)`,
+		`CREATE INDEX forum_decisions_subject ON forum_decisions (subject_type, subject_id)`,
+		`CREATE TABLE csr_plans (
+			`+idColumn(d)+`,
+			partner_id BIGINT NOT NULL REFERENCES partners (id),
+			fiscal_year INTEGER NOT NULL,
+			board_approved_at TIMESTAMP NOT NULL,
+			submitted_at TIMESTAMP NOT NULL,
+			due_at TIMESTAMP NOT NULL,
+			late BOOLEAN NOT NULL DEFAULT FALSE,
+			state TEXT NOT NULL CHECK (state IN ('submitted', 'aligned', 'approved', 'revision')),
+			reason TEXT NOT NULL DEFAULT '',
+			meeting_id BIGINT REFERENCES forum_meetings (id),
+			decided_at TIMESTAMP,
+			version INTEGER NOT NULL DEFAULT 1,
+			UNIQUE (partner_id, fiscal_year)
+		)`,
+		`CREATE TABLE csr_plan_activities (
+			`+idColumn(d)+`,
+			plan_id BIGINT NOT NULL REFERENCES csr_plans (id),
+			position INTEGER NOT NULL,
+			title TEXT NOT NULL,
+			location TEXT NOT NULL,
+			area TEXT NOT NULL,
+			target TEXT NOT NULL,
+			goal TEXT NOT NULL,
+			financing BIGINT NOT NULL CHECK (financing > 0),
+			aligned_area TEXT NOT NULL DEFAULT '',
+			aligned_target TEXT NOT NULL DEFAULT '',
+			alignment TEXT NOT NULL DEFAULT '' CHECK (alignment IN ('', 'aligned', 'partial', 'not-aligned'))
+		)`,
+		`CREATE INDEX csr_plan_activities_plan ON csr_plan_activities (plan_id, position)`,
+		`CREATE TABLE ideas (
+			`+idColumn(d)+`,
+			pillar TEXT NOT NULL CHECK (pillar IN ('government', 'company', 'university', 'community')),
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			title TEXT NOT NULL,
+			body TEXT NOT NULL,
+			state TEXT NOT NULL CHECK (state IN ('posted', 'adopted', 'declined')),
+			adopted_into_type TEXT CHECK (adopted_into_type IN ('programme', 'request')),
+			adopted_into_id BIGINT,
+			reason TEXT NOT NULL DEFAULT '',
+			meeting_id BIGINT REFERENCES forum_meetings (id),
+			posted_at TIMESTAMP NOT NULL,
+			decided_at TIMESTAMP,
+			version INTEGER NOT NULL DEFAULT 1
+		)`,
+		`CREATE TABLE csr_requests (
+			`+idColumn(d)+`,
+			source TEXT NOT NULL CHECK (source IN ('resident', 'community', 'musrenbang', 'idea')),
+			proposal_id BIGINT UNIQUE REFERENCES proposals (id),
+			account_id BIGINT REFERENCES accounts (id),
+			area TEXT NOT NULL,
+			ward_code TEXT NOT NULL REFERENCES wards (code),
+			amount BIGINT NOT NULL CHECK (amount > 0),
+			title TEXT NOT NULL,
+			description TEXT NOT NULL,
+			preferred_partner_id BIGINT REFERENCES partners (id),
+			state TEXT NOT NULL CHECK (state IN ('open', 'claimed', 'programmed', 'expired', 'withdrawn')),
+			claimed_by BIGINT REFERENCES partners (id),
+			claimed_at TIMESTAMP,
+			created_at TIMESTAMP NOT NULL,
+			expires_at TIMESTAMP NOT NULL,
+			version INTEGER NOT NULL DEFAULT 1,
+			CHECK (state NOT IN ('claimed', 'programmed') OR claimed_by IS NOT NULL)
+		)`,
+		`CREATE INDEX csr_requests_open ON csr_requests (state, expires_at)`,
+		`CREATE INDEX csr_requests_ward ON csr_requests (ward_code)`,
+		`CREATE TABLE programmes (
+			`+idColumn(d)+`,
+			source TEXT NOT NULL CHECK (source IN ('plan', 'request', 'idea')),
+			partner_id BIGINT REFERENCES partners (id),
+			area TEXT NOT NULL,
+			ward_code TEXT REFERENCES wards (code),
+			title TEXT NOT NULL,
+			sector_agency TEXT NOT NULL,
+			fiscal_year INTEGER NOT NULL,
+			state TEXT NOT NULL CHECK (state IN ('active', 'completed', 'cancelled')),
+			beneficiaries INTEGER NOT NULL DEFAULT 0 CHECK (beneficiaries >= 0),
+			plan_activity_id BIGINT UNIQUE REFERENCES csr_plan_activities (id),
+			request_id BIGINT UNIQUE REFERENCES csr_requests (id),
+			idea_id BIGINT UNIQUE REFERENCES ideas (id),
+			created_at TIMESTAMP NOT NULL,
+			version INTEGER NOT NULL DEFAULT 1
+		)`,
+		`CREATE INDEX programmes_partner ON programmes (partner_id, fiscal_year)`,
+		`CREATE INDEX programmes_area ON programmes (fiscal_year, area)`,
+		`CREATE TABLE contributions (
+			`+idColumn(d)+`,
+			programme_id BIGINT NOT NULL REFERENCES programmes (id),
+			pillar TEXT NOT NULL CHECK (pillar IN ('government', 'company', 'university', 'community')),
+			kind TEXT NOT NULL CHECK (kind IN ('funds', 'staff', 'facilities', 'research', 'labour', 'in-kind')),
+			amount BIGINT NOT NULL CHECK (amount >= 0),
+			quantity INTEGER NOT NULL DEFAULT 0 CHECK (quantity >= 0),
+			unit TEXT NOT NULL DEFAULT '',
+			description TEXT NOT NULL,
+			partner_id BIGINT REFERENCES partners (id),
+			account_id BIGINT REFERENCES accounts (id),
+			recorded_at TIMESTAMP NOT NULL,
+			CHECK (kind <> 'funds' OR amount > 0)
+		)`,
+		`CREATE INDEX contributions_programme ON contributions (programme_id)`,
+		`CREATE TABLE documents (
+			`+idColumn(d)+`,
+			owner_type TEXT NOT NULL,
+			owner_id BIGINT NOT NULL,
+			purpose TEXT NOT NULL,
+			name TEXT NOT NULL,
+			content_type TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+			size BIGINT NOT NULL CHECK (size > 0 AND size <= 2097152),
+			sha256 TEXT NOT NULL,
+			data `+blob+` NOT NULL,
+			created_at TIMESTAMP NOT NULL
+		)`,
+		`CREATE INDEX documents_owner ON documents (owner_type, owner_id)`,
+	)
+}
+
+// nullID is an optional reference: NULL for 0.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func idOrZero(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func notFound(err error, what string, id int64) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: no %s %d", partnership.ErrNotFound, what, id)
+	}
+	return fmt.Errorf("store: unable to read %s %d: %w", what, id, err)
+}
+
+// updatedOne turns a versioned update that changed no row into ErrStale.
+func updatedOne(res sql.Result, err error, what string, id int64) error {
+	if err != nil {
+		return fmt.Errorf("store: unable to update %s %d: %w", what, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrStale
+	}
+	return nil
+}
+
+// --- partners ---
+
+type partnerRow struct {
+	bun.BaseModel `bun:"table:partners"`
+	ID            int64 `bun:",pk,autoincrement"`
+	Kind          string
+	Name          string
+	AccountID     *int64
+	Areas         string
+	Kecamatan     string
+	State         string
+	RegisteredAt  time.Time
+	ApprovedAt    *time.Time
+	Review        *string
+	MeetingID     *int64
+	Reason        string
+	DecidedAt     *time.Time
+	Version       int
+}
+
+func toPartnerRow(p *partnership.Partner) (*partnerRow, error) {
+	areas, err := json.Marshal(nonNil(p.Areas))
+	if err != nil {
+		return nil, err
+	}
+	kec, err := json.Marshal(nonNil(p.Kecamatan))
+	if err != nil {
+		return nil, err
+	}
+	r := &partnerRow{ID: p.ID, Kind: string(p.Kind), Name: p.Name, AccountID: nullID(p.AccountID), Areas: string(areas), Kecamatan: string(kec),
+		State: string(p.State), RegisteredAt: p.RegisteredAt, ApprovedAt: p.ApprovedAt, MeetingID: nullID(p.MeetingID),
+		Reason: p.Reason, DecidedAt: p.DecidedAt, Version: p.Version}
+	if p.Review != nil {
+		b, err := json.Marshal(p.Review)
+		if err != nil {
+			return nil, err
+		}
+		s := string(b)
+		r.Review = &s
+	}
+	return r, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (r *partnerRow) partner() (*partnership.Partner, error) {
+	p := &partnership.Partner{ID: r.ID, Kind: partnership.PartnerKind(r.Kind), Name: r.Name, AccountID: idOrZero(r.AccountID),
+		State: partnership.PartnerState(r.State), RegisteredAt: r.RegisteredAt.UTC(), ApprovedAt: utcPtr(r.ApprovedAt),
+		MeetingID: idOrZero(r.MeetingID), Reason: r.Reason, DecidedAt: utcPtr(r.DecidedAt), Version: r.Version}
+	if err := json.Unmarshal([]byte(r.Areas), &p.Areas); err != nil {
+		return nil, fmt.Errorf("store: partner %d has unreadable areas: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.Kecamatan), &p.Kecamatan); err != nil {
+		return nil, fmt.Errorf("store: partner %d has unreadable kecamatan: %w", r.ID, err)
+	}
+	if r.Review != nil {
+		p.Review = new(partnership.PartnerReview)
+		if err := json.Unmarshal([]byte(*r.Review), p.Review); err != nil {
+			return nil, fmt.Errorf("store: partner %d has an unreadable review: %w", r.ID, err)
+		}
+		p.Review.ReviewedAt = p.Review.ReviewedAt.UTC()
+	}
+	return p, nil
+}
+
+// InsertPartner stores a new partner — registered by its account, or seeded
+// in any state, without an account (AccountID 0) for one imported from the
+// region's records — and sets its id and version.
+func InsertPartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
+	p.Version = 1
+	row, err := toPartnerRow(p)
+	if err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a partner: %w", err)
+	}
+	p.ID = row.ID
+	return nil
+}
+
+// GetPartner reads one partner, in whatever state.
+func GetPartner(ctx context.Context, db bun.IDB, id int64) (*partnership.Partner, error) {
+	row := new(partnerRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "partner", id)
+	}
+	return row.partner()
+}
+
+// UpdatePartner writes a changed partner if its version is still the one read.
+func UpdatePartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
+	row, err := toPartnerRow(p)
+	if err != nil {
+		return err
+	}
+	res, err := db.NewUpdate().Model(row).ExcludeColumn("id", "account_id", "registered_at", "version").
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
+	if err := updatedOne(res, err, "partner", p.ID); err != nil {
+		return err
+	}
+	p.Version++
+	return nil
+}
+
+// PartnerFilter selects partners; empty fields select everything.
+type PartnerFilter struct {
+	State     partnership.PartnerState
+	AccountID int64  // the partners an account acts for
+	Area      string // working in a priority area
+	Meeting   int64  // on a forum meeting's agenda, or decided there
+	AfterID   int64
+	Limit     int // 0: all
+}
+
+// ListPartners returns partners in the order they registered.
+func ListPartners(ctx context.Context, db bun.IDB, f PartnerFilter) ([]*partnership.Partner, error) {
+	var rows []partnerRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.AccountID != 0 {
+		q = q.Where("account_id = ?", f.AccountID)
+	}
+	if f.Area != "" {
+		q = q.Where("areas LIKE ?", `%"`+escapeLike(f.Area)+`"%`)
+	}
+	if f.Meeting != 0 {
+		q = q.Where("meeting_id = ?", f.Meeting)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list partners: %w", err)
+	}
+	out := make([]*partnership.Partner, len(rows))
+	for i := range rows {
+		p, err := rows[i].partner()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// escapeLike drops the characters LIKE treats as wildcards from a key; keys
+// of areas never hold them.
+func escapeLike(s string) string { return strings.NewReplacer("%", "", "_", "", `"`, "").Replace(s) }
+
+// --- documents ---
+
+type documentRow struct {
+	bun.BaseModel `bun:"table:documents"`
+	ID            int64 `bun:",pk,autoincrement"`
+	OwnerType     string
+	OwnerID       int64
+	Purpose       string
+	Name          string
+	ContentType   string
+	Size          int64
+	SHA256        string `bun:"sha256"`
+	Data          []byte
+	CreatedAt     time.Time
+}
+
+func (r *documentRow) document() *partnership.Document {
+	return &partnership.Document{ID: r.ID, OwnerType: r.OwnerType, OwnerID: r.OwnerID, Purpose: r.Purpose, Name: r.Name,
+		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Data: r.Data, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// InsertDocument attaches a checked document (see partnership.NewDocument)
+// to its owner, refusing more than partnership.MaxDocuments per owner.
+func InsertDocument(ctx context.Context, db bun.IDB, d *partnership.Document) error {
+	n, err := db.NewSelect().Model((*documentRow)(nil)).Where("owner_type = ? AND owner_id = ?", d.OwnerType, d.OwnerID).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to count documents: %w", err)
+	}
+	if n >= partnership.MaxDocuments {
+		return partnership.Invalid("documents", "at most %d documents per %s", partnership.MaxDocuments, d.OwnerType)
+	}
+	row := &documentRow{OwnerType: d.OwnerType, OwnerID: d.OwnerID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.SHA256, Data: d.Data, CreatedAt: d.CreatedAt}
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to store document %q: %w", d.Name, err)
+	}
+	d.ID = row.ID
+	return nil
+}
+
+// Documents lists an owner's documents without their contents.
+func Documents(ctx context.Context, db bun.IDB, ownerType string, ownerID int64) ([]*partnership.Document, error) {
+	var rows []documentRow
+	if err := db.NewSelect().Model(&rows).ExcludeColumn("data").Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).
+		Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list documents: %w", err)
+	}
+	out := make([]*partnership.Document, len(rows))
+	for i := range rows {
+		out[i] = rows[i].document()
+	}
+	return out, nil
+}
+
+// GetDocument reads one document with its contents.
+func GetDocument(ctx context.Context, db bun.IDB, id int64) (*partnership.Document, error) {
+	row := new(documentRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "document", id)
+	}
+	return row.document(), nil
+}
+
+// --- forum meetings ---
+
+type forumMeetingRow struct {
+	bun.BaseModel `bun:"table:forum_meetings"`
+	ID            int64 `bun:",pk,autoincrement"`
+	Year          int
+	Quarter       int
+	ScheduledAt   time.Time
+	Place         string
+	State         string
+	Attendance    string
+	Minutes       string
+	ClosedAt      *time.Time
+	Version       int
+}
+
+func toForumMeetingRow(m *partnership.ForumMeeting) (*forumMeetingRow, error) {
+	att, err := json.Marshal(m.Attendance)
+	if err != nil {
+		return nil, err
+	}
+	if m.Attendance == nil {
+		att = []byte("{}")
+	}
+	return &forumMeetingRow{ID: m.ID, Year: m.Year, Quarter: m.Quarter, ScheduledAt: m.ScheduledAt, Place: m.Place, State: string(m.State),
+		Attendance: string(att), Minutes: m.Minutes, ClosedAt: m.ClosedAt, Version: m.Version}, nil
+}
+
+func (r *forumMeetingRow) meeting() (*partnership.ForumMeeting, error) {
+	m := &partnership.ForumMeeting{ID: r.ID, Year: r.Year, Quarter: r.Quarter, ScheduledAt: r.ScheduledAt.UTC(), Place: r.Place,
+		State: partnership.ForumState(r.State), Minutes: r.Minutes, ClosedAt: utcPtr(r.ClosedAt), Version: r.Version}
+	if err := json.Unmarshal([]byte(r.Attendance), &m.Attendance); err != nil {
+		return nil, fmt.Errorf("store: forum meeting %d has unreadable attendance: %w", r.ID, err)
+	}
+	return m, nil
+}
+
+// InsertForumMeeting stores a scheduled forum meeting.
+func InsertForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
+	m.Version = 1
+	row, err := toForumMeetingRow(m)
+	if err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a forum meeting: %w", err)
+	}
+	m.ID = row.ID
+	return nil
+}
+
+// GetForumMeeting reads one forum meeting.
+func GetForumMeeting(ctx context.Context, db bun.IDB, id int64) (*partnership.ForumMeeting, error) {
+	row := new(forumMeetingRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "forum meeting", id)
+	}
+	return row.meeting()
+}
+
+// UpdateForumMeeting writes a changed meeting if its version is still the
+// one read. Every decision taken at a meeting updates it too, so that a
+// close racing with a decision cannot miss it.
+func UpdateForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
+	row, err := toForumMeetingRow(m)
+	if err != nil {
+		return err
+	}
+	res, err := db.NewUpdate().Model(row).Column("state", "attendance", "minutes", "closed_at").
+		Set("version = version + 1").Where("id = ? AND version = ?", m.ID, m.Version).Exec(ctx)
+	if err := updatedOne(res, err, "forum meeting", m.ID); err != nil {
+		return err
+	}
+	m.Version++
+	return nil
+}
+
+// CountForumMeetings counts the meetings scheduled for a quarter.
+func CountForumMeetings(ctx context.Context, db bun.IDB, year, quarter int) (int, error) {
+	n, err := db.NewSelect().Model((*forumMeetingRow)(nil)).Where("year = ? AND quarter = ?", year, quarter).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count forum meetings: %w", err)
+	}
+	return int(n), nil
+}
+
+// ForumFilter selects forum meetings.
+type ForumFilter struct {
+	Year    int
+	State   partnership.ForumState
+	AfterID int64
+	Limit   int
+}
+
+// ListForumMeetings returns meetings in the order they were scheduled.
+func ListForumMeetings(ctx context.Context, db bun.IDB, f ForumFilter) ([]*partnership.ForumMeeting, error) {
+	var rows []forumMeetingRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.Year != 0 {
+		q = q.Where("year = ?", f.Year)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list forum meetings: %w", err)
+	}
+	out := make([]*partnership.ForumMeeting, len(rows))
+	for i := range rows {
+		m, err := rows[i].meeting()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// ForumDecisionRecord is a decision of the forum as stored and published.
+type ForumDecisionRecord struct {
+	bun.BaseModel `bun:"table:forum_decisions"`
+	ID            int64     `bun:",pk,autoincrement" json:"id"`
+	MeetingID     int64     `json:"meeting"`
+	SubjectType   string    `json:"subjectType"`
+	SubjectID     int64     `json:"subjectId"`
+	Decision      string    `json:"decision"`
+	Reason        string    `json:"reason,omitempty"`
+	DecidedBy     int64     `json:"decidedBy"`
+	DecidedAt     time.Time `json:"decidedAt"`
+}
+
+// InsertForumDecision minutes a decision of the forum.
+func InsertForumDecision(ctx context.Context, db bun.IDB, d *ForumDecisionRecord) error {
+	if _, err := db.NewInsert().Model(d).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to minute a forum decision: %w", err)
+	}
+	return nil
+}
+
+// ForumDecisions lists the decisions taken at a meeting (meeting != 0) or on
+// one subject (subjectType and subjectID), in the order they were taken.
+func ForumDecisions(ctx context.Context, db bun.IDB, meeting int64, subjectType string, subjectID int64) ([]ForumDecisionRecord, error) {
+	var ds []ForumDecisionRecord
+	q := db.NewSelect().Model(&ds).Order("id")
+	if meeting != 0 {
+		q = q.Where("meeting_id = ?", meeting)
+	}
+	if subjectType != "" {
+		q = q.Where("subject_type = ? AND subject_id = ?", subjectType, subjectID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list forum decisions: %w", err)
+	}
+	for i := range ds {
+		ds[i].DecidedAt = ds[i].DecidedAt.UTC()
+	}
+	return ds, nil
+}
+
+// --- CSR plans ---
+
+type planRow struct {
+	bun.BaseModel   `bun:"table:csr_plans"`
+	ID              int64 `bun:",pk,autoincrement"`
+	PartnerID       int64
+	FiscalYear      int
+	BoardApprovedAt time.Time
+	SubmittedAt     time.Time
+	DueAt           time.Time
+	Late            bool
+	State           string
+	Reason          string
+	MeetingID       *int64
+	DecidedAt       *time.Time
+	Version         int
+}
+
+type planActivityRow struct {
+	bun.BaseModel `bun:"table:csr_plan_activities"`
+	ID            int64 `bun:",pk,autoincrement"`
+	PlanID        int64
+	Position      int
+	Title         string
+	Location      string
+	Area          string
+	Target        string
+	Goal          string
+	Financing     int64
+	AlignedArea   string
+	AlignedTarget string
+	Alignment     string
+}
+
+func toPlanRow(p *partnership.CSRPlan) *planRow {
+	return &planRow{ID: p.ID, PartnerID: p.PartnerID, FiscalYear: p.FiscalYear, BoardApprovedAt: p.BoardApprovedAt, SubmittedAt: p.SubmittedAt,
+		DueAt: p.DueAt, Late: p.Late, State: string(p.State), Reason: p.Reason, MeetingID: nullID(p.MeetingID), DecidedAt: p.DecidedAt, Version: p.Version}
+}
+
+func (r *planRow) plan() *partnership.CSRPlan {
+	return &partnership.CSRPlan{ID: r.ID, PartnerID: r.PartnerID, FiscalYear: r.FiscalYear, BoardApprovedAt: r.BoardApprovedAt.UTC(),
+		SubmittedAt: r.SubmittedAt.UTC(), DueAt: r.DueAt.UTC(), Late: r.Late, State: partnership.PlanState(r.State), Reason: r.Reason,
+		MeetingID: idOrZero(r.MeetingID), DecidedAt: utcPtr(r.DecidedAt), Version: r.Version}
+}
+
+func (r *planActivityRow) activity() partnership.PlanActivity {
+	return partnership.PlanActivity{ID: r.ID, PlanID: r.PlanID, Title: r.Title, Location: r.Location, Area: r.Area, Target: r.Target,
+		Goal: r.Goal, Financing: partnership.Rupiah(r.Financing), AlignedArea: r.AlignedArea, AlignedTarget: r.AlignedTarget,
+		Alignment: partnership.Alignment(r.Alignment)}
+}
+
+func insertActivities(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
+	for i := range p.Activities {
+		a := &p.Activities[i]
+		a.PlanID = p.ID
+		row := &planActivityRow{PlanID: p.ID, Position: i, Title: a.Title, Location: a.Location, Area: a.Area, Target: a.Target, Goal: a.Goal,
+			Financing: int64(a.Financing), AlignedArea: a.AlignedArea, AlignedTarget: a.AlignedTarget, Alignment: string(a.Alignment)}
+		if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return fmt.Errorf("store: unable to insert an activity of CSR plan %d: %w", p.ID, err)
+		}
+		a.ID = row.ID
+	}
+	return nil
+}
+
+// InsertPlan stores a submitted plan with its activities and sets their ids.
+// A partner has one plan per fiscal year: a second is a conflict.
+func InsertPlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
+	exists, err := db.NewSelect().Model((*planRow)(nil)).Where("partner_id = ? AND fiscal_year = ?", p.PartnerID, p.FiscalYear).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to check CSR plans: %w", err)
+	}
+	if exists {
+		return fmt.Errorf("%w: partner %d already submitted its CSR plan for %d", partnership.ErrConflict, p.PartnerID, p.FiscalYear)
+	}
+	p.Version = 1
+	row := toPlanRow(p)
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a CSR plan: %w", err)
+	}
+	p.ID = row.ID
+	return insertActivities(ctx, db, p)
+}
+
+// GetPlan reads one plan with its activities.
+func GetPlan(ctx context.Context, db bun.IDB, id int64) (*partnership.CSRPlan, error) {
+	row := new(planRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "CSR plan", id)
+	}
+	ps, err := withActivities(ctx, db, []planRow{*row})
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// PlanOfActivity reads the plan an activity belongs to.
+func PlanOfActivity(ctx context.Context, db bun.IDB, activityID int64) (*partnership.CSRPlan, error) {
+	var planID int64
+	err := db.NewSelect().Model((*planActivityRow)(nil)).Column("plan_id").Where("id = ?", activityID).Scan(ctx, &planID)
+	if err != nil {
+		return nil, notFound(err, "plan activity", activityID)
+	}
+	return GetPlan(ctx, db, planID)
+}
+
+func withActivities(ctx context.Context, db bun.IDB, rows []planRow) ([]*partnership.CSRPlan, error) {
+	out := make([]*partnership.CSRPlan, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(rows))
+	byID := map[int64]*partnership.CSRPlan{}
+	for i := range rows {
+		out[i] = rows[i].plan()
+		ids[i] = rows[i].ID
+		byID[rows[i].ID] = out[i]
+	}
+	var acts []planActivityRow
+	if err := db.NewSelect().Model(&acts).Where("plan_id IN (?)", bun.In(ids)).Order("plan_id", "position").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to read the activities of CSR plans: %w", err)
+	}
+	for i := range acts {
+		p := byID[acts[i].PlanID]
+		p.Activities = append(p.Activities, acts[i].activity())
+	}
+	return out, nil
+}
+
+// UpdatePlan writes a changed plan and its activities' alignment if its
+// version is still the one read.
+func UpdatePlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
+	res, err := db.NewUpdate().Model(toPlanRow(p)).Column("submitted_at", "state", "reason", "meeting_id", "decided_at").
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
+	if err := updatedOne(res, err, "CSR plan", p.ID); err != nil {
+		return err
+	}
+	for _, a := range p.Activities {
+		if _, err := db.NewUpdate().Model((*planActivityRow)(nil)).
+			Set("aligned_area = ?, aligned_target = ?, alignment = ?", a.AlignedArea, a.AlignedTarget, string(a.Alignment)).
+			Where("id = ? AND plan_id = ?", a.ID, p.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("store: unable to align activity %d: %w", a.ID, err)
+		}
+	}
+	p.Version++
+	return nil
+}
+
+// ReplacePlanActivities writes a revised plan: the plan as UpdatePlan does,
+// and its new activities in place of the old ones (a plan under revision has
+// no programmes yet).
+func ReplacePlanActivities(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
+	acts := p.Activities
+	p.Activities = nil
+	if err := UpdatePlan(ctx, db, p); err != nil {
+		p.Activities = acts
+		return err
+	}
+	p.Activities = acts
+	if _, err := db.NewDelete().Model((*planActivityRow)(nil)).Where("plan_id = ?", p.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to replace the activities of CSR plan %d: %w", p.ID, err)
+	}
+	return insertActivities(ctx, db, p)
+}
+
+// PlanFilter selects CSR plans.
+type PlanFilter struct {
+	PartnerID  int64
+	FiscalYear int
+	State      partnership.PlanState
+	AfterID    int64
+	Limit      int // 0: all
+}
+
+// ListPlans returns plans with their activities, in the order they were submitted.
+func ListPlans(ctx context.Context, db bun.IDB, f PlanFilter) ([]*partnership.CSRPlan, error) {
+	var rows []planRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.PartnerID != 0 {
+		q = q.Where("partner_id = ?", f.PartnerID)
+	}
+	if f.FiscalYear != 0 {
+		q = q.Where("fiscal_year = ?", f.FiscalYear)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list CSR plans: %w", err)
+	}
+	return withActivities(ctx, db, rows)
+}
+
+// --- CSR requests ---
+
+type requestRow struct {
+	bun.BaseModel      `bun:"table:csr_requests"`
+	ID                 int64 `bun:",pk,autoincrement"`
+	Source             string
+	ProposalID         *int64
+	AccountID          *int64
+	Area               string
+	WardCode           string
+	Amount             int64
+	Title              string
+	Description        string
+	PreferredPartnerID *int64
+	State              string
+	ClaimedBy          *int64
+	ClaimedAt          *time.Time
+	CreatedAt          time.Time
+	ExpiresAt          time.Time
+	Version            int
+}
+
+func toRequestRow(q *partnership.CSRRequest) *requestRow {
+	return &requestRow{ID: q.ID, Source: q.Source, ProposalID: nullID(q.ProposalID), AccountID: nullID(q.AccountID), Area: q.Area,
+		WardCode: q.WardCode, Amount: int64(q.Amount), Title: q.Title, Description: q.Description, PreferredPartnerID: nullID(q.PreferredPartnerID),
+		State: string(q.State), ClaimedBy: nullID(q.ClaimedBy), ClaimedAt: q.ClaimedAt, CreatedAt: q.CreatedAt, ExpiresAt: q.ExpiresAt, Version: q.Version}
+}
+
+func (r *requestRow) request() *partnership.CSRRequest {
+	return &partnership.CSRRequest{ID: r.ID, Source: r.Source, ProposalID: idOrZero(r.ProposalID), AccountID: idOrZero(r.AccountID), Area: r.Area,
+		WardCode: r.WardCode, Amount: partnership.Rupiah(r.Amount), Title: r.Title, Description: r.Description,
+		PreferredPartnerID: idOrZero(r.PreferredPartnerID), State: partnership.RequestState(r.State), ClaimedBy: idOrZero(r.ClaimedBy),
+		ClaimedAt: utcPtr(r.ClaimedAt), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Version: r.Version}
+}
+
+// InsertRequest stores a new CSR request. A proposal becomes at most one request.
+func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
+	if q.ProposalID != 0 {
+		exists, err := db.NewSelect().Model((*requestRow)(nil)).Where("proposal_id = ?", q.ProposalID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("store: unable to check CSR requests: %w", err)
+		}
+		if exists {
+			return fmt.Errorf("%w: proposal %d is already a CSR request", partnership.ErrConflict, q.ProposalID)
+		}
+	}
+	q.Version = 1
+	row := toRequestRow(q)
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a CSR request: %w", err)
+	}
+	q.ID = row.ID
+	return nil
+}
+
+// GetRequest reads one CSR request.
+func GetRequest(ctx context.Context, db bun.IDB, id int64) (*partnership.CSRRequest, error) {
+	row := new(requestRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "CSR request", id)
+	}
+	return row.request(), nil
+}
+
+// UpdateRequest writes a changed request if its version is still the one read.
+func UpdateRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
+	res, err := db.NewUpdate().Model(toRequestRow(q)).Column("area", "state", "claimed_by", "claimed_at").
+		Set("version = version + 1").Where("id = ? AND version = ?", q.ID, q.Version).Exec(ctx)
+	if err := updatedOne(res, err, "CSR request", q.ID); err != nil {
+		return err
+	}
+	q.Version++
+	return nil
+}
+
+// ClaimRequest records a claim the domain allowed (q as Claim left it), in
+// one conditional UPDATE: only a request still open and unexpired at the
+// claim's time is taken, so of concurrent claims exactly one wins; the others
+// get a partnership.ClaimedError naming the winner.
+func ClaimRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
+	if q.ClaimedAt == nil || q.ClaimedBy == 0 {
+		return fmt.Errorf("store: CSR request %d is not claimed", q.ID)
+	}
+	res, err := db.NewUpdate().Model((*requestRow)(nil)).
+		Set("state = ?, claimed_by = ?, claimed_at = ?, version = version + 1", partnership.RequestClaimed, q.ClaimedBy, *q.ClaimedAt).
+		Where("id = ? AND state = ? AND expires_at > ?", q.ID, partnership.RequestOpen, *q.ClaimedAt).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to claim CSR request %d: %w", q.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		q.Version++
+		return nil
+	}
+	now, err := GetRequest(ctx, db, q.ID)
+	if err != nil {
+		return err
+	}
+	if now.ClaimedBy != 0 {
+		return &partnership.ClaimedError{Request: q.ID, By: now.ClaimedBy}
+	}
+	return fmt.Errorf("%w: CSR request %d is %s", partnership.ErrConflict, q.ID, now.State)
+}
+
+// RequestFilter selects CSR requests.
+type RequestFilter struct {
+	State     partnership.RequestState
+	Scope     string // wards the scope covers
+	Area      string
+	AccountID int64     // submitted by one account
+	OpenAt    time.Time // with State open: not expired at this time
+	// ClaimableBy keeps the requests one of these partners works in (area,
+	// and kecamatan when it lists any); with none given, no restriction.
+	ClaimableBy []*partnership.Partner
+	AfterID     int64
+	Limit       int // 0: all
+}
+
+// ListRequests returns requests in the order they were made.
+func ListRequests(ctx context.Context, db bun.IDB, f RequestFilter) ([]*partnership.CSRRequest, error) {
+	var rows []requestRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if !f.OpenAt.IsZero() {
+		q = q.Where("expires_at > ?", f.OpenAt)
+	}
+	if f.Scope != "" {
+		q = coveredBy(q, "ward_code", f.Scope)
+	}
+	if f.Area != "" {
+		q = q.Where("area = ?", f.Area)
+	}
+	if f.AccountID != 0 {
+		q = q.Where("account_id = ?", f.AccountID)
+	}
+	if len(f.ClaimableBy) > 0 {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for _, p := range f.ClaimableBy {
+				q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+					if len(p.Areas) == 0 {
+						q = q.Where("area = ''")
+					} else {
+						q = q.Where("(area = '' OR area IN (?))", bun.In(p.Areas))
+					}
+					if len(p.Kecamatan) > 0 {
+						q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+							for _, k := range p.Kecamatan {
+								q = q.WhereOr("ward_code LIKE ?", k+".%")
+							}
+							return q
+						})
+					}
+					return q
+				})
+			}
+			return q
+		})
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list CSR requests: %w", err)
+	}
+	out := make([]*partnership.CSRRequest, len(rows))
+	for i := range rows {
+		out[i] = rows[i].request()
+	}
+	return out, nil
+}
+
+// ExpirableRequests lists up to limit requests still open whose expiry has passed at now.
+func ExpirableRequests(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]*partnership.CSRRequest, error) {
+	var rows []requestRow
+	if err := db.NewSelect().Model(&rows).Where("state = ? AND expires_at <= ?", partnership.RequestOpen, now.UTC()).
+		Order("id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list expirable CSR requests: %w", err)
+	}
+	out := make([]*partnership.CSRRequest, len(rows))
+	for i := range rows {
+		out[i] = rows[i].request()
+	}
+	return out, nil
+}
+
+// --- programmes and contributions ---
+
+type programmeRow struct {
+	bun.BaseModel  `bun:"table:programmes"`
+	ID             int64 `bun:",pk,autoincrement"`
+	Source         string
+	PartnerID      *int64
+	Area           string
+	WardCode       *string
+	Title          string
+	SectorAgency   string
+	FiscalYear     int
+	State          string
+	Beneficiaries  int
+	PlanActivityID *int64
+	RequestID      *int64
+	IdeaID         *int64
+	CreatedAt      time.Time
+	Version        int
+}
+
+func toProgrammeRow(p *partnership.Programme) *programmeRow {
+	r := &programmeRow{ID: p.ID, Source: p.Source, PartnerID: nullID(p.PartnerID), Area: p.Area, Title: p.Title, SectorAgency: p.SectorAgency,
+		FiscalYear: p.FiscalYear, State: string(p.State), Beneficiaries: p.Beneficiaries, PlanActivityID: nullID(p.PlanActivityID),
+		RequestID: nullID(p.RequestID), IdeaID: nullID(p.IdeaID), CreatedAt: p.CreatedAt, Version: p.Version}
+	if p.WardCode != "" {
+		w := p.WardCode
+		r.WardCode = &w
+	}
+	return r
+}
+
+func (r *programmeRow) programme() *partnership.Programme {
+	p := &partnership.Programme{ID: r.ID, Source: r.Source, PartnerID: idOrZero(r.PartnerID), Area: r.Area, Title: r.Title,
+		SectorAgency: r.SectorAgency, FiscalYear: r.FiscalYear, State: partnership.ProgrammeState(r.State), Beneficiaries: r.Beneficiaries,
+		PlanActivityID: idOrZero(r.PlanActivityID), RequestID: idOrZero(r.RequestID), IdeaID: idOrZero(r.IdeaID), CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
+	if r.WardCode != nil {
+		p.WardCode = *r.WardCode
+	}
+	return p
+}
+
+// InsertProgramme stores a new programme and sets its id and version. A plan
+// activity, a request and an idea each become at most one programme.
+func InsertProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
+	for _, ref := range []struct {
+		column string
+		id     int64
+	}{{"plan_activity_id", p.PlanActivityID}, {"request_id", p.RequestID}, {"idea_id", p.IdeaID}} {
+		if ref.id == 0 {
+			continue
+		}
+		var existing int64
+		err := db.NewSelect().Model((*programmeRow)(nil)).Column("id").Where("? = ?", bun.Ident(ref.column), ref.id).Scan(ctx, &existing)
+		if err == nil {
+			return fmt.Errorf("%w: programme %d already follows it up", partnership.ErrConflict, existing)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: unable to check programmes: %w", err)
+		}
+	}
+	p.Version = 1
+	row := toProgrammeRow(p)
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert a programme: %w", err)
+	}
+	p.ID = row.ID
+	return nil
+}
+
+// GetProgramme reads one programme.
+func GetProgramme(ctx context.Context, db bun.IDB, id int64) (*partnership.Programme, error) {
+	row := new(programmeRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "programme", id)
+	}
+	return row.programme(), nil
+}
+
+// UpdateProgramme writes a changed programme if its version is still the one read.
+func UpdateProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
+	res, err := db.NewUpdate().Model(toProgrammeRow(p)).Column("sector_agency", "state", "beneficiaries", "title").
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
+	if err := updatedOne(res, err, "programme", p.ID); err != nil {
+		return err
+	}
+	p.Version++
+	return nil
+}
+
+// ProgrammeFilter selects programmes.
+type ProgrammeFilter struct {
+	PartnerID  int64
+	Area       string
+	FiscalYear int
+	State      partnership.ProgrammeState
+	Source     string
+	AfterID    int64
+	Limit      int // 0: all
+}
+
+// ListProgrammes returns programmes in the order they were made.
+func ListProgrammes(ctx context.Context, db bun.IDB, f ProgrammeFilter) ([]*partnership.Programme, error) {
+	var rows []programmeRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.PartnerID != 0 {
+		q = q.Where("partner_id = ?", f.PartnerID)
+	}
+	if f.Area != "" {
+		q = q.Where("area = ?", f.Area)
+	}
+	if f.FiscalYear != 0 {
+		q = q.Where("fiscal_year = ?", f.FiscalYear)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Source != "" {
+		q = q.Where("source = ?", f.Source)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list programmes: %w", err)
+	}
+	out := make([]*partnership.Programme, len(rows))
+	for i := range rows {
+		out[i] = rows[i].programme()
+	}
+	return out, nil
+}
+
+type contributionRow struct {
+	bun.BaseModel `bun:"table:contributions"`
+	ID            int64 `bun:",pk,autoincrement"`
+	ProgrammeID   int64
+	Pillar        string
+	Kind          string
+	Amount        int64
+	Quantity      int
+	Unit          string
+	Description   string
+	PartnerID     *int64
+	AccountID     *int64
+	RecordedAt    time.Time
+}
+
+func (r *contributionRow) contribution() *partnership.Contribution {
+	return &partnership.Contribution{ID: r.ID, ProgrammeID: r.ProgrammeID, Pillar: partnership.Stakeholder(r.Pillar),
+		Kind: partnership.ContributionKind(r.Kind), Amount: partnership.Rupiah(r.Amount), Quantity: r.Quantity, Unit: r.Unit,
+		Description: r.Description, PartnerID: idOrZero(r.PartnerID), AccountID: idOrZero(r.AccountID), RecordedAt: r.RecordedAt.UTC()}
+}
+
+// InsertContribution adds an entry to a programme's ledger.
+func InsertContribution(ctx context.Context, db bun.IDB, c *partnership.Contribution) error {
+	row := &contributionRow{ProgrammeID: c.ProgrammeID, Pillar: string(c.Pillar), Kind: string(c.Kind), Amount: int64(c.Amount),
+		Quantity: c.Quantity, Unit: c.Unit, Description: c.Description, PartnerID: nullID(c.PartnerID), AccountID: nullID(c.AccountID),
+		RecordedAt: c.RecordedAt}
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to record a contribution: %w", err)
+	}
+	c.ID = row.ID
+	return nil
+}
+
+// Contributions lists a programme's ledger in the order it was recorded.
+func Contributions(ctx context.Context, db bun.IDB, programmeID int64) ([]*partnership.Contribution, error) {
+	var rows []contributionRow
+	if err := db.NewSelect().Model(&rows).Where("programme_id = ?", programmeID).Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to read the contributions of programme %d: %w", programmeID, err)
+	}
+	out := make([]*partnership.Contribution, len(rows))
+	for i := range rows {
+		out[i] = rows[i].contribution()
+	}
+	return out, nil
+}
+
+// CountContributions counts a programme's ledger entries.
+func CountContributions(ctx context.Context, db bun.IDB, programmeID int64) (int, error) {
+	n, err := db.NewSelect().Model((*contributionRow)(nil)).Where("programme_id = ?", programmeID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count the contributions of programme %d: %w", programmeID, err)
+	}
+	return int(n), nil
+}
+
+// --- ideas ---
+
+type ideaRow struct {
+	bun.BaseModel   `bun:"table:ideas"`
+	ID              int64 `bun:",pk,autoincrement"`
+	Pillar          string
+	AccountID       int64
+	Title           string
+	Body            string
+	State           string
+	AdoptedIntoType *string
+	AdoptedIntoID   *int64
+	Reason          string
+	MeetingID       *int64
+	PostedAt        time.Time
+	DecidedAt       *time.Time
+	Version         int
+}
+
+func toIdeaRow(i *partnership.Idea) *ideaRow {
+	r := &ideaRow{ID: i.ID, Pillar: string(i.Pillar), AccountID: i.AccountID, Title: i.Title, Body: i.Body, State: string(i.State),
+		AdoptedIntoID: nullID(i.AdoptedIntoID), Reason: i.Reason, MeetingID: nullID(i.MeetingID), PostedAt: i.PostedAt, DecidedAt: i.DecidedAt, Version: i.Version}
+	if i.AdoptedIntoType != "" {
+		t := i.AdoptedIntoType
+		r.AdoptedIntoType = &t
+	}
+	return r
+}
+
+func (r *ideaRow) idea() *partnership.Idea {
+	i := &partnership.Idea{ID: r.ID, Pillar: partnership.Stakeholder(r.Pillar), AccountID: r.AccountID, Title: r.Title, Body: r.Body,
+		State: partnership.IdeaState(r.State), AdoptedIntoID: idOrZero(r.AdoptedIntoID), Reason: r.Reason, MeetingID: idOrZero(r.MeetingID),
+		PostedAt: r.PostedAt.UTC(), DecidedAt: utcPtr(r.DecidedAt), Version: r.Version}
+	if r.AdoptedIntoType != nil {
+		i.AdoptedIntoType = *r.AdoptedIntoType
+	}
+	return i
+}
+
+// InsertIdea stores a posted idea.
+func InsertIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
+	i.Version = 1
+	row := toIdeaRow(i)
+	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to insert an idea: %w", err)
+	}
+	i.ID = row.ID
+	return nil
+}
+
+// GetIdea reads one idea.
+func GetIdea(ctx context.Context, db bun.IDB, id int64) (*partnership.Idea, error) {
+	row := new(ideaRow)
+	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "idea", id)
+	}
+	return row.idea(), nil
+}
+
+// UpdateIdea writes a decided idea if its version is still the one read.
+func UpdateIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
+	res, err := db.NewUpdate().Model(toIdeaRow(i)).Column("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at").
+		Set("version = version + 1").Where("id = ? AND version = ?", i.ID, i.Version).Exec(ctx)
+	if err := updatedOne(res, err, "idea", i.ID); err != nil {
+		return err
+	}
+	i.Version++
+	return nil
+}
+
+// IdeaFilter selects ideas.
+type IdeaFilter struct {
+	State   partnership.IdeaState
+	Pillar  partnership.Stakeholder
+	AfterID int64
+	Limit   int
+}
+
+// ListIdeas returns ideas in the order they were posted.
+func ListIdeas(ctx context.Context, db bun.IDB, f IdeaFilter) ([]*partnership.Idea, error) {
+	var rows []ideaRow
+	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Pillar != "" {
+		q = q.Where("pillar = ?", f.Pillar)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list ideas: %w", err)
+	}
+	out := make([]*partnership.Idea, len(rows))
+	for i := range rows {
+		out[i] = rows[i].idea()
+	}
+	return out, nil
+}

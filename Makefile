@@ -5,15 +5,29 @@ SHELL := /usr/bin/env bash
 CONTROLLER_GEN ?= go run sigs.k8s.io/controller-tools/cmd/controller-gen@v0.23.0
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test check fmt vet generate generate-k8s verify-generated envtest bench fuzz
+.PHONY: run test e2e browser check fmt vet generate generate-k8s verify-generated envtest bench fuzz
 
 ## run: the API server on its embedded default (SQLite per region, tenants/*.yaml).
 run:
 	go run ./apiserver
 
-## test: every quality gate and every test, with the servers the tests start themselves.
-test: check
-	KUBEBUILDER_ASSETS="$$(hack/envtest-binaries.sh | tail -n 1)" go test $(GO_TEST_FLAGS) ./...
+## test: every quality gate and every test, with the servers the tests start themselves
+## (./... includes the end-to-end tests of `make e2e`).
+test: check browser
+	KUBEBUILDER_ASSETS="$$(hack/envtest-binaries.sh | tail -n 1)" PILAR_CHROMIUM="$$(hack/chromium.sh | tail -n 1)" \
+		PILAR_AXE="$$(hack/axe.sh | tail -n 1)" go test $(GO_TEST_FLAGS) ./...
+
+## e2e: the end-to-end tests only: the programs built and run as a person or a cluster
+## runs them (a real kube-apiserver and PostgreSQL for the cluster mode), used over HTTP.
+e2e: browser
+	KUBEBUILDER_ASSETS="$$(hack/envtest-binaries.sh | tail -n 1)" PILAR_CHROMIUM="$$(hack/chromium.sh | tail -n 1)" \
+		PILAR_AXE="$$(hack/axe.sh | tail -n 1)" go test $(GO_TEST_FLAGS) ./e2e/...
+
+## browser: Debian's Chromium (apt-get, when missing) and axe-core (npm, into
+## ~/.cache/pilar) for the browser tests, which write their screenshots to screenshots/.
+browser:
+	hack/chromium.sh
+	hack/axe.sh
 
 ## check: formatting, vet and generated files up to date.
 check: fmt vet verify-generated

@@ -1,7 +1,9 @@
 // Command apiserver serves every region it knows: each region's workflows as
 // a JSON API and its portal as server-rendered pages, under the region's own
 // policy. In the embedded mode the regions come from tenants/*.yaml and each
-// keeps its data in its own SQLite file.
+// keeps its data in its own SQLite file; in the cluster mode (cluster.go) they
+// are the Ready Regions of a Kubernetes cluster, each with its own PostgreSQL
+// database provisioned by the operator.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/schedule"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web"
@@ -29,7 +32,13 @@ import (
 // openPlatform opens the national agencies' own database, beside the regions'
 // but apart from them: national admins are nobody's residents.
 func openPlatform(ctx context.Context, dataDir string) (*web.Platform, error) {
-	db, err := store.Open(ctx, store.Options{Driver: store.SQLite, DSN: filepath.Join(dataDir, "platform.db")})
+	return openPlatformDB(ctx, store.Options{Driver: store.SQLite, DSN: filepath.Join(dataDir, "platform.db")})
+}
+
+// openPlatformDB opens and migrates the platform's database wherever it is:
+// a SQLite file in the embedded mode, PostgreSQL in a cluster.
+func openPlatformDB(ctx context.Context, opts store.Options) (*web.Platform, error) {
+	db, err := store.Open(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +99,9 @@ func nikKey(dataDir, slug string) ([]byte, error) {
 }
 
 func run(ctx context.Context, cfg config, log *slog.Logger) error {
+	if cfg.Mode == modeCluster {
+		return runCluster(ctx, cfg, log)
+	}
 	regions, err := tenancy.LoadDir(cfg.TenantsDir)
 	if err != nil {
 		return err
@@ -97,7 +109,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	var tenants []*tenancy.Tenant
 	for _, r := range regions {
 		opts := store.Options{Driver: store.SQLite, DSN: filepath.Join(cfg.DataDir, r.Slug+".db")}
-		t, err := tenancy.NewTenant(r, opts, tenancy.Migrate)
+		t, err := tenancy.NewTenant(r, opts, prepareEmbedded)
 		if err != nil {
 			return err
 		}
@@ -127,7 +139,22 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	defer platform.DB.Close()
 
-	app := web.New(web.Options{Registry: reg, Platform: platform, BaseDomain: cfg.BaseDomain, PathRegions: cfg.PathRegions, InsecureCookies: cfg.InsecureCookies, Log: log})
+	return serve(ctx, cfg, log, reg, platform, func(addr net.Addr) {
+		log.Info("Pilar is serving", "address", addr.String(), "regions", len(tenants))
+		for _, t := range tenants {
+			fmt.Printf("  %s: http://%s/r/%s/\n", t.Region.Name, addr, t.Region.Slug)
+		}
+	})
+}
+
+// serve answers HTTP for the registry's regions (and the platform's accounts
+// when platform is set) until ctx ends, then shuts down gracefully and closes
+// every region's database. announce is told the address once listening.
+func serve(ctx context.Context, cfg config, log *slog.Logger, reg *tenancy.Registry, platform *web.Platform, announce func(net.Addr)) error {
+	// The demo sign-in lets any visitor act as any role: the embedded mode's
+	// alone, never a cluster's.
+	demo := cfg.Mode == modeEmbedded
+	app := web.New(web.Options{Registry: reg, Platform: platform, BaseDomain: cfg.BaseDomain, PathRegions: cfg.PathRegions, InsecureCookies: cfg.InsecureCookies, Demo: demo, Log: log})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("apiserver: unable to listen on %s: %w", cfg.Listen, err)
@@ -135,13 +162,15 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	reapCtx, stopReap := context.WithCancel(context.Background())
 	reaped := make(chan struct{})
 	go func() { reg.ReapIdle(reapCtx, cfg.DBIdle, log); close(reaped) }()
+	// Scheduled work (expiring unclaimed CSR requests, ...) in the regions
+	// whose database is open; it stops before the databases are closed.
+	schedCtx, stopSchedule := context.WithCancel(context.Background())
+	scheduled := make(chan struct{})
+	go func() { schedule.Run(schedCtx, reg, schedule.Every, nil, log, schedule.Jobs...); close(scheduled) }()
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
-	log.Info("Pilar is serving", "address", ln.Addr().String(), "regions", len(tenants))
-	for _, t := range tenants {
-		fmt.Printf("  %s: http://%s/r/%s/\n", t.Region.Name, ln.Addr(), t.Region.Slug)
-	}
+	announce(ln.Addr())
 
 	select {
 	case err = <-served:
@@ -151,6 +180,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		err = app.ShutdownWithContext(shutCtx)
 		cancel()
 	}
+	stopSchedule()
+	<-scheduled
 	stopReap()
 	<-reaped // closes every region's database
 	if errors.Is(err, context.Canceled) {

@@ -11,10 +11,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/internal/testcluster"
 	"pilar.id/pilar/internal/testpg"
 )
 
-var pg *testpg.Server
+var (
+	pg      *testpg.Server
+	cluster *testcluster.Cluster // for the Watcher's tests (kubernetes_test.go)
+)
 
 func TestMain(m *testing.M) {
 	var err error
@@ -22,7 +26,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if cluster, err = testcluster.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		pg.Stop()
+		os.Exit(1)
+	}
 	code := m.Run()
+	if err := cluster.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
 	if err := pg.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		code = 1

@@ -71,7 +71,15 @@ func NewTenant(r *partnership.Region, opts store.Options, prepare Prepare) (*Ten
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: region %s: spec.policy.overrides: %w", r.Slug, err)
 	}
-	return &Tenant{Region: r, Policy: set, opts: opts, prepare: prepare}, nil
+	return NewTenantWithPolicy(r, set, opts, prepare), nil
+}
+
+// NewTenantWithPolicy describes a region served under a policy set rendered
+// elsewhere — in a cluster, by the operator into the region's ConfigMap, read
+// back with policies.ParseSet — rather than from the region's overrides here.
+// Nothing is opened until the first Acquire.
+func NewTenantWithPolicy(r *partnership.Region, set *policies.Set, opts store.Options, prepare Prepare) *Tenant {
+	return &Tenant{Region: r, Policy: set, opts: opts, prepare: prepare}
 }
 
 // Enforcer returns the region's policy enforcer, building it on first use. It

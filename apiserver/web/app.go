@@ -35,6 +35,9 @@ type Options struct {
 	Platform *Platform
 	// Throttle limits failed sign-ins; one is made when nil.
 	Throttle *authz.Throttle
+	// Demo serves the demo sign-in, which lets a visitor act as any demo
+	// role: for the embedded mode only, never in a cluster.
+	Demo bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	Log *slog.Logger
@@ -118,6 +121,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		if status == http.StatusInternalServerError {
 			log.Error("request failed", "request_id", c.Locals("requestid"), "path", c.Path(), "err", err)
 			body.Error.Message = "internal error; the request id is " + requestID(c)
+		}
+		if wantsHTML(c) {
+			return pageError(c, status, err)
 		}
 		return c.Status(status).JSON(body)
 	}

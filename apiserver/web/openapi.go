@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -52,6 +53,7 @@ var operations = []operation{
 	{Method: "DELETE", Path: "/platform/api/session", Summary: "Sign out.", Status: 204, Tag: "platform"},
 	{Method: "GET", Path: "/platform/api/me", Summary: "The signed-in national admin.", SignedIn: true, Response: me{}, Status: 200, Tag: "platform"},
 	{Method: "GET", Path: "/platform/api/regions", Summary: "Every region with its database state and prerequisite gaps.", Permission: policies.NationalRead, Response: page[regionStatus]{}, Status: 200, Tag: "platform"},
+	{Method: "GET", Path: "/platform/api/dashboard", Summary: "The national aggregate of the regions' public CSR dashboards for ?year=: per-area sums, each region's totals, and distinct partners as a sum of the regions' counts (see note).", Permission: policies.NationalRead, Response: nationalDashboardJSON{}, Status: 200, Tag: "platform"},
 
 	{Method: "GET", Path: "/r/:region/", Summary: "The region's portal home (HTML).", Status: 200, Tag: "region"},
 	{Method: "GET", Path: "/r/:region/api/region", Summary: "The region's regulations in brief and its stored tree.", Response: regionSummary{}, Status: 200, Tag: "region"},
@@ -116,9 +118,125 @@ var operations = []operation{
 	{Method: "POST", Path: "/r/:region/api/complaints/:id/resolve", Summary: "Resolve a complaint with a resolution; escalated ones only by the ombudsman.", Permission: policies.ComplaintHandle, Request: complaintStepIn{}, Response: complaintJSON{}, Status: 200, Tag: "supervision"},
 	{Method: "POST", Path: "/r/:region/api/complaints/:id/escalate", Summary: "Escalate to the ombudsman with a reason: the filer, or staff at the complaint's scope.", Permission: policies.ComplaintEscalate, Request: complaintStepIn{}, Response: complaintJSON{}, Status: 200, Tag: "supervision"},
 
+	{Method: "POST", Path: "/r/:region/api/partners", Summary: "Register a company or university as a partner: a multipart form with kind, name, areas and kecamatan (repeated or comma-separated), and the files participationLetter and proposal (PDF, JPEG or PNG, at most 2 MiB each).", Permission: policies.PartnerRegister, Request: partnership.PartnerInput{}, Response: partnerJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/partners", Summary: "Approved partners; the forum secretariat sees every registration (?state=); ?mine=true lists yours; ?area=.", Permission: policies.PartnerRead, Response: page[partnerJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/partners/:id", Summary: "One partner with the forum's decisions; its review and documents for the secretariat and the partner.", Permission: policies.PartnerRead, Response: partnerJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/partners/:id/review", Summary: "The secretariat's check against the third-party-contribution rules (every checklist item, notes when one fails), putting the registration on a forum meeting's agenda.", Permission: policies.PartnerReview, Request: partnership.ReviewInput{}, Response: partnerJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/partners/:id/decision", Summary: "The forum's decision at a held meeting: approve (grants the company or university role for the region) or reject with a reason.", Permission: policies.PartnerDecide, Request: forumDecisionIn{}, Response: partnerJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/documents/:id", Summary: "Download a partner's or a CSR request's document, when you may read it (else 404).", SignedIn: true, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/forum/meetings", Summary: "Schedule a CSR forum meeting for a quarter, on the region's cadence.", Permission: policies.ForumMeet, Request: partnership.ForumMeetingInput{}, Response: forumJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/forum/meetings", Summary: "Forum meetings; ?year=, ?state=.", Permission: policies.ForumRead, Response: page[forumJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/forum/meetings/:id", Summary: "One forum meeting: attendance by pillar, agenda until closed, minuted decisions and minutes.", Permission: policies.ForumRead, Response: forumJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/forum/meetings/:id/attendance", Summary: "Record attendance by pillar (government, company, university, community); the forum sits with the government and another pillar.", Permission: policies.ForumMeet, Request: forumAttendanceIn{}, Response: forumJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/forum/meetings/:id/close", Summary: "Publish the minutes; the meeting and its decisions become immutable.", Permission: policies.ForumMeet, Request: minutesIn{}, Response: forumJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-plans", Summary: "An approved partner's annual CSR plan; flagged late when submitted after the board's approval plus the region's plan deadline.", Permission: policies.CSRPlanSubmit, Request: partnership.PlanInput{}, Response: planJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/csr-plans", Summary: "CSR plans with their alignment; ?partner=, ?fiscalYear=, ?state=.", Permission: policies.CSRPlanRead, Response: page[planJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/csr-plans/:id", Summary: "One CSR plan, its activities and its alignment score (share of financing in aligned activities, in basis points).", Permission: policies.CSRPlanRead, Response: planJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "PUT", Path: "/r/:region/api/csr-plans/:id", Summary: "Submit a plan sent back for revision again, with new activities (the partner only).", Permission: policies.CSRPlanSubmit, Request: partnership.PlanInput{}, Response: planJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-plans/:id/alignment", Summary: "Align every activity with a priority area and one of its targets (aligned, partial or not-aligned); never by the plan's own partner.", Permission: policies.CSRPlanAlign, Request: alignmentIn{}, Response: planJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-plans/:id/decision", Summary: "The forum's decision on an aligned plan at a held meeting: approve, or revise with a reason.", Permission: policies.CSRPlanApprove, Request: forumDecisionIn{}, Response: planJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-requests", Summary: "A resident's or community's CSR request for a ward: JSON, or a multipart form with up to five documents.", Permission: policies.CSRRequestSubmit, Request: partnership.CSRRequestInput{}, Response: requestJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/csr-requests", Summary: "CSR requests; ?state=open lists those not expired, and for a partner those it may claim (?claimable=false for all); ?area=, ?scope=, ?mine=true.", Permission: policies.CSRRequestRead, Response: page[requestJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/csr-requests/:id", Summary: "One CSR request; its documents for its submitter, the secretariat and the partners who may claim it.", Permission: policies.CSRRequestRead, Response: requestJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-requests/:id/claim", Summary: "Claim an open request for your approved partner working in its area and kecamatan; of concurrent claims one wins.", Permission: policies.CSRRequestClaim, Request: claimIn{}, Response: requestJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/csr-requests/:id/withdraw", Summary: "Withdraw your open request.", Permission: policies.CSRRequestSubmit, Response: requestJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/programmes", Summary: "Make a programme of an approved plan's activity or a claimed request, assigned to the sector agency that follows it up.", Permission: policies.ProgrammeManage, Request: partnership.ProgrammeInput{}, Response: programmeJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/programmes", Summary: "Programmes; ?partner=, ?area=, ?fiscalYear=, ?state=, ?source=.", Permission: policies.ProgrammeRead, Response: page[programmeJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/programmes/:id", Summary: "One programme with its contributions ledger summed per pillar in whole rupiah.", Permission: policies.ProgrammeRead, Response: programmeJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "PATCH", Path: "/r/:region/api/programmes/:id", Summary: "Reassign the sector agency, update the beneficiaries, complete or cancel a programme.", Permission: policies.ProgrammeManage, Request: partnership.ProgrammeChange{}, Response: programmeJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/programmes/:id/contributions", Summary: "Record a contribution in your pillar: companies funds (and staff, facilities, goods), government staff and facilities, universities research and staff, communities labour and goods.", Permission: policies.ProgrammeContribute, Request: partnership.ContributionInput{}, Response: contributionJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/ideas", Summary: "Post an innovation idea from your pillar.", Permission: policies.IdeaPost, Request: partnership.IdeaInput{}, Response: ideaJSON{}, Status: 201, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/ideas", Summary: "Innovation ideas; ?state=, ?pillar=.", Permission: policies.IdeaRead, Response: page[ideaJSON]{}, Status: 200, Tag: "four-pillar"},
+	{Method: "GET", Path: "/r/:region/api/ideas/:id", Summary: "One idea and what it became.", Permission: policies.IdeaRead, Response: ideaJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/ideas/:id/adopt", Summary: "The forum adopts an idea at a held meeting into a programme or a CSR request, made at once.", Permission: policies.IdeaAdopt, Request: partnership.AdoptionInput{}, Response: ideaJSON{}, Status: 200, Tag: "four-pillar"},
+	{Method: "POST", Path: "/r/:region/api/ideas/:id/decline", Summary: "The forum declines an idea at a held meeting, with a reason.", Permission: policies.IdeaAdopt, Request: declineIn{}, Response: ideaJSON{}, Status: 200, Tag: "four-pillar"},
+
+	{Method: "POST", Path: "/r/:region/api/realisations", Summary: "A partner's realisation report on one of its own programmes: JSON (evidence in base64) or a multipart form with files under evidence (PDF, JPEG or PNG, at most 2 MiB each, at most 5); flagged late after the activity's end plus the region's deadline.", Permission: policies.RealisationSubmit, Request: realisationIn{}, Response: realisationJSON{}, Status: 201, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/realisations", Summary: "Realisation reports and imported figures; ?partner=, ?programme=, ?year=, ?area=.", Permission: policies.RealisationRead, Response: page[realisationJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/realisations/:id", Summary: "One realisation report with its evidence's metadata.", Permission: policies.RealisationRead, Response: realisationJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/realisations/:id/evidence/:n", Summary: "Download the n-th evidence file, for the partner and the forum secretariat.", Permission: policies.RealisationRead, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/overdue", Summary: "Plans and realisation reports the server's schedule flagged missing past their deadline; open ones unless ?all=true; ?partner=.", Permission: policies.RealisationRead, Response: page[overdueJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/sanctions/mine", Summary: "The sanctions on the partners you act for: the partner's notice.", SignedIn: true, Response: page[sanctionJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/sanctions", Summary: "Sanctions recommended, issued, lifted and dismissed; ?partner=, ?state=.", Permission: policies.SanctionRead, Response: page[sanctionJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/sanctions/:id", Summary: "One sanction.", Permission: policies.SanctionRead, Response: sanctionJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/sanctions", Summary: "The forum secretariat recommends a sanction on a company: the next step of the ladder unless a higher one is named; one open recommendation per partner.", Permission: policies.SanctionIssue, Request: recommendIn{}, Response: sanctionJSON{}, Status: 201, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/sanctions/:id/issue", Summary: "The forum issues a recommended sanction, citing the region's CSR-obligation regulation; the partner is notified.", Permission: policies.SanctionIssue, Response: sanctionJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/sanctions/:id/dismiss", Summary: "The forum decides not to issue a recommended sanction, with a reason.", Permission: policies.SanctionIssue, Request: resolutionIn{}, Response: sanctionJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/sanctions/:id/lift", Summary: "Lift an issued sanction, with a reason.", Permission: policies.SanctionLift, Request: resolutionIn{}, Response: sanctionJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/compliance", Summary: "Every approved partner's compliance state (compliant, warned, restricted, frozen, revoked) and CSR maturity (charity, philanthropy, corporate citizen).", Permission: policies.SanctionRead, Response: page[standingJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/partners/:id/compliance", Summary: "One partner's compliance state, the sanction that sets it, and its CSR maturity with the record it is derived from.", Permission: policies.SanctionRead, Response: standingJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/evaluations/preview", Summary: "The quarterly evaluation of ?year= and ?quarter= as the data stand now, unpublished.", Permission: policies.EvaluationPublish, Response: partnership.Evaluation{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/evaluations", Summary: "Published quarterly evaluations, newest first; ?year=.", Permission: policies.EvaluationRead, Response: page[evaluationJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/evaluations/:id", Summary: "One published evaluation, exactly as it was published.", Permission: policies.EvaluationRead, Response: evaluationJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/evaluations", Summary: "Publish the evaluation of a quarter that has ended, generated from the data: realisation per area, plan against realisation per partner, overdue reports, request fulfilment. Once per quarter.", Permission: policies.EvaluationPublish, Request: evaluationIn{}, Response: evaluationJSON{}, Status: 201, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/awards/:cycle", Summary: "The award scores of the cycle starting in that year, best first.", Permission: policies.AwardRead, Response: page[awardJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/awards/:cycle/score", Summary: "Score every partner with a record in the cycle's years on the region's weighted criteria; scores not yet published are scored again, keeping adjustments.", Permission: policies.AwardScore, Response: page[awardJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/awards/:cycle/publish", Summary: "Publish the cycle's scores; they become final.", Permission: policies.AwardScore, Response: page[awardJSON]{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "POST", Path: "/r/:region/api/awards/:cycle/partners/:partner/adjust", Summary: "The forum adjusts a partner's total by basis points, with a recorded reason.", Permission: policies.AwardAdjust, Request: adjustIn{}, Response: awardJSON{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/dashboard", Summary: "The public dashboard for ?year= (this year by default): per priority area the amount realised, its share to two decimals, distinct partners, requests and realised programmes, and the year's total with its distinct partners.", Permission: policies.DashboardRead, Response: partnership.Dashboard{}, Status: 200, Tag: "csr-outcomes"},
+	{Method: "GET", Path: "/r/:region/api/dashboard.csv", Summary: "The same dashboard as CSV (text/csv, a header line, the total last).", Permission: policies.DashboardRead, Status: 200, Tag: "csr-outcomes"},
+
 	{Method: "GET", Path: "/r/:region/api/audit/public", Summary: "Published decisions from the audit log.", Permission: policies.DecisionRead, Response: page[audit.Entry]{}, Status: 200, Tag: "audit"},
 	{Method: "GET", Path: "/r/:region/api/audit", Summary: "The audit log, for auditors.", Permission: policies.AuditRead, Response: page[audit.Entry]{}, Status: 200, Tag: "audit"},
 	{Method: "GET", Path: "/r/:region/api/audit/verify", Summary: "Verify the hash chain; names the first broken entry.", Permission: policies.AuditVerify, Response: audit.Report{}, Status: 200, Tag: "audit"},
+
+	// The portal's pages (HTML); a form's POST answers with a redirect once accepted.
+	{Method: "GET", Path: "/r/:region/static/:name", Summary: "A static file of the portal (stylesheet, script), fingerprinted with ?v=.", Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/signin", Summary: "The sign-in page.", Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/signin", Summary: "Sign in from the page's form; redirects to ?next= or home.", Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/signout", Summary: "Sign out from the menu's form; redirects home.", Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/register", Summary: "The resident's registration page.", Permission: policies.AccountRegister, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/register", Summary: "Register from the page's form and sign in.", Permission: policies.AccountRegister, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/aspirations/new", Summary: "The aspiration form: choose the ward (?ward=), then the institution.", Permission: policies.AspirationSubmit, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/aspirations/new", Summary: "Send an aspiration from the form; redirects to your submissions.", Permission: policies.AspirationSubmit, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/complaints/new", Summary: "The complaint form: choose the ward (?ward=), then the rest.", Permission: policies.ComplaintFile, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/complaints/new", Summary: "File a complaint from the form, anonymously if asked or not signed in.", Permission: policies.ComplaintFile, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/complaints/filed", Summary: "The tracking code of the complaint just filed anonymously, shown once.", Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/complaints/track", Summary: "Follow a complaint by its tracking code (?code=).", Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/mine", Summary: "Your aspirations and complaints with their state and history.", SignedIn: true, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/musrenbang", Summary: "The region's Musrenbang: scheduled, in session and published.", Permission: policies.MusrenbangRead, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/musrenbang", Summary: "Schedule a Musrenbang from the work queue's form.", Permission: policies.MusrenbangSchedule, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/musrenbang/:id", Summary: "One Musrenbang: attendance, agenda, decisions, minutes; the forms for each step to the office running it.", Permission: policies.MusrenbangRead, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/musrenbang/:id/attendance", Summary: "Record attendance by category from the form.", Permission: policies.MusrenbangAttend, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/musrenbang/:id/decisions", Summary: "Decide one proposal of the agenda from the form.", Permission: policies.MusrenbangDecide, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/musrenbang/:id/close", Summary: "Publish the minutes from the form and close the Musrenbang.", Permission: policies.MusrenbangClose, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/work", Summary: "The work queues of every role you hold, with each step's form.", SignedIn: true, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/proposals", Summary: "An institution's proposal from its queue's form.", Permission: policies.ProposalCreate, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/proposals/:id/approve", Summary: "The ward office approves a funded activity.", Permission: policies.ExecutionApprove, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/proposals/:id/report", Summary: "The institution reports an approved activity, with evidence (multipart).", Permission: policies.ReportSubmit, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/aspirations/:id/respond", Summary: "An institution acknowledges or declines an aspiration.", Permission: policies.AspirationRespond, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/reports/:id/verify", Summary: "The ward office verifies a report.", Permission: policies.ReportVerify, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/reports/:id/consolidate", Summary: "The kecamatan office consolidates a report.", Permission: policies.ReportConsolidate, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/reports/:id/evaluate", Summary: "The regional secretariat evaluates a report.", Permission: policies.ReportEvaluate, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/reports/:id/return", Summary: "Send a report back with a reason (the permission of the step it waits for).", Permission: policies.ReportVerify, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/findings", Summary: "Record a finding from the supervisor's form.", Permission: policies.FindingRecord, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/findings/:id/respond", Summary: "Answer a finding.", Permission: policies.FindingRespond, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/findings/:id/close", Summary: "Accept a finding's answer.", Permission: policies.FindingRecord, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/findings/:id/reopen", Summary: "Reject a finding's answer with a reason.", Permission: policies.FindingRecord, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/complaints/:id/receive", Summary: "Receive a complaint.", Permission: policies.ComplaintHandle, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/complaints/:id/investigate", Summary: "Investigate a complaint.", Permission: policies.ComplaintHandle, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/complaints/:id/resolve", Summary: "Resolve a complaint.", Permission: policies.ComplaintHandle, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/work/complaints/:id/escalate", Summary: "Escalate a complaint to the ombudsman.", Permission: policies.ComplaintEscalate, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/csr/requests", Summary: "Open and claimed CSR requests, with a claim button for the partner who may take each up.", Permission: policies.CSRRequestRead, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/csr/requests/new", Summary: "The CSR request form: choose the ward (?ward=), then the rest.", Permission: policies.CSRRequestSubmit, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/csr/requests/new", Summary: "Submit a CSR request from the form.", Permission: policies.CSRRequestSubmit, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/csr/requests/:id/claim", Summary: "Claim an open request for your approved partner.", Permission: policies.CSRRequestClaim, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/partners", Summary: "The directory of approved partners.", Permission: policies.PartnerRead, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/dashboard", Summary: "The public dashboard (?year=): charts drawn in SVG, each with its table and CSV.", Permission: policies.DashboardRead, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/dashboard/participation.csv", Summary: "Participation per kecamatan, or per ward with ?level=ward, as CSV.", Permission: policies.DashboardRead, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/dashboard/csr.csv", Summary: "Four-pillar realisation per priority area of ?year= as CSV.", Permission: policies.DashboardRead, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/admin/grants", Summary: "Role grants with the explain answer (?permission=) beside each.", Permission: policies.GrantRead, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/admin/grants", Summary: "Grant a role at a scope from the form.", Permission: policies.GrantManage, Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/admin/grants/:id/revoke", Summary: "Revoke a grant.", Permission: policies.GrantManage, Status: 200, Tag: "pages"},
+	{Method: "GET", Path: "/r/:region/admin/audit", Summary: "The audit log with its verification status.", Permission: policies.AuditRead, Status: 200, Tag: "pages"},
+}
+
+// demoOperations document the routes of the embedded mode's demo sign-in,
+// served only with Options.Demo: apart from operations, which must match the
+// routes every mode serves.
+var demoOperations = []operation{
+	{Method: "GET", Path: "/r/:region/demo", Summary: "The embedded mode's demo roles (HTML); not served in the cluster mode.", Status: 200, Tag: "pages"},
+	{Method: "POST", Path: "/r/:region/demo", Summary: "Sign in as the demo account of a role, made on first use (embedded mode only).", Status: 200, Tag: "pages"},
 }
 
 var fiberParam = regexp.MustCompile(`:([a-zA-Z]+)`)
@@ -127,7 +245,7 @@ var fiberParam = regexp.MustCompile(`:([a-zA-Z]+)`)
 func openAPIDocument() ([]byte, error) {
 	g := &schemaGen{schemas: map[string]any{}}
 	paths := map[string]map[string]any{}
-	for _, op := range operations {
+	for _, op := range append(slices.Clone(operations), demoOperations...) {
 		path := fiberParam.ReplaceAllString(op.Path, "{$1}")
 		if path != "/" && strings.HasSuffix(path, "/") && strings.Count(path, "/") > 1 {
 			path = strings.TrimSuffix(path, "/") + "/"

@@ -6,6 +6,7 @@ import (
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
+	"pilar.id/pilar/apiserver/web/i18n"
 )
 
 type regionSummary struct {
@@ -52,23 +53,6 @@ func regionJSON(c *fiber.Ctx) error {
 	return c.JSON(s)
 }
 
-// regionHome is the region's portal home page.
-func regionHome(c *fiber.Ctx) error {
-	s, err := summarise(c)
-	if err != nil {
-		return err
-	}
-	t, _ := tenantOf(c)
-	return c.Render("templates/region", fiber.Map{
-		"Title":     s.Name,
-		"Lang":      t.Region.Languages[0],
-		"Base":      c.Locals(localBase),
-		"Summary":   s,
-		"Kecamatan": t.Region.Kecamatan,
-		"TwoPillar": t.Region.Runs(partnership.TwoPillar),
-	})
-}
-
 // platformIndex lists the served regions, for the embedded mode.
 func platformIndex(reg *tenancy.Registry) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -76,6 +60,12 @@ func platformIndex(reg *tenancy.Registry) fiber.Handler {
 		for _, t := range reg.All() {
 			regions = append(regions, t.Region)
 		}
-		return c.Render("templates/index", fiber.Map{"Title": "Pilar", "Lang": "id", "Regions": regions})
+		lang := i18n.Negotiate(c.Query("lang"), "", c.Get(fiber.HeaderAcceptLanguage), []string{i18n.Default, "en"})
+		v := &view{L: catalogs.For(lang, nil), Region: &partnership.Region{Name: "Pilar"}, Title: "Pilar", Form: &form{}, Data: regions}
+		if len(regions) > 0 {
+			v.StaticBase = "/r/" + regions[0].Slug
+		}
+		c.Type("html", "utf-8")
+		return c.Render("templates/index", v)
 	}
 }

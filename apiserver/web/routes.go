@@ -2,9 +2,11 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
 )
 
@@ -13,6 +15,9 @@ import (
 func routes(app *fiber.App, o Options) {
 	app.Use(recover.New())
 	app.Use(requestid.New())
+	// Pages and JSON go out compressed to whoever accepts it: a first page
+	// load fits a slow phone's connection.
+	app.Use(compress.New())
 	app.Use(logRequests(o.Log))
 	if o.BaseDomain != "" {
 		app.Use(hostRegions(o.BaseDomain))
@@ -34,6 +39,7 @@ func routes(app *fiber.App, o Options) {
 		p.Delete("/api/session", signOut(o))
 		p.Get("/api/me", signedIn, whoAmI)
 		p.Get("/api/regions", require(policies.NationalRead, regionScope), nationalRegions(o.Registry))
+		p.Get("/api/dashboard", require(policies.NationalRead, regionScope), nationalDashboard(o.Registry, o))
 	}
 
 	// One region, resolved from the path (or from the host, rewritten to the
@@ -47,7 +53,7 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/api/session", signIn(o))
 	r.Use(checkCSRF)
 
-	r.Get("/", regionHome)
+	r.Get("/", asPage, regionHome(o))
 	r.Get("/api/region", regionJSON)
 
 	// Accounts and sessions.
@@ -124,8 +130,152 @@ func routes(app *fiber.App, o Options) {
 	r.Get("/api/participation", require(policies.ParticipationRead, queryScope), getParticipation(o))
 	r.Post("/api/participation/phases", require(policies.ParticipationAssess, bodyWard), assessPhase(o))
 
+	// The four-pillar workflow.
+	// Partners register (multipart, with their participation letter and
+	// proposal); the forum secretariat reviews them onto a forum meeting's
+	// agenda; the forum decides at a held meeting, and approval grants the
+	// company or university role for the region. Everyone sees approved
+	// partners; registrations and their documents only the secretariat and
+	// the partner. Partners submit their own plans only; nobody aligns or
+	// approves their own. Requests are submitted and claimed at their ward.
+	r.Post("/api/partners", require(policies.PartnerRegister, region), registerPartner(o))
+	r.Get("/api/partners", require(policies.PartnerRead, region), listPartners)
+	r.Get("/api/partners/:id", require(policies.PartnerRead, region), getPartner)
+	r.Post("/api/partners/:id/review", require(policies.PartnerReview, region), reviewPartner(o))
+	r.Post("/api/partners/:id/decision", require(policies.PartnerDecide, region), decidePartner(o))
+	r.Get("/api/documents/:id", signedIn, getDocument)
+	r.Post("/api/forum/meetings", require(policies.ForumMeet, region), scheduleForum(o))
+	r.Get("/api/forum/meetings", require(policies.ForumRead, region), listForumMeetings)
+	r.Get("/api/forum/meetings/:id", require(policies.ForumRead, region), getForumMeeting)
+	r.Post("/api/forum/meetings/:id/attendance", require(policies.ForumMeet, region), holdForum)
+	r.Post("/api/forum/meetings/:id/close", require(policies.ForumMeet, region), closeForum(o))
+	r.Post("/api/csr-plans", require(policies.CSRPlanSubmit, region), submitPlan(o))
+	r.Get("/api/csr-plans", require(policies.CSRPlanRead, region), listPlans)
+	r.Get("/api/csr-plans/:id", require(policies.CSRPlanRead, region), getPlan)
+	r.Put("/api/csr-plans/:id", require(policies.CSRPlanSubmit, region), revisePlan(o))
+	r.Post("/api/csr-plans/:id/alignment", require(policies.CSRPlanAlign, region), alignPlan(o))
+	r.Post("/api/csr-plans/:id/decision", require(policies.CSRPlanApprove, region), decidePlan(o))
+	r.Post("/api/csr-requests", require(policies.CSRRequestSubmit, newRequestScope), submitRequest(o))
+	r.Get("/api/csr-requests", require(policies.CSRRequestRead, region), listRequests(o))
+	r.Get("/api/csr-requests/:id", require(policies.CSRRequestRead, requestScope), getRequest)
+	r.Post("/api/csr-requests/:id/claim", require(policies.CSRRequestClaim, requestScope), claimRequest(o))
+	r.Post("/api/csr-requests/:id/withdraw", require(policies.CSRRequestSubmit, requestScope), withdrawRequest)
+	r.Post("/api/programmes", require(policies.ProgrammeManage, region), createProgramme(o))
+	r.Get("/api/programmes", require(policies.ProgrammeRead, region), listProgrammes)
+	r.Get("/api/programmes/:id", require(policies.ProgrammeRead, programmeScope), getProgramme)
+	r.Patch("/api/programmes/:id", require(policies.ProgrammeManage, programmeScope), changeProgramme)
+	r.Post("/api/programmes/:id/contributions", require(policies.ProgrammeContribute, programmeScope), contribute(o))
+	r.Post("/api/ideas", require(policies.IdeaPost, region), postIdea(o))
+	r.Get("/api/ideas", require(policies.IdeaRead, region), listIdeas)
+	r.Get("/api/ideas/:id", require(policies.IdeaRead, region), getIdea)
+	r.Post("/api/ideas/:id/adopt", require(policies.IdeaAdopt, region), adoptIdea(o))
+	r.Post("/api/ideas/:id/decline", require(policies.IdeaAdopt, region), declineIdea(o))
+
+	// What comes of the four-pillar workflow. Partners report realisation on
+	// their own programmes (checked in the handler); the reports are public,
+	// their evidence only for the partner and the forum secretariat. The
+	// server flags missing plans and reports on its schedule and recommends
+	// sanctions by rule; the secretariat recommends too, and the forum issues
+	// (citing the region's CSR-obligation regulation), dismisses and lifts
+	// them. Sanctions, each partner's standing (compliance and maturity),
+	// published evaluations, awards and the dashboard are public.
+	r.Post("/api/realisations", require(policies.RealisationSubmit, region), submitRealisation(o))
+	r.Get("/api/realisations", require(policies.RealisationRead, region), listRealisations)
+	r.Get("/api/realisations/:id", require(policies.RealisationRead, region), getRealisation)
+	r.Get("/api/realisations/:id/evidence/:n", require(policies.RealisationRead, region), getEvidence)
+	r.Get("/api/overdue", require(policies.RealisationRead, region), listOverdue)
+	r.Get("/api/sanctions/mine", signedIn, listMySanctions)
+	r.Get("/api/sanctions", require(policies.SanctionRead, region), listSanctions)
+	r.Get("/api/sanctions/:id", require(policies.SanctionRead, region), getSanction)
+	r.Post("/api/sanctions", require(policies.SanctionIssue, region), recommendSanction(o))
+	r.Post("/api/sanctions/:id/issue", require(policies.SanctionIssue, region), moveSanction(o, policies.SanctionIssue, partnership.SanctionIssued))
+	r.Post("/api/sanctions/:id/dismiss", require(policies.SanctionIssue, region), moveSanction(o, policies.SanctionIssue, partnership.SanctionDismissed))
+	r.Post("/api/sanctions/:id/lift", require(policies.SanctionLift, region), moveSanction(o, policies.SanctionLift, partnership.SanctionLifted))
+	r.Get("/api/compliance", require(policies.SanctionRead, region), listStandings)
+	r.Get("/api/partners/:id/compliance", require(policies.SanctionRead, region), getStanding)
+	r.Get("/api/evaluations/preview", require(policies.EvaluationPublish, region), previewEvaluation(o))
+	r.Get("/api/evaluations", require(policies.EvaluationRead, region), listEvaluations)
+	r.Get("/api/evaluations/:id", require(policies.EvaluationRead, region), getEvaluation)
+	r.Post("/api/evaluations", require(policies.EvaluationPublish, region), publishEvaluation(o))
+	r.Get("/api/awards/:cycle", require(policies.AwardRead, region), listAwards)
+	r.Post("/api/awards/:cycle/score", require(policies.AwardScore, region), scoreAwards(o))
+	r.Post("/api/awards/:cycle/publish", require(policies.AwardScore, region), publishAwards(o))
+	r.Post("/api/awards/:cycle/partners/:partner/adjust", require(policies.AwardAdjust, region), adjustAward(o))
+	r.Get("/api/dashboard", require(policies.DashboardRead, region), getDashboard(o))
+	r.Get("/api/dashboard.csv", require(policies.DashboardRead, region), getDashboardCSV(o))
+
 	// The audit log: public decisions for everyone, the rest for auditors.
 	r.Get("/api/audit/public", require(policies.DecisionRead, region), auditEntries(true))
 	r.Get("/api/audit", require(policies.AuditRead, region), auditEntries(false))
 	r.Get("/api/audit/verify", require(policies.AuditVerify, region), verifyAudit)
+
+	// The portal's pages: HTML rendered on the server over the same domain
+	// and store calls as the API above, each with the authorization of the
+	// API route it mirrors. asPage renders their errors as pages; a form
+	// posts to its own page's path and, once accepted, redirects.
+	r.Get("/static/:name", staticFile)
+	r.Get("/signin", asPage, signInPage(o))
+	r.Post("/signin", asPage, signInSubmit(o))
+	r.Post("/signout", asPage, signOutSubmit(o))
+	r.Get("/register", asPage, require(policies.AccountRegister, region), registerPage(o))
+	r.Post("/register", asPage, require(policies.AccountRegister, region), registerSubmit(o))
+	if o.Demo { // the embedded mode only: never in a cluster
+		r.Get("/demo", asPage, demoPage(o))
+		r.Post("/demo", asPage, demoSignIn(o))
+	}
+
+	// Residents: aspirations, complaints (anonymous ones followed by their
+	// tracking code) and their own submissions.
+	r.Get("/aspirations/new", asPage, requireSomewhere(policies.AspirationSubmit), aspirationPage(o))
+	r.Post("/aspirations/new", asPage, require(policies.AspirationSubmit, lenientScope("institution")), aspirationSubmit(o))
+	r.Get("/complaints/new", asPage, require(policies.ComplaintFile, region), complaintPage(o))
+	r.Post("/complaints/new", asPage, require(policies.ComplaintFile, complaintFormScope), complaintSubmit(o))
+	r.Get("/complaints/filed", asPage, complaintFiled(o))
+	r.Get("/complaints/track", asPage, complaintTrack(o))
+	r.Get("/mine", asPage, signedIn, mine(o))
+
+	// Musrenbang: published for everyone; run by the office of its area.
+	r.Get("/musrenbang", asPage, require(policies.MusrenbangRead, region), musrenbangList(o))
+	r.Post("/musrenbang", asPage, require(policies.MusrenbangSchedule, lenientScope("area")), scheduleMusrenbangPage(o))
+	r.Get("/musrenbang/:id", asPage, require(policies.MusrenbangRead, musrenbangScope), musrenbangPage(o))
+	r.Post("/musrenbang/:id/attendance", asPage, require(policies.MusrenbangAttend, musrenbangScope), recordAttendancePage(o))
+	r.Post("/musrenbang/:id/decisions", asPage, require(policies.MusrenbangDecide, musrenbangScope), decidePage(o))
+	r.Post("/musrenbang/:id/close", asPage, require(policies.MusrenbangClose, musrenbangScope), closeMusrenbangPage(o))
+
+	// The staff's work queues, and each step's form.
+	r.Get("/work", asPage, signedIn, workPage(o))
+	r.Post("/work/proposals", asPage, require(policies.ProposalCreate, lenientScope("institution")), createProposalPage(o))
+	r.Post("/work/proposals/:id/approve", asPage, require(policies.ExecutionApprove, proposalScope), approveProposalPage(o))
+	r.Post("/work/proposals/:id/report", asPage, require(policies.ReportSubmit, proposalScope), submitReportPage(o))
+	r.Post("/work/aspirations/:id/respond", asPage, require(policies.AspirationRespond, aspirationScope), respondAspirationPage(o))
+	r.Post("/work/reports/:id/verify", asPage, require(policies.ReportVerify, reportScope), reportStepPage(o, partnership.StepVerify))
+	r.Post("/work/reports/:id/consolidate", asPage, require(policies.ReportConsolidate, reportScope), reportStepPage(o, partnership.StepConsolidate))
+	r.Post("/work/reports/:id/evaluate", asPage, require(policies.ReportEvaluate, reportScope), reportStepPage(o, partnership.StepEvaluate))
+	r.Post("/work/reports/:id/return", asPage, requirePendingStep, reportStepPage(o, partnership.StepReturn))
+	r.Post("/work/findings", asPage, require(policies.FindingRecord, lenientScope("scope")), recordFindingPage(o))
+	r.Post("/work/findings/:id/respond", asPage, require(policies.FindingRespond, findingScope), moveFindingPage(o, policies.FindingRespond, partnership.FindingResponded))
+	r.Post("/work/findings/:id/close", asPage, require(policies.FindingRecord, findingScope), moveFindingPage(o, policies.FindingRecord, partnership.FindingClosed))
+	r.Post("/work/findings/:id/reopen", asPage, require(policies.FindingRecord, findingScope), moveFindingPage(o, policies.FindingRecord, partnership.FindingOpen))
+	r.Post("/work/complaints/:id/receive", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintReceived))
+	r.Post("/work/complaints/:id/investigate", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintInvestigating))
+	r.Post("/work/complaints/:id/resolve", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintResolved))
+	r.Post("/work/complaints/:id/escalate", asPage, requireOnComplaint(policies.ComplaintEscalate), moveComplaintPage(o, policies.ComplaintEscalate, partnership.ComplaintEscalated))
+
+	// The four-pillar model: CSR requests and their claims, the partners.
+	r.Get("/csr/requests", asPage, require(policies.CSRRequestRead, region), requestsPage(o))
+	r.Get("/csr/requests/new", asPage, requireSomewhere(policies.CSRRequestSubmit), requestFormPage(o))
+	r.Post("/csr/requests/new", asPage, require(policies.CSRRequestSubmit, lenientScope("ward")), requestSubmitPage(o))
+	r.Post("/csr/requests/:id/claim", asPage, require(policies.CSRRequestClaim, requestScope), claimRequestPage(o))
+	r.Get("/partners", asPage, require(policies.PartnerRead, region), partnersPage(o))
+
+	// The public dashboard, its tables as CSV.
+	r.Get("/dashboard", asPage, require(policies.DashboardRead, region), dashboardPage(o))
+	r.Get("/dashboard/participation.csv", asPage, require(policies.DashboardRead, region), participationCSV(o))
+	r.Get("/dashboard/csr.csv", asPage, require(policies.DashboardRead, region), csrCSV(o))
+
+	// The regional admin's: grants with their explanations, the audit log.
+	r.Get("/admin/grants", asPage, require(policies.GrantRead, region), grantsPage(o))
+	r.Post("/admin/grants", asPage, require(policies.GrantManage, lenientScope("scope")), addGrantPage(o))
+	r.Post("/admin/grants/:id/revoke", asPage, require(policies.GrantManage, existingGrantScope), revokeGrantPage(o))
+	r.Get("/admin/audit", asPage, require(policies.AuditRead, region), auditPage(o))
 }

@@ -602,6 +602,12 @@ func decide(o Options) fiber.Handler {
 			if err := store.UpdateProposal(ctx, tx, p); err != nil {
 				return record{}, err
 			}
+			// Offered to companies, it becomes a CSR request (fourpillar.go).
+			if p.State == partnership.ProposalCSR {
+				if err := csrRequestFromProposal(ctx, tx, c, p, now); err != nil {
+					return record{}, err
+				}
+			}
 			// A decision of a Musrenbang also stales its version, so that a
 			// close racing with it cannot miss it.
 			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {

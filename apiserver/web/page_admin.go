@@ -1,0 +1,201 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/policies"
+)
+
+// The regional admin's pages: role grants at scopes with the explain answer
+// beside each, and the audit log with its verification status.
+
+type grantRow struct {
+	Grant     authz.Grant
+	Username  string
+	Explained *authz.Explanation
+	CanRevoke bool
+}
+
+type grantsData struct {
+	Rows        []grantRow
+	Permission  string
+	Permissions []option
+	CanExplain  bool
+	CanManage   bool
+	Roles       []option
+	Next        int64
+}
+
+func grantsPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error { return showGrants(c, newView(c, o, "grants")) }
+}
+
+func showGrants(c *fiber.Ctx, v *view) error {
+	rr := regionOf(c)
+	ctx, db := c.UserContext(), rr.db
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	gs, err := authz.ListGrants(ctx, db, after, 100)
+	if err != nil {
+		return err
+	}
+	d := grantsData{Permission: c.Query("permission", string(policies.MusrenbangDecide)), CanExplain: holds(c, policies.PolicyExplain, rr.root),
+		CanManage: holds(c, policies.GrantManage, rr.root)}
+	if p := policies.Permission(d.Permission); !p.Known() || p.Platform() {
+		d.Permission = string(policies.MusrenbangDecide)
+	}
+	for _, p := range policies.RegionalPermissions() {
+		d.Permissions = append(d.Permissions, option{Value: string(p), Label: string(p), Selected: string(p) == d.Permission})
+	}
+	for _, r := range policies.RegionalRoles() {
+		if r != policies.Public {
+			d.Roles = append(d.Roles, option{Value: string(r), Label: v.L.T("role." + string(r))})
+		}
+	}
+	var e = rr.tenant
+	enf, err := e.Enforcer()
+	if err != nil {
+		return err
+	}
+	accounts := map[int64]*authz.Account{}
+	for _, g := range gs {
+		a, ok := accounts[g.AccountID]
+		if !ok {
+			if a, err = authz.AccountByID(ctx, db, g.AccountID); err != nil {
+				return err
+			}
+			accounts[g.AccountID] = a
+		}
+		row := grantRow{Grant: g, Username: a.Username, CanRevoke: holds(c, policies.GrantManage, g.Scope)}
+		if d.CanExplain {
+			// Explained as the account holding only this grant: the answer
+			// beside a grant is what that grant allows at its own scope.
+			x, err := authz.Explain(e.Policy, enf, authz.Principal{Account: a, Grants: []authz.Grant{g}}, policies.Permission(d.Permission), g.Scope)
+			if err != nil {
+				return err
+			}
+			row.Explained = &x
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if len(gs) == 100 {
+		d.Next = gs[len(gs)-1].ID
+	}
+	v.Data = d
+	return render(c, v, "grants")
+}
+
+// addGrantPage grants a role at a scope, as the API's addGrant does.
+func addGrantPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		v := newView(c, o, "grants")
+		f := formOf(c)
+		f.Key = "grant"
+		v.Form = f
+		in := grantIn{Account: strings.TrimSpace(f.Get("account")), Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope"))}
+		role, err := authz.CheckGrant(rr.tenant.Region, in.Role, in.Scope)
+		if err == nil && !holds(c, policies.GrantManage, in.Scope) {
+			err = partnership.Invalid("scope", "outside your reach")
+		}
+		if err == nil {
+			g := &authz.Grant{Role: role, Scope: in.Scope, CreatedAt: o.now().UTC()}
+			if a := rr.principal.Account; a != nil {
+				g.GrantedBy = &a.ID
+			}
+			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+				a, err := authz.AccountByUsername(ctx, tx, in.Account)
+				if err != nil {
+					return record{}, partnership.Invalid("account", "no account %q in this region", in.Account)
+				}
+				g.AccountID = a.ID
+				if err := authz.AddGrant(ctx, tx, g); err != nil {
+					return record{}, err
+				}
+				return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.FormatInt(g.ID, 10), After: grantJSON(g)}, nil
+			})
+		}
+		if err != nil {
+			if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showGrants(c, v)
+		}
+		return redirect(c, "/admin/grants", "flash.granted")
+	}
+}
+
+// revokeGrantPage takes a grant away, as the API's revokeGrant does.
+func revokeGrantPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, _ := c.ParamsInt("id")
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			g, err := authz.GrantByID(ctx, tx, int64(id))
+			if err != nil {
+				return record{}, err
+			}
+			if err := authz.RevokeGrant(ctx, tx, g.ID); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.Itoa(id), Before: grantJSON(g)}, nil
+		})
+		if err != nil {
+			return err
+		}
+		return redirect(c, "/admin/grants", "flash.revoked")
+	}
+}
+
+type auditData struct {
+	Entries   []audit.Entry
+	Verified  *audit.Report
+	CanVerify bool
+	Next      int64
+	Prev      int64
+}
+
+// auditPage pages through the audit log, and shows whether its chain holds.
+func auditPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		ctx, db := c.UserContext(), rr.db
+		v := newView(c, o, "audit")
+		after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+		es, err := audit.List(ctx, db, audit.Filter{AfterSeq: after, Limit: 50})
+		if err != nil {
+			return err
+		}
+		d := auditData{Entries: es, CanVerify: holds(c, policies.AuditVerify, rr.root)}
+		if len(es) == 50 {
+			d.Next = es[len(es)-1].Seq
+		}
+		if after > 0 {
+			d.Prev = max(after-50, 0)
+		}
+		if d.CanVerify {
+			rep, err := audit.Verify(ctx, db)
+			if err != nil {
+				return err
+			}
+			d.Verified = &rep
+		}
+		v.Data = d
+		return render(c, v, "audit")
+	}
+}
+
+// Short shortens a hash for display.
+func (v *view) Short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}

@@ -1,0 +1,288 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// The four-pillar pages: CSR requests residents submit and partners claim,
+// and the directory of approved partners. They call the same domain and
+// store functions as the four-pillar API (fourpillar.go).
+
+type csrRow struct {
+	Q        *partnership.CSRRequest
+	Area     string
+	Claim    *action
+	Claimant string
+}
+
+type requestsData struct {
+	Open, Claimed []csrRow
+	CanSubmit     bool
+}
+
+// areaName names a priority area of the region.
+func areaName(r *partnership.Region, key string) string {
+	if r.FourPillar != nil {
+		for _, a := range r.FourPillar.PriorityAreas {
+			if a.Key == key {
+				return a.Name
+			}
+		}
+	}
+	return key
+}
+
+func areaOptions(r *partnership.Region) []option {
+	var out []option
+	if r.FourPillar != nil {
+		for _, a := range r.FourPillar.PriorityAreas {
+			out = append(out, option{Value: a.Key, Label: a.Name})
+		}
+	}
+	return out
+}
+
+// requestsPage lists the open CSR requests — with a claim button for the
+// partner who may take each up — and those claimed.
+func requestsPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error { return showRequests(c, o, newView(c, o, "requests")) }
+}
+
+func showRequests(c *fiber.Ctx, o Options, v *view) error {
+	rr := regionOf(c)
+	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+	mine, err := approvedPartnersOf(ctx, db, accountID(c))
+	if err != nil {
+		return err
+	}
+	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
+	open, err := store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestOpen, OpenAt: o.now(), Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, q := range open {
+		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		for _, p := range mine {
+			if p.WorksIn(q.Area, q.WardCode) && holds(c, policies.CSRRequestClaim, q.WardCode) {
+				id := strconv.FormatInt(q.ID, 10)
+				row.Claim = &action{Key: "claim-" + id, Path: "/csr/requests/" + id + "/claim", Label: v.L.T("csr.claim"),
+					Fields: []field{hidden("partner", strconv.FormatInt(p.ID, 10))}}
+				break
+			}
+		}
+		d.Open = append(d.Open, row)
+	}
+	claimed, err := store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestClaimed, Limit: 200})
+	if err != nil {
+		return err
+	}
+	for i := len(claimed) - 1; i >= 0; i-- {
+		q := claimed[i]
+		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		if p, err := store.GetPartner(ctx, db, q.ClaimedBy); err == nil {
+			row.Claimant = p.Name
+		}
+		d.Claimed = append(d.Claimed, row)
+	}
+	v.Data = d
+	return render(c, v, "requests")
+}
+
+// requestFormPage is the form of a CSR request: the ward first, then the rest.
+func requestFormPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "requests")
+		r := regionOf(c).tenant.Region
+		v.Data = struct {
+			wardChoice
+			Areas []option
+		}{chooseWard(r, c.Query("ward")), areaOptions(r)}
+		return render(c, v, "request_form")
+	}
+}
+
+// requestSubmitPage submits a resident's CSR request, as the API's
+// submitRequest does (without documents).
+func requestSubmitPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "requests")
+		f := formOf(c)
+		v.Form = f
+		in := partnership.CSRRequestInput{Area: f.Get("area"), Ward: f.Get("ward"), Title: f.Get("title"), Description: f.Get("description")}
+		in.Amount = f.money(v, "amount")
+		source := partnership.SourceCommunity
+		if rr.decision.Role == policies.Resident {
+			source = partnership.SourceResident
+		}
+		err := errFormFailed
+		if !f.Failed() {
+			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+				q, err := r.NewCSRRequest(in, source, accountID(c), nil, o.now())
+				if err != nil {
+					return record{}, err
+				}
+				if err := store.InsertRequest(ctx, tx, q); err != nil {
+					return record{}, err
+				}
+				return record{Action: string(policies.CSRRequestSubmit), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), After: requestImage(q), Public: true}, nil
+			})
+		}
+		if err != nil {
+			if err != errFormFailed {
+				if err := f.refuse(v.L, err); err != nil {
+					return err
+				}
+			}
+			v.Data = struct {
+				wardChoice
+				Areas []option
+			}{chooseWard(r, f.Get("ward")), areaOptions(r)}
+			v.Status = fiber.StatusUnprocessableEntity
+			return render(c, v, "request_form")
+		}
+		return redirect(c, "/csr/requests", "flash.request")
+	}
+}
+
+// claimRequestPage claims an open request for the partner the account acts
+// for, as the API's claimRequest does; of two claims one wins.
+func claimRequestPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "requests")
+		f := formOf(c)
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		f.Key = "claim-" + strconv.FormatInt(id, 10)
+		v.Form = f
+		partner, _ := strconv.ParseInt(f.Get("partner"), 10, 64)
+		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			q, err := store.GetRequest(ctx, tx, id)
+			if err != nil {
+				return record{}, err
+			}
+			p, err := actingPartner(ctx, tx, c, partner, "")
+			if err != nil {
+				return record{}, err
+			}
+			before := requestImage(q)
+			if err := q.Claim(p, o.now()); err != nil {
+				return record{}, err
+			}
+			if err := store.ClaimRequest(ctx, tx, q); err != nil {
+				return record{}, err
+			}
+			after := requestImage(q)
+			after["partnerName"] = p.Name
+			return record{Action: string(policies.CSRRequestClaim), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), Before: before, After: after, Public: true}, nil
+		})
+		if err != nil {
+			var claimed *partnership.ClaimedError
+			if errors.As(err, &claimed) {
+				f.General = v.L.T("csr.claimed.already")
+			} else if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Status = fiber.StatusConflict
+			return showRequests(c, o, v)
+		}
+		return redirect(c, "/csr/requests", "flash.claimed")
+	}
+}
+
+type partnerListRow struct {
+	P     *partnership.Partner
+	Areas []string
+	Where []string
+}
+
+// partnersPage is the directory of approved partners.
+func partnersPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "partners")
+		ps, err := store.ListPartners(c.UserContext(), rr.db, store.PartnerFilter{State: partnership.PartnerApproved})
+		if err != nil {
+			return err
+		}
+		var rows []partnerListRow
+		for _, p := range ps {
+			row := partnerListRow{P: p}
+			for _, a := range p.Areas {
+				row.Areas = append(row.Areas, areaName(r, a))
+			}
+			for _, k := range p.Kecamatan {
+				row.Where = append(row.Where, placeName(r, k))
+			}
+			rows = append(rows, row)
+		}
+		v.Data = rows
+		return render(c, v, "partners")
+	}
+}
+
+// fourPillarQueues are the four-pillar roles' queues: a company or
+// university sees the open requests it may claim.
+func fourPillarQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
+	switch g.Role {
+	case policies.Company, policies.University:
+		return []queue{{Title: v.L.T("work.partner"), Scope: g.Scope, Links: []link{
+			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}}, nil
+	case policies.CSRForumSecretariat:
+		return []queue{{Title: v.L.T("work.forum"), Scope: g.Scope, Links: []link{
+			{v.Base + "/partners", v.L.T("nav.partners")}, {v.Base + "/csr/requests", v.L.T("nav.requests")}}}}, nil
+	}
+	return nil, nil
+}
+
+// demoPartner gives the demo company or university an approved partner
+// working in every priority area, so that the demo can claim requests. It is
+// made as the forum would leave it, without the forum's meeting: the demo's
+// shortcut, audited as the system's, and never in a cluster.
+func demoPartner(ctx context.Context, tx bun.Tx, r *partnership.Region, a *authz.Account, role policies.Role, o Options) error {
+	if !r.Runs(partnership.FourPillar) || (role != policies.Company && role != policies.University) {
+		return nil
+	}
+	ps, err := store.ListPartners(ctx, tx, store.PartnerFilter{AccountID: a.ID})
+	if err != nil || len(ps) > 0 {
+		return err
+	}
+	kind, name := partnership.PartnerCompany, "PT Demo Sejahtera"
+	if role == policies.University {
+		kind, name = partnership.PartnerUniversity, "Universitas Demo"
+	}
+	var areas []string
+	for _, pa := range r.FourPillar.PriorityAreas {
+		areas = append(areas, pa.Key)
+	}
+	now := o.now()
+	p, err := r.RegisterPartner(partnership.PartnerInput{Kind: kind, Name: name, Areas: areas}, a.ID, now)
+	if err != nil {
+		return err
+	}
+	t := now.UTC()
+	p.State, p.ApprovedAt, p.DecidedAt = partnership.PartnerApproved, &t, &t
+	if err := store.InsertPartner(ctx, tx, p); err != nil {
+		return err
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{
+		Actor: "system", Action: string(policies.PartnerDecide), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10),
+		Decision: "the embedded mode's demo sign-in", After: map[string]any{"name": p.Name, "state": p.State, "account": a.ID},
+	})
+	return err
+}

@@ -1,0 +1,462 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// publicDecisions are the actions of the audit log the home page shows as
+// decisions: what deliberations and the forum decided, in public.
+var publicDecisions = []string{
+	string(policies.MusrenbangDecide), string(policies.MusrenbangClose), string(policies.ReportEvaluate),
+	string(policies.PartnerDecide), string(policies.CSRPlanApprove), string(policies.SanctionIssue), string(policies.AwardScore),
+}
+
+type homeData struct {
+	Summary   regionSummary
+	Open      []*partnership.Musrenbang
+	Requests  []*partnership.CSRRequest
+	FourPilar bool
+	Decisions []audit.Entry
+}
+
+// regionHome is the region's portal home page: the Musrenbang open to
+// residents, the CSR requests open to partners, the latest public decisions
+// and the way to the dashboard.
+func regionHome(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+		s, err := summarise(c)
+		if err != nil {
+			return err
+		}
+		d := homeData{Summary: s, FourPilar: r.Runs(partnership.FourPillar)}
+		for _, st := range []partnership.MusrenbangState{partnership.MusrenbangScheduled, partnership.MusrenbangHeld} {
+			ms, err := store.ListMusrenbang(ctx, db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 20})
+			if err != nil {
+				return err
+			}
+			d.Open = append(d.Open, ms...)
+		}
+		slices.SortFunc(d.Open, func(a, b *partnership.Musrenbang) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
+		if d.FourPilar {
+			if d.Requests, err = store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestOpen, OpenAt: o.now(), Limit: 10}); err != nil {
+				return err
+			}
+		}
+		if d.Decisions, err = recentDecisions(ctx, db, 8); err != nil {
+			return err
+		}
+		v := newView(c, o, "home")
+		v.Title = r.Name
+		v.Data = d
+		return render(c, v, "home")
+	}
+}
+
+// recentDecisions are the newest public decisions of the audit log, newest
+// first. The log lists in order from a sequence number, so the sequence
+// number to start from is found first.
+func recentDecisions(ctx context.Context, db bun.IDB, n int) ([]audit.Entry, error) {
+	var seqs []int64
+	err := db.NewSelect().TableExpr("audit_log").Column("seq").Where("public").Where("action IN (?)", bun.In(publicDecisions)).
+		OrderExpr("seq DESC").Limit(int64(n)).Scan(ctx, &seqs)
+	if err != nil || len(seqs) == 0 {
+		return nil, err
+	}
+	es, err := audit.List(ctx, db, audit.Filter{PublicOnly: true, AfterSeq: seqs[len(seqs)-1] - 1, Limit: audit.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []audit.Entry
+	for i := len(es) - 1; i >= 0 && len(out) < n; i-- {
+		if slices.Contains(publicDecisions, es[i].Action) {
+			out = append(out, es[i])
+		}
+	}
+	return out, nil
+}
+
+// DecisionText says what a public decision of the audit log was, in the
+// reader's language.
+func (v *view) DecisionText(e audit.Entry) string {
+	state, _ := e.After["state"].(string)
+	return v.L.T("audit.action."+e.Action, v.objectLabel(e.ObjectType, e.ObjectID), v.stateLabel(e.ObjectType, state))
+}
+
+func (v *view) objectLabel(typ, id string) string {
+	return v.L.T("object."+typ, id)
+}
+
+func (v *view) stateLabel(typ, state string) string {
+	if state == "" {
+		return ""
+	}
+	k := "state." + typ + "." + state
+	if v.L.Has(k) {
+		return v.L.T(k)
+	}
+	return state
+}
+
+// --- Musrenbang ---
+
+type musrenbangListData struct {
+	Upcoming, Held, Closed []*partnership.Musrenbang
+}
+
+// musrenbangList lists the region's Musrenbang: coming, under way and published.
+func musrenbangList(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		var d musrenbangListData
+		for st, into := range map[partnership.MusrenbangState]*[]*partnership.Musrenbang{
+			partnership.MusrenbangScheduled: &d.Upcoming, partnership.MusrenbangHeld: &d.Held, partnership.MusrenbangClosed: &d.Closed,
+		} {
+			ms, err := store.ListMusrenbang(c.UserContext(), rr.db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 200})
+			if err != nil {
+				return err
+			}
+			*into = ms
+		}
+		slices.Reverse(d.Closed) // newest first
+		v := newView(c, o, "musrenbang")
+		v.Data = d
+		return render(c, v, "musrenbang_list")
+	}
+}
+
+type decidedItem struct {
+	Record   store.DecisionRecord
+	Proposal *partnership.Proposal
+}
+
+type musrenbangData struct {
+	M          *partnership.Musrenbang
+	Categories []string
+	Total      int
+	Agenda     []*partnership.Proposal
+	Decided    []decidedItem
+	Decisions  []string // the decisions this level takes
+	CanAttend  bool
+	CanDecide  bool
+	CanClose   bool
+	Quorum     string // why the quorum is not met, when it is not
+	MinAttend  int
+	Required   []string
+}
+
+// musrenbangPage shows one Musrenbang: its attendance, agenda, decisions and
+// minutes — and to the office running it, the forms for each step.
+func musrenbangPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "musrenbang")
+		return showMusrenbang(c, v)
+	}
+}
+
+func showMusrenbang(c *fiber.Ctx, v *view) error {
+	rr := regionOf(c)
+	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	m, err := store.GetMusrenbang(ctx, db, id)
+	if err != nil {
+		return err
+	}
+	d := musrenbangData{M: m, Categories: partnership.AttendanceCategories}
+	for _, n := range m.Attendance {
+		d.Total += n
+	}
+	if r.TwoPillar != nil {
+		d.MinAttend, d.Required = r.TwoPillar.MinAttendance, r.TwoPillar.RequiredCategories
+	}
+	if m.State != partnership.MusrenbangClosed && m.State != partnership.MusrenbangCancelled {
+		if d.Agenda, err = store.Agenda(ctx, db, m); err != nil {
+			return err
+		}
+		d.CanAttend = holds(c, policies.MusrenbangAttend, m.Area)
+		d.CanDecide = m.State == partnership.MusrenbangHeld && holds(c, policies.MusrenbangDecide, m.Area)
+		d.CanClose = m.State == partnership.MusrenbangHeld && holds(c, policies.MusrenbangClose, m.Area)
+	}
+	recs, err := store.Decisions(ctx, db, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		p, err := store.GetProposal(ctx, db, rec.ProposalID)
+		if err != nil {
+			return err
+		}
+		d.Decided = append(d.Decided, decidedItem{rec, p})
+	}
+	if m.Level == partnership.LevelWard {
+		d.Decisions = []string{partnership.DecideFund, partnership.DecideForward, partnership.DecideReject}
+	} else {
+		d.Decisions = []string{partnership.DecideSector, partnership.DecideReject}
+		if r.Runs(partnership.FourPillar) {
+			d.Decisions = []string{partnership.DecideSector, partnership.DecideCSR, partnership.DecideReject}
+		}
+	}
+	v.Title = v.L.T("musrenbang.title", placeName(r, m.Area))
+	v.Data = d
+	return render(c, v, "musrenbang")
+}
+
+// AttendanceValue is the count shown in the attendance form for a category:
+// what was typed, else what was recorded.
+func (v *view) AttendanceValue(m *partnership.Musrenbang, cat string) string {
+	f := v.Form.For("attendance")
+	if f.Failed() {
+		return f.Get("attendance." + cat)
+	}
+	if n, ok := m.Attendance[cat]; ok {
+		return strconv.Itoa(n)
+	}
+	return "0"
+}
+
+// recordAttendancePage records the attendance by category from the form.
+func recordAttendancePage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "musrenbang")
+		f := formOf(c)
+		f.Key = "attendance"
+		v.Form = f
+		att := map[string]int{}
+		for _, cat := range partnership.AttendanceCategories {
+			s := f.Get("attendance." + cat)
+			if s == "" {
+				continue
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				f.fail("attendance."+cat, v.L.T("error.count"))
+				continue
+			}
+			att[cat] = n
+		}
+		if f.Failed() {
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		id, _ := idParam(c)
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			m, err := store.GetMusrenbang(ctx, tx, id)
+			if err != nil {
+				return record{}, err
+			}
+			before := map[string]any{"state": m.State, "attendance": m.Attendance}
+			if err := r.Hold(m, att); err != nil {
+				return record{}, err
+			}
+			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.MusrenbangAttend), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
+				Before: before, After: map[string]any{"state": m.State, "attendance": m.Attendance}, Public: true}, nil
+		})
+		if err != nil {
+			if r.TwoPillar != nil && r.Quorum(att) != nil {
+				total := 0
+				for _, n := range att {
+					total += n
+				}
+				f.General = v.L.T("musrenbang.noquorum", v.Num(total), v.Num(r.TwoPillar.MinAttendance))
+				for _, cat := range r.TwoPillar.RequiredCategories {
+					if att[cat] < 1 {
+						f.fail("attendance."+cat, v.L.T("musrenbang.needone"))
+					}
+				}
+			} else if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+"#decisions", "flash.attendance")
+	}
+}
+
+// decidePage takes one decision on one proposal of the agenda, as the API's
+// decide does: funding commits the cost against the institution's allocation
+// in the same transaction.
+func decidePage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "musrenbang")
+		f := formOf(c)
+		pid, _ := strconv.ParseInt(f.Get("proposal"), 10, 64)
+		f.Key = "decide-" + strconv.FormatInt(pid, 10)
+		v.Form = f
+		in := partnership.Decision{Decision: f.Get("decision"), Reason: f.Get("reason"), Agency: f.Get("agency")}
+		if in.Decision == "" {
+			f.fail("decision", v.L.T("error.choose"))
+		}
+		if in.Decision == partnership.DecideReject && f.Get("reason") == "" {
+			f.fail("reason", v.L.T("error.reason"))
+		}
+		if f.Failed() {
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		id, _ := idParam(c)
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			m, err := store.GetMusrenbang(ctx, tx, id)
+			if err != nil {
+				return record{}, err
+			}
+			if err := m.Open(); err != nil {
+				return record{}, err
+			}
+			p, err := store.GetProposal(ctx, tx, pid)
+			if err != nil {
+				return record{}, partnership.Invalid("proposal", "no proposal %d", pid)
+			}
+			before := image(p)
+			now := o.now()
+			if err := r.Decide(m, p, in, now); err != nil {
+				return record{}, err
+			}
+			if p.State == partnership.ProposalFunded {
+				amount := partnership.Rupiah(r.TwoPillar.AllocationPerInstitution)
+				if _, err := store.Commit(ctx, tx, p.Institution, p.FiscalYear, amount, p.Cost); err != nil {
+					return record{}, err
+				}
+			}
+			if err := store.UpdateProposal(ctx, tx, p); err != nil {
+				return record{}, err
+			}
+			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
+				return record{}, err
+			}
+			rec := &store.DecisionRecord{MusrenbangID: m.ID, ProposalID: p.ID, Decision: in.Decision, Reason: p.Reason, Agency: p.Agency, DecidedBy: accountID(c), DecidedAt: now.UTC()}
+			if err := store.InsertDecision(ctx, tx, rec); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.MusrenbangDecide), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10),
+				Before: before, After: image(p), Public: true}, nil
+		})
+		if err != nil {
+			if err := refuseAllocation(v, f, err); err != nil {
+				return err
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+"#decisions", "flash.decided")
+	}
+}
+
+// refuseAllocation refuses a form whose funding the allocation cannot bear,
+// with the figures; any other error as refuse does.
+func refuseAllocation(v *view, f *form, err error) error {
+	var over *partnership.OverAllocationError
+	if errors.As(err, &over) {
+		f.General = v.L.T("error.allocation", v.Money(over.Allocation.Remaining()), v.Money(over.Cost))
+		return nil
+	}
+	return f.refuse(v.L, err)
+}
+
+// closeMusrenbangPage publishes the minutes; the Musrenbang becomes immutable.
+func closeMusrenbangPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "musrenbang")
+		f := formOf(c)
+		f.Key = "close"
+		v.Form = f
+		id, _ := idParam(c)
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			m, err := store.GetMusrenbang(ctx, tx, id)
+			if err != nil {
+				return record{}, err
+			}
+			agenda, err := store.Agenda(ctx, tx, m)
+			if err != nil {
+				return record{}, err
+			}
+			if err := m.Close(f.Get("minutes"), len(agenda), o.now()); err != nil {
+				return record{}, err
+			}
+			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.MusrenbangClose), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
+				Before: map[string]any{"state": partnership.MusrenbangHeld}, After: map[string]any{"state": m.State, "minutes": m.Minutes}, Public: true}, nil
+		})
+		if err != nil {
+			if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10), "flash.closed")
+	}
+}
+
+// scheduleMusrenbangPage schedules a Musrenbang from the work queue's form.
+func scheduleMusrenbangPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "work")
+		f := formOf(c)
+		f.Key = "schedule"
+		v.Form = f
+		in := partnership.MusrenbangInput{Area: f.Get("area"), Place: f.Get("place")}
+		in.Level = r.ScopeLevel(in.Area)
+		if in.Level != partnership.LevelWard && in.Level != partnership.LevelKecamatan {
+			f.fail("area", v.L.T("error.choose"))
+		}
+		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+		if s := f.Get("scheduledAt"); s == "" {
+			f.fail("scheduledAt", v.L.T("error.required"))
+		} else if t, err := time.ParseInLocation("2006-01-02T15:04", s, r.Location); err != nil {
+			f.fail("scheduledAt", v.L.T("error.datetime"))
+		} else {
+			in.ScheduledAt = t
+		}
+		var m *partnership.Musrenbang
+		err := errFormFailed
+		if !f.Failed() {
+			if m, err = r.ScheduleMusrenbang(in, o.now()); err == nil {
+				err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+					if err := store.InsertMusrenbang(ctx, tx, m); err != nil {
+						return record{}, err
+					}
+					return record{Action: string(policies.MusrenbangSchedule), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
+						After: map[string]any{"level": m.Level, "area": m.Area, "scheduledAt": m.ScheduledAt, "place": m.Place}, Public: true}, nil
+				})
+			}
+		}
+		if err != nil {
+			if err != errFormFailed {
+				if err := f.refuse(v.L, err); err != nil {
+					return err
+				}
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showWork(c, o, v)
+		}
+		return redirect(c, "/musrenbang/"+strconv.FormatInt(m.ID, 10), "flash.scheduled")
+	}
+}

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// What residents do on the portal: send an aspiration to an institution of
+// their ward, file a complaint (anonymously if they wish), and follow both.
+
+const codeCookie = "pilar_code"
+
+// wardChoice is the first step of a form about a ward: the ward, then what
+// belongs to it. It works without script: choosing a ward reloads the form.
+type wardChoice struct {
+	Wards        []option
+	Ward         string // the chosen ward's code, "" until chosen
+	WardName     string
+	Kecamatan    string
+	Institutions []option
+}
+
+func chooseWard(r *partnership.Region, code string) wardChoice {
+	w := wardChoice{Wards: wardOptions(r)}
+	if ward, kec, ok := wardOf(r, code); ok {
+		w.Ward, w.WardName, w.Kecamatan = ward.Code, ward.Name, kec.Name
+		w.Institutions = institutionOptions(r, ward.Code)
+	}
+	return w
+}
+
+func aspirationPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "aspiration")
+		v.Data = chooseWard(regionOf(c).tenant.Region, c.Query("ward"))
+		return render(c, v, "aspiration")
+	}
+}
+
+// aspirationSubmit sends a resident's aspiration, as the API does.
+func aspirationSubmit(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "aspiration")
+		f := formOf(c)
+		v.Form = f
+		in := partnership.NewAspiration{Institution: f.Get("institution"), Title: f.Get("title"), Body: f.Get("body")}
+		a, err := r.Aspiration(in, accountID(c), o.now())
+		if err == nil {
+			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+				if err := store.InsertAspiration(ctx, tx, a); err != nil {
+					return record{}, err
+				}
+				return record{Action: string(policies.AspirationSubmit), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
+					After: map[string]any{"institution": a.Institution, "state": a.State}}, nil
+			})
+		}
+		if err != nil {
+			if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Data = chooseWard(r, f.Get("ward"))
+			v.Status = fiber.StatusUnprocessableEntity
+			return render(c, v, "aspiration")
+		}
+		return redirect(c, "/mine", "flash.aspiration")
+	}
+}
+
+func complaintPage(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, o, "complaint")
+		v.Data = chooseWard(regionOf(c).tenant.Region, c.Query("ward"))
+		return render(c, v, "complaint")
+	}
+}
+
+// complaintSubmit files a complaint as the API does. Filed anonymously —
+// nobody signed in, or a resident who asks for it — it is made and audited
+// as the public's, and the tracking code is shown once on the next page.
+func complaintSubmit(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		r := rr.tenant.Region
+		v := newView(c, o, "complaint")
+		f := formOf(c)
+		v.Form = f
+		in := partnership.NewComplaint{Ward: f.Get("ward"), Institution: f.Get("institution"), Subject: f.Get("subject"), Body: f.Get("body"), Public: f.Bool("public")}
+		anonymous := rr.principal.Anonymous() || f.Bool("anonymous")
+		var by int64
+		if !anonymous {
+			by = rr.principal.Account.ID
+		}
+		cp, err := r.Complaint(in, by, o.now())
+		var code string
+		if err == nil && anonymous && !rr.principal.Anonymous() {
+			// Act as the public, so that neither the filer's account nor
+			// their grant is written in the audit log.
+			err = actAnonymously(c, policies.ComplaintFile, cp.Scope)
+		}
+		if err == nil {
+			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+				var err error
+				if code, err = store.InsertComplaint(ctx, tx, cp); err != nil {
+					return record{}, err
+				}
+				after := complaintImage(cp)
+				after["scope"], after["public"], after["anonymous"] = cp.Scope, cp.Public, cp.Anonymous()
+				return record{Action: string(policies.ComplaintFile), ObjectType: "complaint", ObjectID: strconv.FormatInt(cp.ID, 10), After: after, Public: cp.Public}, nil
+			})
+		}
+		if err != nil {
+			if err := f.refuse(v.L, err); err != nil {
+				return err
+			}
+			v.Data = chooseWard(r, f.Get("ward"))
+			v.Status = fiber.StatusUnprocessableEntity
+			return render(c, v, "complaint")
+		}
+		if code != "" {
+			c.Cookie(&fiber.Cookie{Name: codeCookie, Value: code, Path: rr.base + "/", MaxAge: 600, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: !o.InsecureCookies})
+			return redirect(c, "/complaints/filed", "")
+		}
+		return redirect(c, "/mine", "flash.complaint")
+	}
+}
+
+// actAnonymously makes the rest of the request act as nobody in particular:
+// the permission must then be the public's.
+func actAnonymously(c *fiber.Ctx, p policies.Permission, scope string) error {
+	rr := regionOf(c)
+	e, err := rr.enforcer()
+	if err != nil {
+		return err
+	}
+	d, err := authz.Authorize(e, authz.Principal{}, p, scope)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return partnership.Invalid("anonymous", "%s does not take anonymous complaints", rr.tenant.Region.Name)
+	}
+	rr.principal, rr.decision = authz.Principal{}, d
+	return nil
+}
+
+// complaintFiled shows the tracking code of a complaint just filed
+// anonymously, once: the cookie that carried it is cleared.
+func complaintFiled(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		v := newView(c, o, "complaint")
+		code := c.Cookies(codeCookie)
+		if code != "" {
+			c.Cookie(&fiber.Cookie{Name: codeCookie, Value: "", Path: rr.base + "/", Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		}
+		v.Title = v.L.T("complaint.filed.title")
+		v.Data = struct{ Code string }{code}
+		return render(c, v, "complaint_filed")
+	}
+}
+
+type historyItem struct {
+	At    time.Time
+	Label string
+}
+
+type trackData struct {
+	Code      string
+	Complaint *partnership.Complaint
+	History   []historyItem
+}
+
+// complaintTrack follows an anonymous complaint by its tracking code.
+func complaintTrack(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		v := newView(c, o, "track")
+		d := trackData{Code: c.Query("code")}
+		if d.Code != "" {
+			f := &form{Values: map[string]string{"code": d.Code}}
+			v.Form = f
+			code, err := partnership.NormalizeTrackingCode(d.Code)
+			if err == nil {
+				d.Complaint, err = store.ComplaintByTrackingCode(c.UserContext(), rr.db, code)
+			}
+			if err != nil {
+				f.fail("code", v.L.T("complaint.track.unknown"))
+				v.Status = fiber.StatusNotFound
+			} else if d.History, err = history(c, v, "complaint", d.Complaint.ID); err != nil {
+				return err
+			}
+		}
+		v.Data = d
+		return render(c, v, "track")
+	}
+}
+
+// history is what became of a submission, from its entries in the audit log.
+func history(c *fiber.Ctx, v *view, typ string, id int64) ([]historyItem, error) {
+	es, err := audit.List(c.UserContext(), regionOf(c).db, audit.Filter{ObjectType: typ, ObjectID: strconv.FormatInt(id, 10), Limit: audit.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []historyItem
+	for _, e := range es {
+		state, _ := e.After["state"].(string)
+		out = append(out, historyItem{At: e.At, Label: v.stateLabel(typ, state)})
+	}
+	return out, nil
+}
+
+type mineData struct {
+	Aspirations []submission
+	Complaints  []submission
+}
+
+type submission struct {
+	ID      int64
+	Title   string
+	Where   string
+	State   string
+	At      time.Time
+	Note    string
+	History []historyItem
+}
+
+// mine lists the signed-in resident's aspirations and complaints, each with
+// its state and history.
+func mine(o Options) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rr := regionOf(c)
+		ctx, db := c.UserContext(), rr.db
+		v := newView(c, o, "mine")
+		me := accountID(c)
+		var d mineData
+		as, err := store.ListAspirations(ctx, db, store.AspirationFilter{AccountID: me, Limit: 200})
+		if err != nil {
+			return err
+		}
+		for i := len(as) - 1; i >= 0; i-- {
+			a := as[i]
+			h, err := history(c, v, "aspiration", a.ID)
+			if err != nil {
+				return err
+			}
+			d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: placeName(rr.tenant.Region, a.Institution),
+				State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
+		}
+		cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
+		if err != nil {
+			return err
+		}
+		for i := len(cs) - 1; i >= 0; i-- {
+			cp := cs[i]
+			h, err := history(c, v, "complaint", cp.ID)
+			if err != nil {
+				return err
+			}
+			d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: placeName(rr.tenant.Region, cp.Scope),
+				State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
+		}
+		v.Data = d
+		return render(c, v, "mine")
+	}
+}

@@ -20,19 +20,7 @@ import (
 
 var pg *testpg.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testpg.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
 
 // onBoth runs a test against a migrated SQLite file and a migrated PostgreSQL database.
 func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {

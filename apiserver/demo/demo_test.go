@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,19 +19,7 @@ import (
 
 var pg *testpg.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testpg.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
 
 // The table of DESIGN.md: per year and area, the amount and the companies;
 // and per year the total and the distinct companies.

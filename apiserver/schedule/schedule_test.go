@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -21,19 +20,7 @@ import (
 
 var pg *testpg.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testpg.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
 
 var now = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 

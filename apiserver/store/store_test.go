@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,20 +17,7 @@ import (
 
 var pg *testpg.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	pg, err = testpg.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
 
 // onBoth runs a test once against a fresh SQLite file and once against a fresh
 // PostgreSQL database.

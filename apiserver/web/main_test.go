@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -12,16 +11,4 @@ import (
 // PostgreSQL, as a cluster does.
 var pg *testpg.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testpg.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }

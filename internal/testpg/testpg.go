@@ -606,3 +606,23 @@ func randomHex(n int) (string, error) {
 	}
 	return hex.EncodeToString(b), nil
 }
+
+// Main is a TestMain for a package whose tests share one server: it starts
+// the server into *srv, runs the tests and stops the server, and returns the
+// exit code, failing when the server cannot start or stop:
+//
+//	func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
+func Main(m *testing.M, srv **Server) int {
+	s, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	*srv = s
+	code := m.Run()
+	if err := s.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	return code
+}

@@ -17,6 +17,7 @@ func (t *Tenant) AcquireIfOpen() (db *bun.DB, release func(), ok bool) {
 	return t.db, func() {
 		t.mu.Lock()
 		t.inflight--
+		t.closeIfRetired()
 		t.mu.Unlock()
 	}, true
 }

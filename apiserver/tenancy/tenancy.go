@@ -58,6 +58,7 @@ type Tenant struct {
 	enforcer *casbin.SyncedCachedEnforcer // built on first use, dropped when idle
 	db       *bun.DB
 	inflight int
+	retired  bool // no longer served: closed as soon as nobody holds it
 	lastUsed time.Time
 	lastErr  error
 	opening  chan struct{} // closed when an opening in progress ends
@@ -103,6 +104,10 @@ func (t *Tenant) Enforcer() (*casbin.SyncedCachedEnforcer, error) {
 func (t *Tenant) Acquire(ctx context.Context) (*bun.DB, func(), error) {
 	for {
 		t.mu.Lock()
+		if t.retired {
+			t.mu.Unlock()
+			return nil, nil, fmt.Errorf("%w %q: it is no longer served", ErrUnknownRegion, t.Region.Slug)
+		}
 		if t.db != nil {
 			t.inflight++
 			db := t.db
@@ -154,7 +159,25 @@ func (t *Tenant) release() {
 	t.mu.Lock()
 	t.inflight--
 	t.lastUsed = time.Now()
+	t.closeIfRetired()
 	t.mu.Unlock()
+}
+
+// retire stops serving the tenant: requests already holding its database
+// finish with it, and the last one to let go closes it.
+func (t *Tenant) retire() {
+	t.mu.Lock()
+	t.retired = true
+	t.closeIfRetired()
+	t.mu.Unlock()
+}
+
+// closeIfRetired closes a retired tenant's database once nobody holds it; t.mu is held.
+func (t *Tenant) closeIfRetired() {
+	if t.retired && t.inflight == 0 && t.db != nil {
+		t.db.Close()
+		t.db, t.enforcer = nil, nil
+	}
 }
 
 // closeIfIdle closes the database when nobody holds it and it has not been used since before.
@@ -230,25 +253,27 @@ func (r *Registry) Get(slug string) (*Tenant, error) {
 	return t, nil
 }
 
-// Put adds or replaces a tenant; a replaced tenant's database is closed.
+// Put adds or replaces a tenant; a replaced tenant's database is closed once
+// the requests still using it are done.
 func (r *Registry) Put(t *Tenant) {
 	r.mu.Lock()
 	old := r.tenants[t.Region.Slug]
 	r.tenants[t.Region.Slug] = t
 	r.mu.Unlock()
 	if old != nil && old != t {
-		old.Close()
+		old.retire()
 	}
 }
 
-// Remove stops serving a region and closes its database.
+// Remove stops serving a region; its database is closed once the requests
+// still using it are done.
 func (r *Registry) Remove(slug string) {
 	r.mu.Lock()
 	t := r.tenants[slug]
 	delete(r.tenants, slug)
 	r.mu.Unlock()
 	if t != nil {
-		t.Close()
+		t.retire()
 	}
 }
 

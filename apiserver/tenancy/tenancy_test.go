@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -176,5 +177,27 @@ func TestOverrideBeyondTheGuardrailsIsRefused(t *testing.T) {
 	r.PolicyOverrides = "allow resident musrenbang:decide\n"
 	if _, err := NewTenant(r, store.Options{}, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("override beyond the guardrails: %v", err)
+	}
+}
+
+// A region removed while a request uses its database keeps it until that
+// request is done; then it is closed, and the region cannot be used again.
+func TestRemovedRegionFinishesItsRequestsFirst(t *testing.T) {
+	tn := testTenant(t, nil)
+	reg := NewRegistry(tn)
+	db, release, err := tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Remove("contoh")
+	if err := db.PingContext(context.Background()); err != nil {
+		t.Fatalf("the database was closed under a request: %v", err)
+	}
+	release()
+	if s := tn.State(); s.Database != "closed" {
+		t.Fatalf("after the last request: %+v", s)
+	}
+	if _, _, err := tn.Acquire(context.Background()); !errors.Is(err, ErrUnknownRegion) {
+		t.Fatalf("a removed region was opened again: %v", err)
 	}
 }

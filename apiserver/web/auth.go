@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
@@ -94,6 +96,26 @@ type scopeFunc func(c *fiber.Ctx) (string, error)
 
 // regionScope is the scope of objects that belong to the whole region (or platform).
 func regionScope(c *fiber.Ctx) (string, error) { return regionOf(c).root, nil }
+
+// objectScope is the scope of the object a route's id names: load reads it
+// (a missing one is not found), scope says where it belongs; an object that
+// belongs nowhere narrower belongs to the whole region.
+func objectScope[T any](load func(context.Context, bun.IDB, int64) (T, error), scope func(T) string) scopeFunc {
+	return func(c *fiber.Ctx) (string, error) {
+		id, err := idParam(c)
+		if err != nil {
+			return "", err
+		}
+		o, err := load(c.UserContext(), regionOf(c).db, id)
+		if err != nil {
+			return "", err
+		}
+		if s := scope(o); s != "" {
+			return s, nil
+		}
+		return regionOf(c).root, nil
+	}
+}
 
 // require allows the request to go on only when the region's policy allows the
 // permission on the object's scope; the decision is kept for the audit log.

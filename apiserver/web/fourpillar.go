@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
@@ -55,25 +54,6 @@ func stakeholderOf(role policies.Role) partnership.Stakeholder {
 		return ""
 	}
 	return partnership.StakeholderGovernment
-}
-
-// auditAlso appends a further audit entry to the transaction of change(),
-// for a second object the same request changes, with the same actor.
-func auditAlso(ctx context.Context, tx bun.Tx, c *fiber.Ctx, rec record) error {
-	rr := regionOf(c)
-	e := audit.Entry{
-		Actor: "anonymous", ActorRole: string(rr.decision.Role), ActorScope: rr.root,
-		Action: rec.Action, ObjectType: rec.ObjectType, ObjectID: rec.ObjectID,
-		Decision: rr.decision.String(), Before: rec.Before, After: rec.After, Public: rec.Public,
-	}
-	if a := rr.principal.Account; a != nil {
-		e.Actor = strconv.FormatInt(a.ID, 10)
-	}
-	if g := rr.decision.Grant; g != nil {
-		e.ActorScope = g.Scope
-	}
-	_, err := audit.Append(ctx, tx, e)
-	return err
 }
 
 // actingPartner is the partner the caller acts for: the one named, which
@@ -1085,17 +1065,7 @@ func newRequestScope(c *fiber.Ctx) (string, error) {
 	return in.Ward, nil
 }
 
-func requestScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	q, err := store.GetRequest(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return q.WardCode, nil
-}
+var requestScope = objectScope(store.GetRequest, func(q *partnership.CSRRequest) string { return q.WardCode })
 
 // mayReadRequestDocuments: whoever submitted the request, the forum
 // secretariat, and the approved partners who may claim it or claimed it.
@@ -1390,21 +1360,8 @@ func programmeImage(p *partnership.Programme) map[string]any {
 		"fiscalYear": p.FiscalYear, "state": p.State, "beneficiaries": p.Beneficiaries, "version": p.Version}
 }
 
-// programmeScope is where a programme happens: its ward, or the whole region.
-func programmeScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	p, err := store.GetProgramme(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	if p.WardCode != "" {
-		return p.WardCode, nil
-	}
-	return regionOf(c).root, nil
-}
+// programmeScope is a programme's ward, or the whole region for a programme without one.
+var programmeScope = objectScope(store.GetProgramme, func(p *partnership.Programme) string { return p.WardCode })
 
 // createProgramme makes a programme of an approved plan's activity or of a
 // claimed request, assigned to the sector agency that follows it up.

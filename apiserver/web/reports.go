@@ -116,18 +116,7 @@ func returnPermission(s partnership.ReportState) policies.Permission {
 	return policies.ReportRead
 }
 
-// reportScope is the institution a report was made by.
-func reportScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	r, err := store.GetReport(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return r.Institution, nil
-}
+var reportScope = objectScope(store.GetReport, func(r *partnership.Report) string { return r.Institution })
 
 // localReturnFrom holds the state a report was in when sending it back was
 // authorised; the change refuses to go on if it moved meanwhile, since the

@@ -96,18 +96,7 @@ func newFindingScope(c *fiber.Ctx) (string, error) {
 	return in.Scope, nil
 }
 
-// findingScope is the scope of the finding named in the path.
-func findingScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	f, err := store.GetFinding(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return f.Scope, nil
-}
+var findingScope = objectScope(store.GetFinding, func(f *partnership.Finding) string { return f.Scope })
 
 // recordFinding records an internal supervisor's finding.
 func recordFinding(o Options) fiber.Handler {

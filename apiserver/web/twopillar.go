@@ -96,41 +96,12 @@ func queryScope(c *fiber.Ctx) (string, error) {
 	return s, nil
 }
 
-func proposalScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	p, err := store.GetProposal(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return p.Institution, nil
-}
-
-func aspirationScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	a, err := store.GetAspiration(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return a.Institution, nil
-}
-
-func musrenbangScope(c *fiber.Ctx) (string, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return "", err
-	}
-	m, err := store.GetMusrenbang(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return "", err
-	}
-	return m.Area, nil
-}
+// The scopes of the objects named by a route's id: where each belongs in the tree.
+var (
+	proposalScope   = objectScope(store.GetProposal, func(p *partnership.Proposal) string { return p.Institution })
+	aspirationScope = objectScope(store.GetAspiration, func(a *partnership.Aspiration) string { return a.Institution })
+	musrenbangScope = objectScope(store.GetMusrenbang, func(m *partnership.Musrenbang) string { return m.Area })
+)
 
 // --- aspirations ---
 

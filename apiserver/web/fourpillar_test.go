@@ -539,6 +539,39 @@ func TestFourPillarPartnersYear(t *testing.T) {
 	if v := admin.do("GET", "/api/audit/verify", nil); v.body["ok"] != true {
 		t.Fatalf("audit chain %v", v.body)
 	}
+
+	// The rest of the partner's year: it reports the realisation of its
+	// plan's programme, the forum publishes the quarter's evaluation, and the
+	// award cycle scores the partner.
+	body := realisationBody(id(t, fromPlan), 45_000_000, pdfBytes(64))
+	body["activityStart"], body["activityEnd"] = "2026-11-02", "2026-11-20"
+	rz := pt.do("POST", "/api/realisations", body)
+	expect(t, "realisation of the plan's programme", rz, http.StatusCreated)
+	if rz.body["late"] != false {
+		t.Fatalf("a realisation within the deadline is late: %v", rz.body)
+	}
+	w.advance(40 * 24 * time.Hour) // into January 2027: the fourth quarter is over
+	sek.mustSignIn("sekretariat")
+	var evaluated float64
+	for _, q := range []int{3, 4} {
+		r := sek.do("POST", "/api/evaluations", map[string]int{"year": 2026, "quarter": q})
+		expect(t, fmt.Sprintf("publish Q%d", q), r, http.StatusCreated)
+		evaluated += r.body["evaluation"].(map[string]any)["total"].(map[string]any)["amount"].(float64)
+	}
+	if evaluated != 45_000_000 {
+		t.Fatalf("the quarters' evaluations count Rp %.0f realised, want the partner's Rp 45.000.000", evaluated)
+	}
+	r = sek.do("POST", "/api/awards/2025/score", nil)
+	expect(t, "score the award cycle", r, http.StatusOK)
+	scored := false
+	for _, it := range fpItems(r) {
+		if it["partner"] == float64(pid) {
+			scored = it["total"] != nil
+		}
+	}
+	if !scored {
+		t.Fatalf("the partner is not scored in the cycle: %v", r.body)
+	}
 }
 
 // A company holding the secretariat's role as well still never aligns or

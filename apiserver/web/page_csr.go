@@ -241,11 +241,20 @@ func partnersPage(o Options) fiber.Handler {
 func fourPillarQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
 	switch g.Role {
 	case policies.Company, policies.University:
+		sq, err := partnerSanctionQueue(c, v, g)
+		if err != nil {
+			return nil, err
+		}
 		return []queue{{Title: v.L.T("work.partner"), Scope: g.Scope, Links: []link{
-			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}}, nil
+			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}, sq}, nil
 	case policies.CSRForumSecretariat:
-		return []queue{{Title: v.L.T("work.forum"), Scope: g.Scope, Links: []link{
-			{v.Base + "/partners", v.L.T("nav.partners")}, {v.Base + "/csr/requests", v.L.T("nav.requests")}}}}, nil
+		sq, err := sanctionQueues(c, v, g)
+		if err != nil {
+			return nil, err
+		}
+		return append([]queue{{Title: v.L.T("work.forum"), Scope: g.Scope, Links: []link{
+			{v.Base + "/partners", v.L.T("nav.partners")}, {v.Base + "/csr/requests", v.L.T("nav.requests")},
+			{v.Base + "/forum", v.L.T("nav.forum")}, {v.Base + "/evaluations", v.L.T("nav.evaluations")}, {v.Base + "/awards", v.L.T("nav.awards")}}}}, sq...), nil
 	}
 	return nil, nil
 }

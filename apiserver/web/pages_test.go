@@ -10,11 +10,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web/i18n"
@@ -83,7 +86,7 @@ func (v *visitor) post(page, path string, form url.Values) (int, string, string)
 var (
 	tagPattern = regexp.MustCompile(`(?s)<[^>]*>`)
 	// keyPattern finds a message key printed instead of its text.
-	keyPattern = regexp.MustCompile(`\b(nav|home|state|role|flash|error|field|hint|work|dashboard|musrenbang|audit|object|decision|decided|kind|level|phase|attendance|demo|form|grants|mine|complaint|aspiration|layout|month|format)\.[a-zA-Z]`)
+	keyPattern = regexp.MustCompile(`\b(nav|home|state|role|flash|error|field|hint|work|dashboard|musrenbang|audit|object|decision|decided|kind|level|phase|attendance|demo|form|grants|mine|complaint|aspiration|layout|month|format|forum|evaluations|awards|sanctions)\.[a-zA-Z]`)
 )
 
 // checkText fails when a page shows a message key or a formatting error
@@ -111,6 +114,9 @@ func TestPagesRenderInEveryLanguage(t *testing.T) {
 			ward := tn.Region.Kecamatan[0].Wards[0].Code
 			pages := []string{"/?lang=" + lang, "/signin", "/register", "/demo", "/complaints/new", "/complaints/new?ward=" + ward,
 				"/complaints/track", "/complaints/track?code=AAAAA-BBBBB-CCCCC-DDDDD", "/complaints/filed", "/musrenbang", "/dashboard"}
+			if tn.Region.Runs(partnership.FourPillar) {
+				pages = append(pages, "/partners", "/forum", "/evaluations", "/awards", "/awards?cycle=2000", "/sanctions")
+			}
 			for _, p := range pages {
 				status, body := v.get(base + p)
 				if status != 200 && !(strings.Contains(p, "code=") && status == 404) {
@@ -319,5 +325,70 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Errorf("keys missing from the catalog: %v", missing)
+	}
+}
+
+// The forum secretariat decides sanctions from its queue: a dismissal without
+// its reason is refused beside the field and changes nothing; with one, the
+// sanction is dismissed and the public page shows it.
+func TestSanctionFormRefusesWithoutReason(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	v := newVisitor(t, reg, true)
+	// The demo company's sign-in gives it an approved partner.
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in: %d", status)
+	}
+	tn, _ := reg.Get("bandung")
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no approved partner (%v)", err)
+	}
+	s := &partnership.Sanction{PartnerID: ps[0].ID, Step: "written-warning", Reason: "Rencana CSR tidak diserahkan", State: partnership.SanctionRecommended,
+		RecommendedBy: partnership.SystemActor, RecommendedAt: time.Now()}
+	if err := store.InsertSanction(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := v.get("/r/bandung/work"); !strings.Contains(body, "Rencana CSR tidak diserahkan") {
+		t.Error("the partner's queue does not show its sanction")
+	}
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"csr-forum-secretariat"}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in: %d", status)
+	}
+	id := strconv.FormatInt(s.ID, 10)
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/sanctions/"+id+"/dismiss", url.Values{"reason": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-dismiss-`+id+`-reason-err"`) {
+		t.Fatalf("a dismissal without a reason: %d", status)
+	}
+	if got, err := store.GetSanction(ctx, db, s.ID); err != nil || got.State != partnership.SanctionRecommended {
+		t.Fatalf("a refused form changed the sanction: %v %v", got, err)
+	}
+	status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/sanctions/"+id+"/dismiss", url.Values{"reason": {"Rencana sudah diserahkan"}})
+	if status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("an accepted dismissal: %d %s", status, loc)
+	}
+	if got, err := store.GetSanction(ctx, db, s.ID); err != nil || got.State != partnership.SanctionDismissed {
+		t.Fatalf("the sanction was not dismissed: %v %v", got, err)
+	}
+	if _, body := v.get("/r/bandung/sanctions"); !strings.Contains(body, "Rencana sudah diserahkan") || !strings.Contains(body, "dibatalkan") {
+		t.Error("the public page does not show the dismissal")
+	}
+	// A forum meeting's page, with its attendance, in every language.
+	m := &partnership.ForumMeeting{Year: 2026, Quarter: 1, ScheduledAt: time.Now(), Place: "Balai Kota", State: partnership.ForumHeld,
+		Attendance: map[partnership.Stakeholder]int{partnership.StakeholderGovernment: 3, partnership.StakeholderCommunity: 5}}
+	if err := store.InsertForumMeeting(ctx, db, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range tn.Region.Languages {
+		status, body := v.get("/r/bandung/forum/" + strconv.FormatInt(m.ID, 10) + "?lang=" + lang)
+		if status != 200 || !strings.Contains(body, "Balai Kota") {
+			t.Errorf("the forum meeting in %s: %d", lang, status)
+		}
+		checkText(t, "forum meeting "+lang, body)
 	}
 }

@@ -268,6 +268,19 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/csr/requests/:id/claim", asPage, require(policies.CSRRequestClaim, requestScope), claimRequestPage(o))
 	r.Get("/partners", asPage, require(policies.PartnerRead, region), partnersPage(o))
 
+	// The forum's public record: meetings and their decisions, evaluations,
+	// awards and sanctions with each partner's compliance; the forum
+	// secretariat issues, dismisses and lifts sanctions from its queue.
+	r.Get("/forum", asPage, require(policies.ForumRead, region), forumListPage(o))
+	r.Get("/forum/:id", asPage, require(policies.ForumRead, region), forumMeetingPage(o))
+	r.Get("/evaluations", asPage, require(policies.EvaluationRead, region), evaluationsPage(o))
+	r.Get("/evaluations/:id", asPage, require(policies.EvaluationRead, region), evaluationPage(o))
+	r.Get("/awards", asPage, require(policies.AwardRead, region), awardsPage(o))
+	r.Get("/sanctions", asPage, require(policies.SanctionRead, region), sanctionsPage(o))
+	r.Post("/work/sanctions/:id/issue", asPage, require(policies.SanctionIssue, region), moveSanctionPage(o, policies.SanctionIssue, partnership.SanctionIssued))
+	r.Post("/work/sanctions/:id/dismiss", asPage, require(policies.SanctionIssue, region), moveSanctionPage(o, policies.SanctionIssue, partnership.SanctionDismissed))
+	r.Post("/work/sanctions/:id/lift", asPage, require(policies.SanctionLift, region), moveSanctionPage(o, policies.SanctionLift, partnership.SanctionLifted))
+
 	// The public dashboard, its tables as CSV.
 	r.Get("/dashboard", asPage, require(policies.DashboardRead, region), dashboardPage(o))
 	r.Get("/dashboard/participation.csv", asPage, require(policies.DashboardRead, region), participationCSV(o))

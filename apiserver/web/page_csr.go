@@ -245,13 +245,22 @@ func fourPillarQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue,
 		if err != nil {
 			return nil, err
 		}
-		return []queue{{Title: v.L.T("work.partner"), Scope: g.Scope, Links: []link{
-			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}, sq}, nil
+		wq, err := partnerWorkQueues(c, o, v, g)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]queue{{Title: v.L.T("work.partner"), Scope: g.Scope, Links: []link{
+			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}}, wq...), sq), nil
 	case policies.CSRForumSecretariat:
 		sq, err := sanctionQueues(c, v, g)
 		if err != nil {
 			return nil, err
 		}
+		fq, err := forumWorkQueues(c, o, v, g)
+		if err != nil {
+			return nil, err
+		}
+		sq = append(fq, sq...)
 		return append([]queue{{Title: v.L.T("work.forum"), Scope: g.Scope, Links: []link{
 			{v.Base + "/partners", v.L.T("nav.partners")}, {v.Base + "/csr/requests", v.L.T("nav.requests")},
 			{v.Base + "/forum", v.L.T("nav.forum")}, {v.Base + "/evaluations", v.L.T("nav.evaluations")}, {v.Base + "/awards", v.L.T("nav.awards")}}}}, sq...), nil

@@ -16,11 +16,14 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web/i18n"
+	"pilar.id/pilar/policies"
 )
 
 // visitor is a browser without a browser: it keeps cookies across requests
@@ -391,4 +394,283 @@ func TestSanctionFormRefusesWithoutReason(t *testing.T) {
 		}
 		checkText(t, "forum meeting "+lang, body)
 	}
+}
+
+// audited fails unless the audit log holds an entry of the action on the object.
+func audited(t *testing.T, db bun.IDB, action, objectType string, id int64) {
+	t.Helper()
+	es, err := audit.List(context.Background(), db, audit.Filter{Action: action, ObjectType: objectType, ObjectID: strconv.FormatInt(id, 10), Limit: 10})
+	if err != nil || len(es) == 0 {
+		t.Errorf("no audit entry %s on %s %d (%v)", action, objectType, id, err)
+	}
+}
+
+// queueRendersInEveryLanguage checks the work queue in each of the region's
+// languages: no message key shows, and the texts asked for do.
+func queueRendersInEveryLanguage(t *testing.T, v *visitor, tn *tenancy.Tenant, want ...string) {
+	t.Helper()
+	for _, lang := range tn.Region.Languages {
+		status, body := v.get("/r/" + tn.Region.Slug + "/work?lang=" + lang)
+		if status != 200 {
+			t.Errorf("the work queue in %s: %d", lang, status)
+			continue
+		}
+		checkText(t, "work "+lang, body)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("the work queue in %s lacks %q", lang, w)
+			}
+		}
+	}
+	v.get("/r/" + tn.Region.Slug + "/work?lang=id")
+}
+
+// The forum secretariat runs the forum from its queue: schedules a meeting,
+// holds it, reviews a registration onto its agenda and decides it there,
+// aligns a plan and decides it, and closes the meeting. Each refused form
+// answers 422 with the reason beside the field and changes nothing.
+func TestForumSecretariatQueueForms(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	// The demo company's approved partner submits a plan; another company registers.
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in: %d", status)
+	}
+	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no approved partner (%v)", err)
+	}
+	now := time.Now()
+	plan, err := r.SubmitPlan(ps[0], partnership.PlanInput{FiscalYear: now.In(r.Location).Year(), BoardApprovedAt: now.Add(-time.Minute),
+		Activities: []partnership.ActivityInput{{Title: "Beasiswa anak putus sekolah", Location: r.Kecamatan[0].Code, Area: "education", Target: "Anak putus sekolah", Goal: "Kembali bersekolah", Financing: 50_000_000}}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.InsertPlan(ctx, db, plan); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.RegisterPartner(partnership.PartnerInput{Kind: partnership.PartnerCompany, Name: "PT Kopi Priangan", Areas: []string{"education"}}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.InsertPartner(ctx, db, p); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"csr-forum-secretariat"}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in: %d", status)
+	}
+	meetings := func() []*partnership.ForumMeeting {
+		ms, err := store.ListForumMeetings(ctx, db, store.ForumFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms
+	}
+
+	// Scheduling without a place is refused beside the field; with one, done.
+	local := now.In(r.Location)
+	when := local.Add(time.Hour)
+	if (int(when.Month())-1)/3 != (int(local.Month())-1)/3 {
+		when = local // the quarter ends within the hour
+	}
+	form := url.Values{"year": {strconv.Itoa(local.Year())}, "quarter": {strconv.Itoa((int(when.Month())-1)/3 + 1)}, "scheduledAt": {when.Format("2006-01-02T15:04")}, "place": {""}}
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/forum", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-forum-place-err"`) || !strings.Contains(body, `value="`+form.Get("scheduledAt")+`"`) {
+		t.Fatalf("a meeting without a place: %d", status)
+	}
+	if n := len(meetings()); n != 0 {
+		t.Fatalf("a refused form scheduled %d meetings", n)
+	}
+	form.Set("place", "Balai Kota Bandung")
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/forum", form); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("scheduling: %d %s", status, loc)
+	}
+	ms := meetings()
+	if len(ms) != 1 || ms[0].State != partnership.ForumScheduled {
+		t.Fatalf("the meeting was not scheduled: %v", ms)
+	}
+	m := ms[0]
+	mid := strconv.FormatInt(m.ID, 10)
+	audited(t, db, string(policies.ForumMeet), "forum-meeting", m.ID)
+	queueRendersInEveryLanguage(t, v, tn, "Balai Kota Bandung", "PT Kopi Priangan", "Beasiswa anak putus sekolah", `name="attendance.government"`)
+
+	// Holding it with attendance by pillar.
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/forum/"+mid+"/hold", url.Values{"attendance.government": {"3"}, "attendance.company": {"2"}}); status != http.StatusSeeOther {
+		t.Fatalf("holding: %d", status)
+	}
+	if got, _ := store.GetForumMeeting(ctx, db, m.ID); got.State != partnership.ForumHeld || got.Attendance[partnership.StakeholderCompany] != 2 {
+		t.Fatalf("the meeting was not held: %+v", got)
+	}
+
+	// Reviewing the registration onto its agenda.
+	pid := strconv.FormatInt(p.ID, 10)
+	review := url.Values{"meeting": {mid}, "notes": {""}}
+	for _, item := range partnership.PartnerChecklist {
+		review.Set("checklist."+item.Key, "on")
+	}
+	review.Del("checklist.voluntary")
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/partners/"+pid+"/review", review)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-review-`+pid+`-notes-err"`) {
+		t.Fatalf("a failing review without notes: %d", status)
+	}
+	if got, _ := store.GetPartner(ctx, db, p.ID); got.State != partnership.PartnerRegistered {
+		t.Fatalf("a refused review changed the registration: %s", got.State)
+	}
+	review.Set("checklist.voluntary", "on")
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/partners/"+pid+"/review", review); status != http.StatusSeeOther {
+		t.Fatalf("reviewing: %d", status)
+	}
+	audited(t, db, string(policies.PartnerReview), "partner", p.ID)
+
+	// Deciding it: a rejection needs a reason; approval it gets.
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/partners/"+pid+"/decide", url.Values{"meeting": {mid}, "decision": {"reject"}, "reason": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-pdecide-`+pid+`-reason-err"`) {
+		t.Fatalf("a rejection without a reason: %d", status)
+	}
+	if got, _ := store.GetPartner(ctx, db, p.ID); got.State != partnership.PartnerReviewed {
+		t.Fatalf("a refused decision changed the registration: %s", got.State)
+	}
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/partners/"+pid+"/decide", url.Values{"meeting": {mid}, "decision": {"approve"}}); status != http.StatusSeeOther {
+		t.Fatalf("approving: %d", status)
+	}
+	if got, _ := store.GetPartner(ctx, db, p.ID); got.State != partnership.PartnerApproved {
+		t.Fatalf("the registration was not approved: %s", got.State)
+	}
+	audited(t, db, string(policies.PartnerDecide), "partner", p.ID)
+
+	// Aligning the plan: a target outside the area is refused beside it.
+	lid := strconv.FormatInt(plan.ID, 10)
+	align := url.Values{"activities.0.alignment": {"aligned"}, "activities.0.area": {"education"}, "activities.0.target": {"immunisation"}}
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/plans/"+lid+"/align", align)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-align-`+lid+`-activities.0.target-err"`) {
+		t.Fatalf("a target outside its area: %d", status)
+	}
+	if got, _ := store.GetPlan(ctx, db, plan.ID); got.State != partnership.PlanSubmitted {
+		t.Fatalf("a refused alignment changed the plan: %s", got.State)
+	}
+	align.Set("activities.0.target", "out-of-school-mentoring")
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/plans/"+lid+"/align", align); status != http.StatusSeeOther {
+		t.Fatalf("aligning: %d", status)
+	}
+	if got, _ := store.GetPlan(ctx, db, plan.ID); got.State != partnership.PlanAligned || got.Activities[0].AlignedTarget != "out-of-school-mentoring" {
+		t.Fatalf("the plan was not aligned: %+v", got)
+	}
+	audited(t, db, string(policies.CSRPlanAlign), "csr-plan", plan.ID)
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/plans/`+lid+`/decide"`, `action="/r/bandung/work/forum/`+mid+`/close"`)
+
+	// Deciding the plan: revision needs a reason.
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/plans/"+lid+"/decide", url.Values{"meeting": {mid}, "decision": {"revise"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-plandecide-`+lid+`-reason-err"`) {
+		t.Fatalf("a revision without a reason: %d", status)
+	}
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/plans/"+lid+"/decide", url.Values{"meeting": {mid}, "decision": {"approve"}}); status != http.StatusSeeOther {
+		t.Fatalf("approving the plan: %d", status)
+	}
+	if got, _ := store.GetPlan(ctx, db, plan.ID); got.State != partnership.PlanApproved {
+		t.Fatalf("the plan was not approved: %s", got.State)
+	}
+	audited(t, db, string(policies.CSRPlanApprove), "csr-plan", plan.ID)
+
+	// Closing the meeting needs its minutes.
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/forum/"+mid+"/close", url.Values{"minutes": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-fclose-`+mid+`-minutes-err"`) {
+		t.Fatalf("closing without minutes: %d", status)
+	}
+	if got, _ := store.GetForumMeeting(ctx, db, m.ID); got.State != partnership.ForumHeld {
+		t.Fatalf("a refused close changed the meeting: %s", got.State)
+	}
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/forum/"+mid+"/close", url.Values{"minutes": {"Forum menyetujui PT Kopi Priangan dan rencana CSR."}}); status != http.StatusSeeOther {
+		t.Fatalf("closing: %d", status)
+	}
+	if got, _ := store.GetForumMeeting(ctx, db, m.ID); got.State != partnership.ForumClosed {
+		t.Fatalf("the meeting was not closed: %s", got.State)
+	}
+}
+
+// A partner submits its annual plan and reports a realisation from its
+// queue: empty activity rows are ignored, a refusal is shown beside the row
+// it concerns, and a refused form changes nothing.
+func TestPartnerQueueForms(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in: %d", status)
+	}
+	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no approved partner (%v)", err)
+	}
+	today := time.Now().In(r.Location)
+	prog := &partnership.Programme{Source: "plan", PartnerID: ps[0].ID, Area: "education", WardCode: r.Kecamatan[0].Wards[0].Code,
+		Title: "Beasiswa anak putus sekolah", FiscalYear: today.Year(), State: partnership.ProgrammeActive, CreatedAt: time.Now()}
+	if err := store.InsertProgramme(ctx, db, prog); err != nil {
+		t.Fatal(err)
+	}
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/plans"`, `action="/r/bandung/work/realisations"`, "Beasiswa anak putus sekolah")
+
+	// The plan: row 0 empty, row 1 complete, row 2 without its goal.
+	plan := url.Values{"fiscalYear": {strconv.Itoa(today.Year())}, "boardApprovedAt": {today.Format(time.DateOnly)}}
+	for _, i := range []string{"1", "2"} {
+		pre := "activities." + i + "."
+		plan.Set(pre+"title", "Kegiatan "+i)
+		plan.Set(pre+"location", r.Kecamatan[0].Code)
+		plan.Set(pre+"area", "education")
+		plan.Set(pre+"target", "Anak putus sekolah")
+		plan.Set(pre+"goal", "Kembali bersekolah")
+		plan.Set(pre+"financing", "10.000.000")
+	}
+	plan.Set("activities.2.goal", "")
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/plans", plan)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-plan-activities.2.goal-err"`) || !strings.Contains(body, `value="Kegiatan 2"`) {
+		t.Fatalf("a plan with an activity without its goal: %d", status)
+	}
+	if pls, _ := store.ListPlans(ctx, db, store.PlanFilter{}); len(pls) != 0 {
+		t.Fatalf("a refused form stored %d plans", len(pls))
+	}
+	plan.Set("activities.2.goal", "Sekolah lebih nyaman")
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/plans", plan); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("submitting the plan: %d %s", status, loc)
+	}
+	pls, err := store.ListPlans(ctx, db, store.PlanFilter{})
+	if err != nil || len(pls) != 1 || len(pls[0].Activities) != 2 || pls[0].Activities[0].Financing != 10_000_000 {
+		t.Fatalf("the plan was not stored with its two activities: %v %v", pls, err)
+	}
+	audited(t, db, string(policies.CSRPlanSubmit), "csr-plan", pls[0].ID)
+
+	// The realisation: without its source of funds refused; with it, reported.
+	rz := url.Values{"programme": {strconv.FormatInt(prog.ID, 10)}, "activityStart": {today.Format(time.DateOnly)}, "activityEnd": {today.Format(time.DateOnly)},
+		"amount": {"5.000.000"}, "sourceOfFunds": {""}, "outputs": {"20 anak kembali bersekolah"}, "targetsReached": {"Anak putus sekolah di Sukarasa"}}
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/realisations", rz)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-realisation-sourceOfFunds-err"`) || !strings.Contains(body, "20 anak kembali bersekolah</textarea>") {
+		t.Fatalf("a realisation without its source of funds: %d", status)
+	}
+	if rs, _ := store.ListRealisations(ctx, db, store.RealisationFilter{}); len(rs) != 0 {
+		t.Fatalf("a refused form stored %d realisations", len(rs))
+	}
+	rz.Set("sourceOfFunds", "Dana CSR perusahaan")
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/realisations", rz); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("reporting: %d %s", status, loc)
+	}
+	rs, err := store.ListRealisations(ctx, db, store.RealisationFilter{})
+	if err != nil || len(rs) != 1 || rs[0].Amount != 5_000_000 {
+		t.Fatalf("the realisation was not stored: %v %v", rs, err)
+	}
+	audited(t, db, string(policies.RealisationSubmit), "realisation", rs[0].ID)
+	queueRendersInEveryLanguage(t, v, tn, "20 anak kembali bersekolah")
 }

@@ -280,6 +280,17 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/work/sanctions/:id/issue", asPage, require(policies.SanctionIssue, region), moveSanctionPage(o, policies.SanctionIssue, partnership.SanctionIssued))
 	r.Post("/work/sanctions/:id/dismiss", asPage, require(policies.SanctionIssue, region), moveSanctionPage(o, policies.SanctionIssue, partnership.SanctionDismissed))
 	r.Post("/work/sanctions/:id/lift", asPage, require(policies.SanctionLift, region), moveSanctionPage(o, policies.SanctionLift, partnership.SanctionLifted))
+	// The forum secretariat's queue: meetings, registrations and plans.
+	r.Post("/work/forum", asPage, require(policies.ForumMeet, region), scheduleForumPage(o))
+	r.Post("/work/forum/:id/hold", asPage, require(policies.ForumMeet, region), holdForumPage(o))
+	r.Post("/work/forum/:id/close", asPage, require(policies.ForumMeet, region), closeForumPage(o))
+	r.Post("/work/partners/:id/review", asPage, require(policies.PartnerReview, region), reviewPartnerPage(o))
+	r.Post("/work/partners/:id/decide", asPage, require(policies.PartnerDecide, region), decidePartnerPage(o))
+	r.Post("/work/plans/:id/align", asPage, require(policies.CSRPlanAlign, region), alignPlanPage(o))
+	r.Post("/work/plans/:id/decide", asPage, require(policies.CSRPlanApprove, region), decidePlanPage(o))
+	// The company's or university's queue: its plans and realisations.
+	r.Post("/work/plans", asPage, require(policies.CSRPlanSubmit, region), submitPlanPage(o))
+	r.Post("/work/realisations", asPage, require(policies.RealisationSubmit, region), submitRealisationPage(o))
 
 	// The public dashboard, its tables as CSV.
 	r.Get("/dashboard", asPage, require(policies.DashboardRead, region), dashboardPage(o))

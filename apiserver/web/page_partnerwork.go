@@ -1,0 +1,277 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// The company's or university's work queues: its annual CSR plans, with the
+// form to submit one, and its programmes, with the form to report a
+// realisation. The actions take the steps through the same domain and store
+// calls as the API's submitPlan (fourpillar.go) and submitRealisation
+// (csroutcomes.go), with the same audit records.
+
+// planRows is how many activity rows the plan form offers; empty rows are
+// ignored.
+const planRows = 3
+
+// partnerWorkQueues are the queues of the partners the account acts for.
+func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
+	rr := regionOf(c)
+	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+	if !r.Runs(partnership.FourPillar) {
+		return nil, nil
+	}
+	partners, err := approvedPartnersOf(ctx, db, accountID(c))
+	if err != nil || len(partners) == 0 {
+		return nil, err
+	}
+	var partnerOpts []option
+	for _, p := range partners {
+		partnerOpts = append(partnerOpts, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
+	}
+	partnerField := func(k string) field {
+		if len(partners) == 1 {
+			return hidden("partner", partnerOpts[0].Value)
+		}
+		return v.Select(k, "partner", "field.partner", partnerOpts)
+	}
+
+	// Plans.
+	pq := queue{Title: v.L.T("work.partner.plans"), Scope: g.Scope, Empty: v.L.T("work.none")}
+	var programmes []option
+	for _, p := range partners {
+		plans, err := store.ListPlans(ctx, db, store.PlanFilter{PartnerID: p.ID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for i := len(plans) - 1; i >= 0; i-- {
+			pl := plans[i]
+			s := pl.Score()
+			it := workItem{Title: v.L.T("forum.subject.plan", p.Name, pl.FiscalYear), State: v.stateLabel("plan", string(pl.State)),
+				Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
+			if pl.Reason != "" {
+				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
+			}
+			pq.Items = append(pq.Items, it)
+		}
+		ps, err := store.ListProgrammes(ctx, db, store.ProgrammeFilter{PartnerID: p.ID, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range ps {
+			if pr.State != partnership.ProgrammeCancelled {
+				programmes = append(programmes, option{Value: strconv.FormatInt(pr.ID, 10),
+					Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, areaName(r, pr.Area), pr.FiscalYear)})
+			}
+		}
+	}
+	if holds(c, policies.CSRPlanSubmit, g.Scope) {
+		year := o.now().In(r.Location).Year()
+		years := []option{{Value: strconv.Itoa(year - 1), Label: strconv.Itoa(year - 1)}, {Value: strconv.Itoa(year), Label: strconv.Itoa(year)}}
+		k := "plan"
+		fs := []field{partnerField(k),
+			v.Select(k, "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
+			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
+		}
+		var places []option
+		for _, kc := range r.Kecamatan {
+			places = append(places, option{Value: kc.Code, Label: v.L.T("place.kecamatan", kc.Name), Group: kc.Name})
+			for _, w := range kc.Wards {
+				places = append(places, option{Value: w.Code, Label: w.Name, Group: kc.Name})
+			}
+		}
+		row := func(f field, i int, label string) field {
+			f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
+			return f
+		}
+		for i := range planRows {
+			pre := fmt.Sprintf("activities.%d.", i)
+			fs = append(fs,
+				row(v.Field(k, pre+"title", "field.title"), i, "field.title"),
+				row(v.Select(k, pre+"location", "field.location", places, "placeholder=field.choose"), i, "field.location"),
+				row(v.Select(k, pre+"area", "field.area", areaOptions(r), "placeholder=field.choose"), i, "field.area"),
+				row(v.Field(k, pre+"target", "field.target"), i, "field.target"),
+				row(v.Field(k, pre+"goal", "field.goal", "type=textarea", "rows=2"), i, "field.goal"),
+				row(v.Field(k, pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money"), i, "field.financing"))
+		}
+		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
+	}
+
+	// Realisations.
+	rq := queue{Title: v.L.T("work.partner.realisations"), Scope: g.Scope, Empty: v.L.T("work.partner.programmes.none")}
+	for _, p := range partners {
+		rs, err := store.ListRealisations(ctx, db, store.RealisationFilter{PartnerID: p.ID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for i := len(rs) - 1; i >= 0; i-- {
+			rz := rs[i]
+			it := workItem{Title: v.L.T("realisation.title", rz.ProgrammeID, v.Money(rz.Amount)),
+				Lines: []string{v.Date(rz.ActivityStart) + " – " + v.Date(rz.ActivityEnd), rz.Outputs}}
+			if rz.Late {
+				it.Lines = append(it.Lines, v.L.T("report.late"))
+			}
+			rq.Items = append(rq.Items, it)
+		}
+	}
+	if len(programmes) > 0 && holds(c, policies.RealisationSubmit, g.Scope) {
+		k := "realisation"
+		rq.Forms = append(rq.Forms, action{Key: k, Path: "/work/realisations", Label: v.L.T("work.realisation.submit"), Legend: v.L.T("work.realisation.legend"), Multipart: true,
+			Fields: []field{
+				v.Select(k, "programme", "field.programme", programmes, "placeholder=field.choose"),
+				v.Field(k, "activityStart", "field.activityStart", "type=date", "required"),
+				v.Field(k, "activityEnd", "field.activityEnd", "type=date", "required"),
+				v.Field(k, "amount", "field.amount", "inputmode=numeric", "required", "hint=hint.money"),
+				v.Field(k, "sourceOfFunds", "field.sourceOfFunds", "required"),
+				v.Field(k, "outputs", "field.outputs", "type=textarea", "rows=3", "required"),
+				v.Field(k, "targetsReached", "field.targetsReached", "type=textarea", "rows=2", "required"),
+				v.Field(k, "evidence", "field.attachments", "type=file", "hint=hint.attachments"),
+			}})
+	}
+	return []queue{pq, rq}, nil
+}
+
+// submitPlanPage submits an approved partner's annual plan, as the API's
+// submitPlan does; the form's empty activity rows are left out, and a
+// refusal of an activity is shown beside the row it came from.
+func submitPlanPage(o Options) fiber.Handler {
+	return workAction(o, "plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
+		r := regionOf(c).tenant.Region
+		in := partnership.PlanInput{Partner: formID(f, "partner")}
+		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+		if s := strings.TrimSpace(f.Get("boardApprovedAt")); s == "" {
+			f.fail("boardApprovedAt", v.L.T("error.required"))
+		} else if t, err := time.ParseInLocation(time.DateOnly, s, r.Location); err != nil {
+			f.fail("boardApprovedAt", v.L.T("error.date"))
+		} else {
+			in.BoardApprovedAt = t
+		}
+		var rows []int // the form's row of each activity
+		for i := range planRows {
+			pre := fmt.Sprintf("activities.%d.", i)
+			a := partnership.ActivityInput{Title: f.Get(pre + "title"), Location: f.Get(pre + "location"), Area: f.Get(pre + "area"),
+				Target: f.Get(pre + "target"), Goal: f.Get(pre + "goal")}
+			money := strings.TrimSpace(f.Get(pre + "financing"))
+			if strings.TrimSpace(a.Title+a.Location+a.Area+a.Target+a.Goal) == "" && money == "" {
+				continue
+			}
+			if money == "" {
+				f.fail(pre+"financing", v.L.T("error.required"))
+			} else {
+				a.Financing = f.money(v, pre+"financing")
+			}
+			in.Activities = append(in.Activities, a)
+			rows = append(rows, i)
+		}
+		if len(in.Activities) == 0 {
+			f.fail("activities.0.title", v.L.T("error.plan.activity"))
+		}
+		if f.Failed() {
+			return errFormFailed
+		}
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			p, err := actingPartner(ctx, tx, c, in.Partner, "")
+			if err != nil {
+				return record{}, err
+			}
+			plan, err := r.SubmitPlan(p, in, o.now())
+			if err != nil {
+				return record{}, err
+			}
+			if err := store.InsertPlan(ctx, tx, plan); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), After: planImage(plan), Public: true}, nil
+		})
+		// A refused activity is named by its place among those sent: name
+		// it by its row of the form.
+		var fe *partnership.FieldError
+		if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "activities.") {
+			parts := strings.SplitN(fe.Field, ".", 3)
+			if n, aerr := strconv.Atoi(parts[1]); aerr == nil && n < len(rows) && len(parts) == 3 {
+				return partnership.Invalid(fmt.Sprintf("activities.%d.%s", rows[n], parts[2]), "%s", fe.Reason)
+			}
+		}
+		return err
+	})
+}
+
+// submitRealisationPage reports the realisation of one of the partner's
+// programmes, with optional evidence, as the API's submitRealisation does.
+func submitRealisationPage(o Options) fiber.Handler {
+	return workAction(o, "realisation", "flash.realisation", func(c *fiber.Ctx, v *view, f *form) error {
+		r := regionOf(c).tenant.Region
+		in := partnership.RealisationInput{Programme: formID(f, "programme"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd"),
+			SourceOfFunds: f.Get("sourceOfFunds"), Outputs: f.Get("outputs"), TargetsReached: f.Get("targetsReached")}
+		if in.Programme <= 0 {
+			f.fail("programme", v.L.T("error.choose"))
+		}
+		in.Amount = f.money(v, "amount")
+		var files []partnership.Upload
+		if mf, err := c.MultipartForm(); err == nil {
+			for _, fh := range mf.File["evidence"] {
+				if fh.Size == 0 && fh.Filename == "" {
+					continue
+				}
+				u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
+				if len(files) < partnership.MaxAttachments {
+					file, err := fh.Open()
+					if err != nil {
+						return fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
+					}
+					u.Data, err = io.ReadAll(io.LimitReader(file, partnership.MaxAttachmentSize+1))
+					file.Close()
+					if err != nil {
+						return fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
+					}
+				}
+				files = append(files, u)
+			}
+		}
+		if f.Failed() {
+			return errFormFailed
+		}
+		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			p, err := store.GetProgramme(ctx, tx, in.Programme)
+			if errors.Is(err, partnership.ErrNotFound) {
+				return record{}, partnership.Invalid("programme", "no programme %d", in.Programme)
+			}
+			if err != nil {
+				return record{}, err
+			}
+			var partner int64
+			if p.PartnerID != 0 {
+				ok, err := store.ActsFor(ctx, tx, accountID(c), p.PartnerID)
+				if err != nil {
+					return record{}, err
+				}
+				if ok {
+					partner = p.PartnerID
+				}
+			}
+			rz, err := r.Realisation(p, partner, in, files, accountID(c), o.now())
+			if err != nil {
+				return record{}, err
+			}
+			if err := store.InsertRealisation(ctx, tx, rz); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.RealisationSubmit), ObjectType: "realisation", ObjectID: strconv.FormatInt(rz.ID, 10),
+				After: realisationImage(rz), Public: true}, nil
+		})
+	})
+}

@@ -66,6 +66,9 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 			if pl.Reason != "" {
 				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
 			}
+			if pl.State == partnership.PlanRevision && holds(c, policies.CSRPlanSubmit, g.Scope) {
+				it.Actions = append(it.Actions, revisePlanAction(v, r, pl))
+			}
 			pq.Items = append(pq.Items, it)
 		}
 		ps, err := store.ListProgrammes(ctx, db, store.ProgrammeFilter{PartnerID: p.ID, Limit: 500})
@@ -87,27 +90,7 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 			v.Select(k, "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
 			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
 		}
-		var places []option
-		for _, kc := range r.Kecamatan {
-			places = append(places, option{Value: kc.Code, Label: v.L.T("place.kecamatan", kc.Name), Group: kc.Name})
-			for _, w := range kc.Wards {
-				places = append(places, option{Value: w.Code, Label: w.Name, Group: kc.Name})
-			}
-		}
-		row := func(f field, i int, label string) field {
-			f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
-			return f
-		}
-		for i := range planRows {
-			pre := fmt.Sprintf("activities.%d.", i)
-			fs = append(fs,
-				row(v.Field(k, pre+"title", "field.title"), i, "field.title"),
-				row(v.Select(k, pre+"location", "field.location", places, "placeholder=field.choose"), i, "field.location"),
-				row(v.Select(k, pre+"area", "field.area", areaOptions(r), "placeholder=field.choose"), i, "field.area"),
-				row(v.Field(k, pre+"target", "field.target"), i, "field.target"),
-				row(v.Field(k, pre+"goal", "field.goal", "type=textarea", "rows=2"), i, "field.goal"),
-				row(v.Field(k, pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money"), i, "field.financing"))
-		}
+		fs = append(fs, planActivityFields(v, r, k, nil)...)
 		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
 	}
 
@@ -153,33 +136,9 @@ func submitPlanPage(o Options) fiber.Handler {
 		r := regionOf(c).tenant.Region
 		in := partnership.PlanInput{Partner: formID(f, "partner")}
 		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		if s := strings.TrimSpace(f.Get("boardApprovedAt")); s == "" {
-			f.fail("boardApprovedAt", v.L.T("error.required"))
-		} else if t, err := time.ParseInLocation(time.DateOnly, s, r.Location); err != nil {
-			f.fail("boardApprovedAt", v.L.T("error.date"))
-		} else {
-			in.BoardApprovedAt = t
-		}
+		in.BoardApprovedAt = boardApprovedAt(v, f, r)
 		var rows []int // the form's row of each activity
-		for i := range planRows {
-			pre := fmt.Sprintf("activities.%d.", i)
-			a := partnership.ActivityInput{Title: f.Get(pre + "title"), Location: f.Get(pre + "location"), Area: f.Get(pre + "area"),
-				Target: f.Get(pre + "target"), Goal: f.Get(pre + "goal")}
-			money := strings.TrimSpace(f.Get(pre + "financing"))
-			if strings.TrimSpace(a.Title+a.Location+a.Area+a.Target+a.Goal) == "" && money == "" {
-				continue
-			}
-			if money == "" {
-				f.fail(pre+"financing", v.L.T("error.required"))
-			} else {
-				a.Financing = f.money(v, pre+"financing")
-			}
-			in.Activities = append(in.Activities, a)
-			rows = append(rows, i)
-		}
-		if len(in.Activities) == 0 {
-			f.fail("activities.0.title", v.L.T("error.plan.activity"))
-		}
+		in.Activities, rows = planActivitiesOf(v, f)
 		if f.Failed() {
 			return errFormFailed
 		}
@@ -197,16 +156,7 @@ func submitPlanPage(o Options) fiber.Handler {
 			}
 			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), After: planImage(plan), Public: true}, nil
 		})
-		// A refused activity is named by its place among those sent: name
-		// it by its row of the form.
-		var fe *partnership.FieldError
-		if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "activities.") {
-			parts := strings.SplitN(fe.Field, ".", 3)
-			if n, aerr := strconv.Atoi(parts[1]); aerr == nil && n < len(rows) && len(parts) == 3 {
-				return partnership.Invalid(fmt.Sprintf("activities.%d.%s", rows[n], parts[2]), "%s", fe.Reason)
-			}
-		}
-		return err
+		return byRow(err, rows)
 	})
 }
 
@@ -273,5 +223,139 @@ func submitRealisationPage(o Options) fiber.Handler {
 			return record{Action: string(policies.RealisationSubmit), ObjectType: "realisation", ObjectID: strconv.FormatInt(rz.ID, 10),
 				After: realisationImage(rz), Public: true}, nil
 		})
+	})
+}
+
+// planActivityFields are the plan form's activity rows: planRows of them,
+// or one for each activity of a plan given, prefilled with it.
+func planActivityFields(v *view, r *partnership.Region, k string, acts []partnership.PlanActivity) []field {
+	var places []option
+	for _, kc := range r.Kecamatan {
+		places = append(places, option{Value: kc.Code, Label: v.L.T("place.kecamatan", kc.Name), Group: kc.Name})
+		for _, w := range kc.Wards {
+			places = append(places, option{Value: w.Code, Label: w.Name, Group: kc.Name})
+		}
+	}
+	row := func(f field, i int, label string) field {
+		f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
+		return f
+	}
+	var fs []field
+	for i := range max(planRows, len(acts)) {
+		pre := fmt.Sprintf("activities.%d.", i)
+		var pf []string // what a given activity prefills, by name
+		if i < len(acts) {
+			a := acts[i]
+			pf = []string{"value=" + a.Title, "value=" + a.Location, "value=" + a.Area, "value=" + a.Target, "value=" + a.Goal,
+				"value=" + strconv.FormatInt(int64(a.Financing), 10)}
+		} else {
+			pf = make([]string, 6)
+		}
+		fs = append(fs,
+			row(v.Field(k, pre+"title", "field.title", pf[0]), i, "field.title"),
+			row(v.Select(k, pre+"location", "field.location", places, "placeholder=field.choose", pf[1]), i, "field.location"),
+			row(v.Select(k, pre+"area", "field.area", areaOptions(r), "placeholder=field.choose", pf[2]), i, "field.area"),
+			row(v.Field(k, pre+"target", "field.target", pf[3]), i, "field.target"),
+			row(v.Field(k, pre+"goal", "field.goal", "type=textarea", "rows=2", pf[4]), i, "field.goal"),
+			row(v.Field(k, pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), i, "field.financing"))
+	}
+	return fs
+}
+
+// boardApprovedAt reads the date of the board's approval of a plan.
+func boardApprovedAt(v *view, f *form, r *partnership.Region) time.Time {
+	s := strings.TrimSpace(f.Get("boardApprovedAt"))
+	if s == "" {
+		f.fail("boardApprovedAt", v.L.T("error.required"))
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, r.Location)
+	if err != nil {
+		f.fail("boardApprovedAt", v.L.T("error.date"))
+	}
+	return t
+}
+
+// planActivitiesOf reads the activity rows of a plan form, leaving out the
+// empty ones, with the form's row of each activity.
+func planActivitiesOf(v *view, f *form) (acts []partnership.ActivityInput, rows []int) {
+	for i := range partnership.MaxPlanActivities {
+		pre := fmt.Sprintf("activities.%d.", i)
+		a := partnership.ActivityInput{Title: f.Get(pre + "title"), Location: f.Get(pre + "location"), Area: f.Get(pre + "area"),
+			Target: f.Get(pre + "target"), Goal: f.Get(pre + "goal")}
+		money := strings.TrimSpace(f.Get(pre + "financing"))
+		if strings.TrimSpace(a.Title+a.Location+a.Area+a.Target+a.Goal) == "" && money == "" {
+			continue
+		}
+		if money == "" {
+			f.fail(pre+"financing", v.L.T("error.required"))
+		} else {
+			a.Financing = f.money(v, pre+"financing")
+		}
+		acts = append(acts, a)
+		rows = append(rows, i)
+	}
+	if len(acts) == 0 {
+		f.fail("activities.0.title", v.L.T("error.plan.activity"))
+	}
+	return acts, rows
+}
+
+// byRow names a refused activity, named by its place among those sent, by
+// its row of the form.
+func byRow(err error, rows []int) error {
+	var fe *partnership.FieldError
+	if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "activities.") {
+		parts := strings.SplitN(fe.Field, ".", 3)
+		if n, aerr := strconv.Atoi(parts[1]); aerr == nil && n < len(rows) && len(parts) == 3 {
+			return partnership.Invalid(fmt.Sprintf("activities.%d.%s", rows[n], parts[2]), "%s", fe.Reason)
+		}
+	}
+	return err
+}
+
+// revisePlanAction is the form revising a plan the forum sent back: the
+// plan form's activity rows, prefilled with the plan's. A plan keeps its
+// partner, fiscal year and board approval (the domain's RevisePlan changes
+// only its activities), so those are not asked again.
+func revisePlanAction(v *view, r *partnership.Region, pl *partnership.CSRPlan) action {
+	id := strconv.FormatInt(pl.ID, 10)
+	k := "revise-" + id
+	fs := append([]field{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))}, planActivityFields(v, r, k, pl.Activities)...)
+	return action{Key: k, Path: "/work/plans/" + id + "/revise", Label: v.L.T("work.plan.revise"), Legend: v.L.T("work.plan.revise.legend"), Fields: fs}
+}
+
+// revisePlanPage submits a plan the forum sent back again, with its
+// activities as the form now has them, as the API's revisePlan does.
+func revisePlanPage(o Options) fiber.Handler {
+	return workAction(o, "revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form) error {
+		r := regionOf(c).tenant.Region
+		var in partnership.PlanInput
+		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+		var rows []int
+		in.Activities, rows = planActivitiesOf(v, f)
+		if f.Failed() {
+			return errFormFailed
+		}
+		id, _ := idParam(c)
+		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
+			plan, err := store.GetPlan(ctx, tx, id)
+			if err != nil {
+				return record{}, err
+			}
+			p, err := actingPartner(ctx, tx, c, plan.PartnerID, "")
+			if err != nil {
+				return record{}, err
+			}
+			before := planImage(plan)
+			if err := r.RevisePlan(plan, p, in, o.now()); err != nil {
+				return record{}, err
+			}
+			if err := store.ReplacePlanActivities(ctx, tx, plan); err != nil {
+				return record{}, err
+			}
+			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: planImage(plan), Public: true}, nil
+		})
+		return byRow(err, rows)
 	})
 }

@@ -159,6 +159,11 @@ func wardQueues(c *fiber.Ctx, o Options, v *view, ward string) ([]queue, error) 
 		return nil, err
 	}
 	qs = append(qs, rq)
+	pq, err := participationQueue(c, o, v, ward)
+	if err != nil {
+		return nil, err
+	}
+	qs = append(qs, pq)
 	return append(qs, v.findingsToAnswer(c, ward)...), nil
 }
 
@@ -272,6 +277,11 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 		return nil, nil
 	}
 	var qs []queue
+	ps, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: key, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	merge := v.mergeOptions(ps)
 	// Aspirations to answer.
 	aq := queue{Title: v.L.T("work.institution.aspirations"), Scope: key, Empty: v.L.T("work.none")}
 	for _, st := range []partnership.AspirationState{partnership.AspirationSubmitted, partnership.AspirationAcknowledged} {
@@ -290,6 +300,10 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 				Lines: []string{a.Body, v.When(a.SubmittedAt)},
 				Actions: []action{{Key: k, Path: "/work/aspirations/" + id + "/respond", Label: v.L.T("work.respond"), Fields: []field{
 					v.Select(k, "state", "field.answer", states), reasonField(v, k, "field.declineReason")}}}})
+			if len(merge) > 0 && holds(c, policies.AspirationRespond, key) {
+				it := &aq.Items[len(aq.Items)-1]
+				it.Actions = append(it.Actions, v.mergeAction(id, merge))
+			}
 		}
 	}
 	qs = append(qs, aq)
@@ -297,10 +311,6 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 	// Its proposals, this year's allocation, and the reports it owes.
 	year := o.now().In(r.Location).Year()
 	alloc, err := store.GetAllocation(ctx, db, key, year, partnership.Rupiah(r.TwoPillar.AllocationPerInstitution))
-	if err != nil {
-		return nil, err
-	}
-	ps, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: key, Limit: 500})
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +324,9 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 		it := v.proposalItem(p)
 		if p.Reason != "" {
 			it.Lines = append(it.Lines, v.L.T("proposal.reason", p.Reason))
+		}
+		if p.State == partnership.ProposalFunded || p.State == partnership.ProposalApproved {
+			it.Actions = v.executionActions(c, key, p)
 		}
 		pq.Items = append(pq.Items, it)
 		if p.State == partnership.ProposalApproved || p.State == partnership.ProposalReturned {

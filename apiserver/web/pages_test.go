@@ -674,3 +674,245 @@ func TestPartnerQueueForms(t *testing.T) {
 	audited(t, db, string(policies.RealisationSubmit), "realisation", rs[0].ID)
 	queueRendersInEveryLanguage(t, v, tn, "20 anak kembali bersekolah")
 }
+
+// signInAs signs the visitor in with the demo account of a role.
+func signInAs(t *testing.T, v *visitor, role policies.Role) {
+	t.Helper()
+	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {string(role)}}); status != http.StatusSeeOther {
+		t.Fatalf("demo sign-in as %s: %d", role, status)
+	}
+}
+
+// The lurah assesses a ward's participation phase from the queue: without a
+// note refused beside it, with one recorded, audited and shown.
+func TestWardParticipationForm(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	signInAs(t, v, policies.WardOffice)
+	ward := r.Kecamatan[0].Wards[0].Code
+	year := time.Now().In(r.Location).Year()
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/participation"`, `<option value="collaborating"`)
+
+	form := url.Values{"ward": {ward}, "fiscalYear": {strconv.Itoa(year)}, "phase": {"collaborating"}, "note": {"  "}}
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/participation", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-phase-note-err"`) || !strings.Contains(body, `<option value="collaborating" selected>`) {
+		t.Fatalf("an assessment without a note: %d", status)
+	}
+	if got, _ := store.LatestPhases(ctx, db, ward, year); len(got) != 0 {
+		t.Fatalf("a refused form stored %d assessments", len(got))
+	}
+	form.Set("note", "LPM dan PKK merencanakan bersama warga.")
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/participation", form); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("assessing: %d %s", status, loc)
+	}
+	got, err := store.LatestPhases(ctx, db, ward, year)
+	if err != nil || got[ward].Phase != partnership.PhaseCollaborating {
+		t.Fatalf("the assessment was not stored: %v %v", got, err)
+	}
+	audited(t, db, string(policies.ParticipationAssess), "participation-phase", got[ward].ID)
+	queueRendersInEveryLanguage(t, v, tn, "LPM dan PKK merencanakan bersama warga.")
+}
+
+// approvedProposal stores an approved activity of the demo RW institution,
+// its cost committed against this year's allocation.
+func approvedProposal(t *testing.T, ctx context.Context, db bun.IDB, r *partnership.Region, title string, cost partnership.Rupiah) *partnership.Proposal {
+	t.Helper()
+	var inst string
+	for _, d := range demoRoles(r) {
+		if d.Role == policies.InstitutionRW {
+			inst = d.Scope
+		}
+	}
+	in, _ := r.Institution(inst)
+	typ, _ := r.InstitutionType(in.Type)
+	year := time.Now().In(r.Location).Year()
+	p, err := r.Proposal(partnership.ProposalInput{Institution: inst, FiscalYear: year, Activity: typ.Scope[0].Key, Title: title,
+		Description: "Saluran air tersumbat.", Cost: cost, Beneficiaries: 240, Location: "Jl. Sukarasa RT 03", Kind: partnership.Infrastructure}, 1, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.State = partnership.ProposalApproved
+	if err := store.InsertProposal(ctx, db, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Commit(ctx, db, inst, year, partnership.Rupiah(r.TwoPillar.AllocationPerInstitution), cost); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The institution changes the cost of its approved activity and cancels
+// it from its queue; a refused form changes neither the activity nor the
+// allocation.
+func TestInstitutionExecutionForms(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	signInAs(t, v, policies.InstitutionRW)
+	p := approvedProposal(t, ctx, db, r, "Perbaikan saluran air", 30_000_000)
+	id := strconv.FormatInt(p.ID, 10)
+	year := time.Now().In(r.Location).Year()
+	committed := func() partnership.Rupiah {
+		a, err := store.GetAllocation(ctx, db, p.Institution, year, partnership.Rupiah(r.TwoPillar.AllocationPerInstitution))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Committed
+	}
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/proposals/`+id+`/cost"`, `action="/r/bandung/work/proposals/`+id+`/cancel"`, `value="30000000"`)
+
+	// A cost that is no amount is refused beside it, as typed.
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/proposals/"+id+"/cost", url.Values{"cost": {"tiga puluh juta"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-cost-`+id+`-cost-err"`) || !strings.Contains(body, `value="tiga puluh juta"`) {
+		t.Fatalf("a cost that is no amount: %d", status)
+	}
+	// One beyond the allocation is refused too.
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/proposals/"+id+"/cost", url.Values{"cost": {"150.000.000"}}); status != http.StatusUnprocessableEntity {
+		t.Fatalf("a cost beyond the allocation: %d", status)
+	}
+	if got, _ := store.GetProposal(ctx, db, p.ID); got.Cost != 30_000_000 || got.State != partnership.ProposalApproved || committed() != 30_000_000 {
+		t.Fatalf("a refused cost changed the activity: %+v, committed %d", got, committed())
+	}
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/proposals/"+id+"/cost", url.Values{"cost": {"40.000.000"}}); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("changing the cost: %d %s", status, loc)
+	}
+	if got, _ := store.GetProposal(ctx, db, p.ID); got.Cost != 40_000_000 || got.State != partnership.ProposalFunded || committed() != 40_000_000 {
+		t.Fatalf("the cost was not changed: %+v, committed %d", got, committed())
+	}
+	audited(t, db, string(policies.ProposalEdit), "proposal", p.ID)
+
+	// Cancelling needs a reason.
+	status, _, body = v.post("/r/bandung/work", "/r/bandung/work/proposals/"+id+"/cancel", url.Values{"reason": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-cancel-`+id+`-reason-err"`) {
+		t.Fatalf("a cancellation without a reason: %d", status)
+	}
+	if got, _ := store.GetProposal(ctx, db, p.ID); got.State != partnership.ProposalFunded || committed() != 40_000_000 {
+		t.Fatalf("a refused cancellation changed the activity: %s", got.State)
+	}
+	if status, _, _ := v.post("/r/bandung/work", "/r/bandung/work/proposals/"+id+"/cancel", url.Values{"reason": {"Sudah diperbaiki swadaya warga."}}); status != http.StatusSeeOther {
+		t.Fatalf("cancelling: %d", status)
+	}
+	if got, _ := store.GetProposal(ctx, db, p.ID); got.State != partnership.ProposalCancelled || committed() != 0 {
+		t.Fatalf("the activity was not cancelled: %s, committed %d", got.State, committed())
+	}
+	audited(t, db, string(policies.ActivityCancel), "proposal", p.ID)
+	queueRendersInEveryLanguage(t, v, tn, "Sudah diperbaiki swadaya warga.")
+}
+
+// The institution merges an aspiration into one of its proposals from its
+// queue: without a proposal chosen refused beside the select, with one
+// merged and audited.
+func TestInstitutionMergeForm(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	p := approvedProposal(t, ctx, db, r, "Perbaikan saluran air", 30_000_000)
+	signInAs(t, v, policies.Resident)
+	asp := url.Values{"ward": {r.Kecamatan[0].Wards[0].Code}, "institution": {p.Institution}, "title": {"Saluran air mampet"}, "body": {"Saluran di RT 03 mampet tiap hujan."}}
+	if status, _, _ := v.post("/r/bandung/aspirations/new?ward="+asp.Get("ward"), "/r/bandung/aspirations/new", asp); status != http.StatusSeeOther {
+		t.Fatalf("the resident's aspiration: %d", status)
+	}
+	as, err := store.ListAspirations(ctx, db, store.AspirationFilter{Limit: 10})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("no aspiration (%v)", err)
+	}
+	a := as[0]
+	id, pid := strconv.FormatInt(a.ID, 10), strconv.FormatInt(p.ID, 10)
+	signInAs(t, v, policies.InstitutionRW)
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/aspirations/`+id+`/merge"`, `action="/r/bandung/work/aspirations/`+id+`/respond"`, `<option value="`+pid+`"`)
+
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/aspirations/"+id+"/merge", url.Values{"proposal": {""}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-merge-`+id+`-proposal-err"`) {
+		t.Fatalf("a merge without a proposal: %d", status)
+	}
+	if got, _ := store.GetAspiration(ctx, db, a.ID); got.State != partnership.AspirationSubmitted || got.ProposalID != 0 {
+		t.Fatalf("a refused merge changed the aspiration: %s", got.State)
+	}
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/aspirations/"+id+"/merge", url.Values{"proposal": {pid}}); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("merging: %d %s", status, loc)
+	}
+	if got, _ := store.GetAspiration(ctx, db, a.ID); got.State != partnership.AspirationMerged || got.ProposalID != p.ID {
+		t.Fatalf("the aspiration was not merged: %s %d", got.State, got.ProposalID)
+	}
+	audited(t, db, string(policies.AspirationRespond), "aspiration", a.ID)
+	queueRendersInEveryLanguage(t, v, tn, "Perbaikan saluran air")
+}
+
+// A partner revises a plan the forum sent back from its queue, with the
+// form prefilled with the plan: a refused revision changes nothing, an
+// accepted one submits the plan again with its new activities.
+func TestPartnerPlanRevisionForm(t *testing.T) {
+	reg := testApp(t)
+	ctx := context.Background()
+	tn, _ := reg.Get("bandung")
+	r := tn.Region
+	db, release, err := tn.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	v := newVisitor(t, reg, true)
+	signInAs(t, v, policies.Company)
+	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no approved partner (%v)", err)
+	}
+	now := time.Now()
+	plan, err := r.SubmitPlan(ps[0], partnership.PlanInput{FiscalYear: now.In(r.Location).Year(), BoardApprovedAt: now.Add(-time.Minute),
+		Activities: []partnership.ActivityInput{{Title: "Beasiswa anak putus sekolah", Location: r.Kecamatan[0].Code, Area: "education", Target: "Anak putus sekolah", Goal: "Kembali bersekolah", Financing: 50_000_000}}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.State, plan.Reason = partnership.PlanRevision, "Sasaran belum jelas."
+	if err := store.InsertPlan(ctx, db, plan); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(plan.ID, 10)
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/plans/`+id+`/revise"`, `id="f-revise-`+id+`-activities.0.title" name="activities.0.title"`,
+		`value="Beasiswa anak putus sekolah"`, `value="50000000"`, "Sasaran belum jelas.")
+
+	form := url.Values{"fiscalYear": {strconv.Itoa(plan.FiscalYear)}, "activities.0.title": {"Beasiswa anak putus sekolah"}, "activities.0.location": {r.Kecamatan[0].Code},
+		"activities.0.area": {"education"}, "activities.0.target": {"Anak putus sekolah SMP"}, "activities.0.goal": {""}, "activities.0.financing": {"60.000.000"}}
+	status, _, body := v.post("/r/bandung/work", "/r/bandung/work/plans/"+id+"/revise", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-revise-`+id+`-activities.0.goal-err"`) || !strings.Contains(body, `value="Anak putus sekolah SMP"`) {
+		t.Fatalf("a revision with an activity without its goal: %d", status)
+	}
+	if got, _ := store.GetPlan(ctx, db, plan.ID); got.State != partnership.PlanRevision || got.Activities[0].Target != "Anak putus sekolah" {
+		t.Fatalf("a refused revision changed the plan: %+v", got)
+	}
+	form.Set("activities.0.goal", "Kembali bersekolah sampai lulus SMP")
+	if status, loc, _ := v.post("/r/bandung/work", "/r/bandung/work/plans/"+id+"/revise", form); status != http.StatusSeeOther || loc != "/r/bandung/work" {
+		t.Fatalf("revising: %d %s", status, loc)
+	}
+	got, err := store.GetPlan(ctx, db, plan.ID)
+	if err != nil || got.State != partnership.PlanSubmitted || len(got.Activities) != 1 || got.Activities[0].Target != "Anak putus sekolah SMP" || got.Activities[0].Financing != 60_000_000 || got.Reason != "" {
+		t.Fatalf("the plan was not revised: %+v %v", got, err)
+	}
+	audited(t, db, string(policies.CSRPlanSubmit), "csr-plan", plan.ID)
+	queueRendersInEveryLanguage(t, v, tn, `action="/r/bandung/work/plans"`)
+	if _, body := v.get("/r/bandung/work"); strings.Contains(body, "/revise") {
+		t.Error("the submitted plan still offers its revision")
+	}
+}

@@ -246,8 +246,11 @@ func routes(app *fiber.App, o Options) {
 	r.Get("/work", asPage, signedIn, workPage(o))
 	r.Post("/work/proposals", asPage, require(policies.ProposalCreate, lenientScope("institution")), createProposalPage(o))
 	r.Post("/work/proposals/:id/approve", asPage, require(policies.ExecutionApprove, proposalScope), approveProposalPage(o))
+	r.Post("/work/proposals/:id/cost", asPage, require(policies.ProposalEdit, proposalScope), moveProposalPage(o, policies.ProposalEdit, "cost"))
+	r.Post("/work/proposals/:id/cancel", asPage, require(policies.ActivityCancel, proposalScope), moveProposalPage(o, policies.ActivityCancel, "cancel"))
 	r.Post("/work/proposals/:id/report", asPage, require(policies.ReportSubmit, proposalScope), submitReportPage(o))
 	r.Post("/work/aspirations/:id/respond", asPage, require(policies.AspirationRespond, aspirationScope), respondAspirationPage(o))
+	r.Post("/work/aspirations/:id/merge", asPage, require(policies.AspirationRespond, aspirationScope), mergeAspirationPage(o))
 	r.Post("/work/reports/:id/verify", asPage, require(policies.ReportVerify, reportScope), reportStepPage(o, partnership.StepVerify))
 	r.Post("/work/reports/:id/consolidate", asPage, require(policies.ReportConsolidate, reportScope), reportStepPage(o, partnership.StepConsolidate))
 	r.Post("/work/reports/:id/evaluate", asPage, require(policies.ReportEvaluate, reportScope), reportStepPage(o, partnership.StepEvaluate))
@@ -259,6 +262,7 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/work/complaints/:id/receive", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintReceived))
 	r.Post("/work/complaints/:id/investigate", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintInvestigating))
 	r.Post("/work/complaints/:id/resolve", asPage, requireOnComplaint(policies.ComplaintHandle), moveComplaintPage(o, policies.ComplaintHandle, partnership.ComplaintResolved))
+	r.Post("/work/participation", asPage, require(policies.ParticipationAssess, lenientScope("ward")), assessPhasePage(o))
 	r.Post("/work/complaints/:id/escalate", asPage, requireOnComplaint(policies.ComplaintEscalate), moveComplaintPage(o, policies.ComplaintEscalate, partnership.ComplaintEscalated))
 
 	// The four-pillar model: CSR requests and their claims, the partners.
@@ -290,6 +294,7 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/work/plans/:id/decide", asPage, require(policies.CSRPlanApprove, region), decidePlanPage(o))
 	// The company's or university's queue: its plans and realisations.
 	r.Post("/work/plans", asPage, require(policies.CSRPlanSubmit, region), submitPlanPage(o))
+	r.Post("/work/plans/:id/revise", asPage, require(policies.CSRPlanSubmit, region), revisePlanPage(o))
 	r.Post("/work/realisations", asPage, require(policies.RealisationSubmit, region), submitRealisationPage(o))
 
 	// The public dashboard, its tables as CSV.

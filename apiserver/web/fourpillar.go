@@ -299,14 +299,7 @@ func listPartners(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[partnerJSON]{Items: make([]partnerJSON, len(ps))}
-	for i, p := range ps {
-		out.Items[i] = partnerOut(p)
-	}
-	if len(ps) == limit {
-		out.Next = &ps[len(ps)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ps, limit, partnerOut, func() int64 { return ps[len(ps)-1].ID }))
 }
 
 // getPartner shows an approved partner to everyone, with the forum's
@@ -616,14 +609,7 @@ func listForumMeetings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[forumJSON]{Items: make([]forumJSON, len(ms))}
-	for i, m := range ms {
-		out.Items[i] = forumOut(m)
-	}
-	if len(ms) == limit {
-		out.Next = &ms[len(ms)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ms, limit, forumOut, func() int64 { return ms[len(ms)-1].ID }))
 }
 
 // getForumMeeting shows a meeting with its decisions and minutes, and, until
@@ -898,14 +884,7 @@ func listPlans(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[planJSON]{Items: make([]planJSON, len(ps))}
-	for i, p := range ps {
-		out.Items[i] = planOut(p)
-	}
-	if len(ps) == limit {
-		out.Next = &ps[len(ps)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ps, limit, planOut, func() int64 { return ps[len(ps)-1].ID }))
 }
 
 func getPlan(c *fiber.Ctx) error {
@@ -1197,14 +1176,7 @@ func listRequests(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		out := page[requestJSON]{Items: make([]requestJSON, len(qs))}
-		for i, q := range qs {
-			out.Items[i] = requestOut(q)
-		}
-		if len(qs) == limit {
-			out.Next = &qs[len(qs)-1].ID
-		}
-		return c.JSON(out)
+		return c.JSON(pageOf(qs, limit, requestOut, func() int64 { return qs[len(qs)-1].ID }))
 	}
 }
 
@@ -1437,14 +1409,7 @@ func listProgrammes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[programmeJSON]{Items: make([]programmeJSON, len(ps))}
-	for i, p := range ps {
-		out.Items[i] = programmeOut(p)
-	}
-	if len(ps) == limit {
-		out.Next = &ps[len(ps)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ps, limit, programmeOut, func() int64 { return ps[len(ps)-1].ID }))
 }
 
 // getProgramme shows a programme with its contributions ledger, summed per
@@ -1625,14 +1590,7 @@ func listIdeas(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[ideaJSON]{Items: make([]ideaJSON, len(is))}
-	for n, i := range is {
-		out.Items[n] = ideaOut(i)
-	}
-	if len(is) == limit {
-		out.Next = &is[len(is)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(is, limit, ideaOut, func() int64 { return is[len(is)-1].ID }))
 }
 
 func getIdea(c *fiber.Ctx) error {

@@ -28,6 +28,20 @@ type page[T any] struct {
 	Next  *int64 `json:"next,omitempty"` // pass as ?after= for the next page
 }
 
+// pageOf is one page of a list: each item as the answer shows it, and when
+// the page is full, the id to continue after (lastID is called only then).
+func pageOf[T, J any](items []T, limit int, out func(T) J, lastID func() int64) page[J] {
+	p := page[J]{Items: make([]J, len(items))}
+	for i, it := range items {
+		p.Items[i] = out(it)
+	}
+	if limit > 0 && len(items) == limit {
+		next := lastID()
+		p.Next = &next
+	}
+	return p
+}
+
 func pageParams(c *fiber.Ctx) (after int64, limit int, err error) {
 	if s := c.Query("after"); s != "" {
 		if after, err = strconv.ParseInt(s, 10, 64); err != nil || after < 0 {

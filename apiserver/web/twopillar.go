@@ -166,14 +166,7 @@ func listAspirations(mine bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		out := page[aspirationJSON]{Items: make([]aspirationJSON, len(as))}
-		for i, a := range as {
-			out.Items[i] = aspirationOut(a)
-		}
-		if len(as) == limit {
-			out.Next = &as[len(as)-1].ID
-		}
-		return c.JSON(out)
+		return c.JSON(pageOf(as, limit, aspirationOut, func() int64 { return as[len(as)-1].ID }))
 	}
 }
 
@@ -306,14 +299,7 @@ func listProposals(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[proposalJSON]{Items: make([]proposalJSON, len(ps))}
-	for i, p := range ps {
-		out.Items[i] = proposalOut(p)
-	}
-	if len(ps) == limit {
-		out.Next = &ps[len(ps)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ps, limit, proposalOut, func() int64 { return ps[len(ps)-1].ID }))
 }
 
 // stepIn is what an execution step may carry: a reason to cancel, a new cost.
@@ -486,14 +472,7 @@ func listMusrenbang(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[musrenbangJSON]{Items: make([]musrenbangJSON, len(ms))}
-	for i, m := range ms {
-		out.Items[i] = musrenbangOut(m)
-	}
-	if len(ms) == limit {
-		out.Next = &ms[len(ms)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(ms, limit, musrenbangOut, func() int64 { return ms[len(ms)-1].ID }))
 }
 
 type attendanceIn struct {

@@ -57,9 +57,12 @@ verify-generated:
 envtest:
 	hack/envtest-binaries.sh
 
-## bench: the Go benchmarks of policy enforcement, authorization and the audit log.
+## bench: the benchmark suite (bench/), which writes BENCHMARKS.md and benchmarks.json: one API server
+## serving all 514 regions against a bare baseline, its footprint, the operator onboarding and
+## resyncing them, and the Go benchmarks of enforcement, authorization and the audit log.
+## BENCH_QUICK=1 make bench: the 15 largest regions and short runs, under two minutes.
 bench:
-	go test -run '^$$' -bench . -benchmem ./policies ./apiserver/authz ./apiserver/audit
+	KUBEBUILDER_ASSETS="$$(hack/envtest-binaries.sh | tail -n 1)" go run ./bench/cmd/pilarbench
 
 ## fuzz: a short run of every fuzz target.
 fuzz:

@@ -46,18 +46,10 @@ type NewAspiration struct {
 	Body        string `json:"body" form:"body"`
 }
 
-// Institution finds one of the region's institutions by its key.
-func (r *Region) Institution(key string) (Institution, bool) {
-	if r.ScopeLevel(key) != "institution" {
-		return Institution{}, false
-	}
-	for _, in := range r.Institutions() {
-		if in.Key == key {
-			return in, true
-		}
-	}
-	return Institution{}, false
-}
+// Institution finds one of the region's institutions by its key. It makes
+// only the institution the key names, not the region's whole list: it runs
+// on every write that names an institution.
+func (r *Region) Institution(key string) (Institution, bool) { return r.institution(key) }
 
 // InstitutionType finds a type of institution by its key.
 func (r *Region) InstitutionType(key string) (InstitutionType, bool) {

@@ -35,7 +35,7 @@ type Region struct {
 	// with (the manifest's annotation pilar.id/demo-data), or is empty.
 	DemoData string
 
-	scopes map[string]string // see IndexScopes
+	scopes map[string]place // see IndexScopes
 }
 
 // Runs reports whether the region runs the given model.
@@ -154,22 +154,37 @@ func (r *Region) Institutions() []Institution {
 	var out []Institution
 	for _, k := range r.Kecamatan {
 		for _, w := range k.Wards {
-			for _, t := range r.InstitutionTypes {
-				if !t.PerRW {
-					out = append(out, Institution{Key: w.Code + "/" + t.Key, WardCode: w.Code, Type: t.Key, Name: t.Name + " " + w.Name})
-					continue
-				}
-				for n := 1; n <= int(w.RW); n++ {
-					out = append(out, Institution{
-						Key:      fmt.Sprintf("%s/%s-%02d", w.Code, t.Key, n),
-						WardCode: w.Code, Type: t.Key, RW: n,
-						Name: fmt.Sprintf("%s %02d %s", strings.ToUpper(t.Key), n, w.Name),
-					})
-				}
-			}
+			out = r.wardInstitutions(out, w)
 		}
 	}
 	return out
+}
+
+// wardInstitutions appends the institutions of one ward to out, in order.
+func (r *Region) wardInstitutions(out []Institution, w Ward) []Institution {
+	for _, t := range r.InstitutionTypes {
+		if !t.PerRW {
+			out = append(out, institution(w, t, 0))
+			continue
+		}
+		for n := 1; n <= int(w.RW); n++ {
+			out = append(out, institution(w, t, n))
+		}
+	}
+	return out
+}
+
+// institution is the ward's institution of a type: the one of RW n for a
+// per-RW type.
+func institution(w Ward, t InstitutionType, n int) Institution {
+	if !t.PerRW {
+		return Institution{Key: w.Code + "/" + t.Key, WardCode: w.Code, Type: t.Key, Name: t.Name + " " + w.Name}
+	}
+	return Institution{
+		Key:      fmt.Sprintf("%s/%s-%02d", w.Code, t.Key, n),
+		WardCode: w.Code, Type: t.Key, RW: n,
+		Name: fmt.Sprintf("%s %02d %s", strings.ToUpper(t.Key), n, w.Name),
+	}
 }
 
 // Population is the number of residents of all the region's wards.

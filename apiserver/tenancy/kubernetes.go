@@ -103,7 +103,15 @@ type Watcher struct {
 
 	mu     sync.Mutex        // one reconcile at a time, whoever calls it
 	served map[string]string // region name → fingerprint of what it is served with
+	// sets are the policy sets parsed so far, by their text's hash: most
+	// regions are served under the national baseline alone, and a Set is
+	// immutable, so they share one instead of holding 514 copies.
+	sets map[[sha256.Size]byte]*policies.Set
 }
+
+// maxSharedSets bounds the parsed sets kept for sharing; past it they are
+// dropped (still held by their tenants) and the sharing starts over.
+const maxSharedSets = 1024
 
 // NewWatcher prepares a Watcher of the cluster o.Config reaches; nothing is
 // watched until Run.
@@ -165,6 +173,7 @@ func NewWatcher(reg *Registry, o WatchOptions) (*Watcher, error) {
 		reg: reg, o: o, log: o.Log, mgr: mgr,
 		cached: mgr.GetClient(), direct: mgr.GetAPIReader(),
 		served: map[string]string{},
+		sets:   map[[sha256.Size]byte]*policies.Set{},
 	}
 	err = builder.ControllerManagedBy(mgr).
 		Named("regions").
@@ -323,7 +332,7 @@ func (w *Watcher) tenant(r *v1alpha1.Region, policyText, dsn string) (*Tenant, e
 	if err != nil {
 		return nil, fmt.Errorf("its spec: %w", err)
 	}
-	set, err := policies.ParseSet(policyText)
+	set, err := w.policySet(policyText)
 	if err != nil {
 		return nil, fmt.Errorf("its policy set: %w", err)
 	}
@@ -334,6 +343,24 @@ func (w *Watcher) tenant(r *v1alpha1.Region, policyText, dsn string) (*Tenant, e
 	t := NewTenantWithPolicy(region, set, store.Options{Driver: store.Postgres, DSN: dsn, MaxConns: w.o.MaxConns}, w.o.Prepare)
 	t.NIK = nik
 	return t, nil
+}
+
+// policySet parses a policy set's text, or returns the set already parsed
+// from the same text. The caller holds w.mu.
+func (w *Watcher) policySet(text string) (*policies.Set, error) {
+	key := sha256.Sum256([]byte(text))
+	if set, ok := w.sets[key]; ok {
+		return set, nil
+	}
+	set, err := policies.ParseSet(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(w.sets) >= maxSharedSets {
+		clear(w.sets)
+	}
+	w.sets[key] = set
+	return set, nil
 }
 
 // stop removes a region this watcher serves, saying why.

@@ -274,6 +274,35 @@ func slugs(reg *Registry) []string {
 	return out
 }
 
+// Equal texts give one shared set, different texts their own, and a text
+// that is not a set an error.
+func TestPolicySetsShared(t *testing.T) {
+	w := &Watcher{sets: map[[32]byte]*policies.Set{}}
+	base, err := policies.Render("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bandung, err := policies.Render("allow forum-lpm participation:read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.policySet(base.Text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := w.policySet(base.Text())
+	c, _ := w.policySet(bandung.Text())
+	if a != b || a == c || a.Hash != base.Hash || c.Hash != bandung.Hash {
+		t.Errorf("sets %p %p %p", a, b, c)
+	}
+	if _, err := w.policySet("p, nobody, nothing, allow"); err == nil {
+		t.Error("a broken set was parsed")
+	}
+	if len(w.sets) != 2 {
+		t.Errorf("%d sets kept", len(w.sets))
+	}
+}
+
 func TestSecretDSN(t *testing.T) {
 	tests := []struct {
 		data    map[string]string
@@ -324,6 +353,13 @@ func TestWatcherSyncsFiftyRegionsAtStart(t *testing.T) {
 	}
 	if served != n {
 		t.Fatalf("%d of %d Ready regions served after Sync", served, n)
+	}
+	// Served under the same text, they share one parsed policy set.
+	first, _ := reg.Get("watch-many-00")
+	for i := range n {
+		if tn, _ := reg.Get(fmt.Sprintf("watch-many-%02d", i)); tn.Policy != first.Policy {
+			t.Fatalf("watch-many-%02d has a policy set of its own", i)
+		}
 	}
 	t.Logf("%d regions served %s after the watcher started", n, took.Round(time.Millisecond))
 	if took > 30*time.Second {

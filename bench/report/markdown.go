@@ -89,6 +89,12 @@ func (r *Report) Markdown() string {
 			"*CPU ratio* is the baseline's over this server's — the throughput ratio a machine that only ran these two would show, and a figure that moves less "+
 			"than throughput when other work shares the machine. The load generator spent %s µs of CPU per request on top.", clientCPU(r.Load))
 		p("")
+		for _, run := range r.Load {
+			if line := breakdown(run); line != "" {
+				p("- %s", line)
+			}
+		}
+		p("")
 		p("*Pilar, no token* sends the same read without its token (proposals are public): the difference is what authentication costs (the token, with its account and the account's grants, read from the region's database). " +
 			"*baseline + audit log* adds to the baseline's insert, in one transaction, the audit entry Pilar appends (`apiserver/audit`): the difference between the two baselines is the audit log's share of a write, the rest of Pilar's is tenancy, authentication and policy.")
 		p("")
@@ -178,6 +184,19 @@ func (r *Report) Markdown() string {
 		p("")
 	}
 
+	if len(Findings) > 0 {
+		p("## Changes these figures led to")
+		p("")
+		p("Recorded when each change was made (see `bench/report/findings.go`); the tables above are this run's.")
+		p("")
+		p("| change | figure | before | after |")
+		p("|---|---|---|---|")
+		for _, f := range Findings {
+			row(f.Change, f.Figure, f.Before, f.After)
+		}
+		p("")
+	}
+
 	if len(r.Notes) > 0 {
 		p("## Notes")
 		p("")
@@ -187,6 +206,44 @@ func (r *Report) Markdown() string {
 		p("")
 	}
 	return b.String()
+}
+
+// breakdown says where Pilar's CPU per request beyond the baseline's goes,
+// from the variants measured beside them.
+func breakdown(run LoadRun) string {
+	cpu := func(name string) (float64, bool) {
+		s, ok := run.Server(name)
+		return s.ServerCPUus + s.DBCPUus, ok && s.ServerCPUus+s.DBCPUus > 0
+	}
+	pilar, ok1 := cpu(Pilar)
+	base, ok2 := cpu(Baseline)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	extra := pilar - base
+	share := func(part float64) string {
+		if extra <= 0 {
+			return ""
+		}
+		return fmt.Sprintf(" (%.0f%%)", 100*part/extra)
+	}
+	switch run.Workload {
+	case "read":
+		anon, ok := cpu(PilarAnonymous)
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("Read, %d workers: Pilar spends %.0f µs of CPU a request beyond the baseline's %.0f; authentication %.0f µs%s, "+
+			"the rest (tenancy, policy, logging, a larger process) %.0f µs%s.", run.Concurrency, extra, base, pilar-anon, share(pilar-anon), anon-base, share(anon-base))
+	case "write":
+		audited, ok := cpu(BaselineAudit)
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("Write, %d workers: Pilar spends %.0f µs of CPU a request beyond the baseline's %.0f; the audit log's transaction %.0f µs%s, "+
+			"the rest (authentication, tenancy, policy, validation, logging) %.0f µs%s.", run.Concurrency, extra, base, audited-base, share(audited-base), pilar-audited, share(pilar-audited))
+	}
+	return ""
 }
 
 // clientCPU is the range of the load generator's CPU per request.

@@ -151,6 +151,8 @@ const (
 	PilarAnonymous = "Pilar, no token (public read)"
 	Baseline       = "baseline"
 	BaselineAudit  = "baseline + audit log"
+	// PilarCompared is another build of the API server (PILARBENCH_COMPARE).
+	PilarCompared = "Pilar, compared build"
 )
 
 // ServerRun is one server's part of a load run.

@@ -21,7 +21,9 @@
 // PILARBENCH_APISERVER names an API server binary to measure instead of one
 // built from the tree: another build, for a before-and-after comparison;
 // PILARBENCH_BASELINE_FLAGS adds flags to the baseline's (e.g.
-// -query-exec-mode cache_statement, pgx's default).
+// -query-exec-mode simple_protocol); PILARBENCH_COMPARE names a second API
+// server binary, loaded in turn with the first in the same run: a
+// before-and-after comparison that other work on the machine cannot skew.
 //
 // -quick (or BENCH_QUICK=1) takes the 15 largest regions and short runs and
 // finishes in under two minutes; the full mode takes all 514. A scenario
@@ -78,6 +80,7 @@ type config struct {
 	deadline       time.Duration
 	jsonPath       string
 	mdPath         string
+	render         string // a benchmarks.json to write BENCHMARKS.md from
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -85,8 +88,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	quick := fs.Bool("quick", getenv("BENCH_QUICK") != "" && getenv("BENCH_QUICK") != "0", "a quick look: 15 regions, short runs (also BENCH_QUICK=1)")
 	regions := fs.Int("regions", 0, "regions served (default 15 quick, 514 full)")
 	conc := fs.String("concurrency", "", "comma-separated load concurrencies (default 4 quick, 2,8 full)")
-	duration := fs.Duration("duration", 0, "measured length of each load run (default 4s quick, 20s full)")
+	duration := fs.Duration("duration", 0, "measured length of each server's load, all rounds together (default 4s quick, 30s full)")
+	rounds := fs.Int("rounds", 0, "rounds in which the servers take turns (default 2 quick, 3 full)")
 	out := fs.String("out", ".", "directory to write BENCHMARKS.md and benchmarks.json into")
+	render := fs.String("render", "", "measure nothing: write BENCHMARKS.md again from this benchmarks.json (after a change of the report's text)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -99,7 +104,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	} else {
 		c.regions, c.concurrency = 514, []int{2, 8}
 		c.warmup, c.duration, c.rounds, c.maxRequests = 3*time.Second, 30*time.Second, 3, 2_000_000
-		c.idle, c.benchtime, c.benchcount = 10*time.Second, "1s", 3
+		c.idle, c.benchtime, c.benchcount = 30*time.Second, "1s", 3
 		c.deadline = 90 * time.Minute
 	}
 	if *regions > 0 {
@@ -111,6 +116,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	c.deadline = max(c.deadline, 5*time.Minute+time.Duration(c.regions)*4*time.Second)
 	if *duration > 0 {
 		c.duration = *duration
+	}
+	if *rounds > 0 {
+		c.rounds = *rounds
 	}
 	if *conc != "" {
 		c.concurrency = nil
@@ -133,6 +141,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	c.root = root
 	c.jsonPath = filepath.Join(*out, "benchmarks.json")
 	c.mdPath = filepath.Join(*out, "BENCHMARKS.md")
+	c.render = *render
 	return c, nil
 }
 
@@ -144,6 +153,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pilarbench:", err)
 		os.Exit(2)
+	}
+	if cfg.render != "" {
+		if err := rerender(cfg.render, cfg.mdPath); err != nil {
+			fmt.Fprintln(os.Stderr, "pilarbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	// controller-runtime's own logging (envtest, the managers) is not wanted here.
 	ctrllog.SetLogger(logr.Discard())
@@ -165,6 +181,20 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// rerender writes the Markdown of a run's figures again from its JSON.
+func rerender(jsonPath, mdPath string) error {
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return err
+	}
+	var rep report.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	report.Evaluate(&rep)
+	return os.WriteFile(mdPath, []byte(rep.Markdown()), 0o644)
 }
 
 func logf(format string, args ...any) {
@@ -194,7 +224,7 @@ func run(ctx context.Context, cfg config) *report.Report {
 
 	// The Go benchmarks need nothing else; they run first, on a quiet machine.
 	logf("Go benchmarks of policy enforcement, authorization and the audit log (-benchtime %s, -count %d)", cfg.benchtime, cfg.benchcount)
-	results, err := gobench.Run(ctx, cfg.root, "^(BenchmarkEnforce|BenchmarkAuthorize|BenchmarkRequestAuthorization|BenchmarkAppend|BenchmarkVerify)$",
+	results, err := gobench.Run(ctx, cfg.root, "^(BenchmarkEnforce|BenchmarkAuthorize|BenchmarkRequestAuthorization|BenchmarkAppend)$",
 		cfg.benchtime, cfg.benchcount, os.Stderr, "./policies", "./apiserver/authz", "./apiserver/audit")
 	if err != nil {
 		fail("Go benchmarks", err)
@@ -243,9 +273,13 @@ func run(ctx context.Context, cfg config) *report.Report {
 		return rep
 	}
 
-	// Every region's pool in the API server and in the baseline, the
+	// Every region's pool in the API server(s) and in the baseline, the
 	// operator's connections and some room.
-	maxConns := 2*cfg.regions*cfg.dbMaxConns + 200
+	serverCount := 2
+	if os.Getenv("PILARBENCH_COMPARE") != "" {
+		serverCount = 3
+	}
+	maxConns := serverCount*cfg.regions*cfg.dbMaxConns + 200
 	rep.Settings.PGMaxConnections = maxConns
 	logf("starting PostgreSQL (max_connections %d)", maxConns)
 	pg, err := pgserver.Start(pgserver.Options{MaxConnections: maxConns})
@@ -403,8 +437,28 @@ func run(ctx context.Context, cfg config) *report.Report {
 		fail("load", err)
 		return rep
 	}
+	if other := os.Getenv("PILARBENCH_COMPARE"); other != "" {
+		cPort, err := freePort()
+		if err == nil {
+			s.compare, err = start("apiserver (compared)", other, pilarArgs(cPort, 0), env(appCompare), filepath.Join(tmp, "apiserver-compare.log"))
+		}
+		if err == nil {
+			defer s.compare.stop()
+			s.compareBase = fmt.Sprintf("http://127.0.0.1:%d", cPort)
+			err = waitHTTP(ctx, s.compare, s.compareBase+"/healthz", 3*time.Minute)
+		}
+		if err != nil {
+			fail("load", err)
+			return rep
+		}
+		rep.Notes = append(rep.Notes, "*"+report.PilarCompared+"* is the API server binary PILARBENCH_COMPARE="+other+", loaded in turn with the others.")
+	}
+	before := loadAverage()
 	runs, errs := loadRuns(ctx, cfg, s, targets, logf)
 	rep.Load = runs
+	rep.Notes = append(rep.Notes, fmt.Sprintf("The machine's load average (1, 5, 15 min) was %s when the load runs began and %s when they ended. "+
+		"The runs themselves keep about three processes busy (a server, PostgreSQL, the load generator); other work on the machine slows "+
+		"every server alike, as they take turns.", before, loadAverage()))
 	for _, e := range errs {
 		rep.Errors = append(rep.Errors, "load: "+e)
 	}
@@ -447,6 +501,15 @@ func writeFiles(dir string, cluster *testcluster.Cluster, targets []target) (run
 		return f, err
 	}
 	return f, os.WriteFile(f.baselineRegions, data, 0o600)
+}
+
+// loadAverage is /proc/loadavg's first three figures.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return "unknown"
 }
 
 // commit is the checked-out commit, marked when the tree has changes.

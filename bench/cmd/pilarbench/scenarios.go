@@ -16,6 +16,7 @@ import (
 const (
 	appPilar    = "pilar-apiserver"
 	appBaseline = "pilar-baseline"
+	appCompare  = "pilar-apiserver-compared"
 )
 
 // readRequest is the authorised read: a ward's proposals, one page of 50,
@@ -103,8 +104,11 @@ func footprint(ctx context.Context, cfg config, p *process, base, adminDSN strin
 type servers struct {
 	pilar, baseline         *process
 	pilarBase, baselineBase string
-	adminDSN                string
-	pgPID                   int
+	// compare is another build of the API server, when one is compared.
+	compare     *process
+	compareBase string
+	adminDSN    string
+	pgPID       int
 }
 
 // variant is one server's side of a workload.
@@ -134,12 +138,20 @@ func loadRuns(ctx context.Context, cfg config, s servers, targets []target, log 
 		{"read", http.StatusOK, []variant{pilar, anon, base}},
 		{"write", http.StatusCreated, []variant{pilar, base, audited}},
 	}
+	primed := []variant{pilar, base}
+	if s.compare != nil {
+		other := variant{server: report.PilarCompared, base: s.compareBase, token: true, proc: s.compare, app: appCompare, readyz: true}
+		for i := range workloads {
+			workloads[i].variants = append(workloads[i].variants, other)
+		}
+		primed = append(primed, other)
+	}
 	var runs []report.LoadRun
 	var errs []string
 	// Steady state: every region's database is opened (the API server) or
 	// connected (the baseline) before anything is measured; what a first
 	// touch costs is the footprint's burst.
-	for _, v := range []variant{pilar, base} {
+	for _, v := range primed {
 		reqs := make([]load.Request, len(targets))
 		for i := range targets {
 			token := ""

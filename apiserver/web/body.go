@@ -3,6 +3,9 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,4 +41,50 @@ func idParam(c *fiber.Ctx) (int64, error) {
 		return 0, partnership.Invalid("id", "a positive whole number")
 	}
 	return int64(id), nil
+}
+
+// multipartUploads decodes a multipart body's fields into v and reads the
+// files it sent in field; files in any other field are refused.
+func multipartUploads(c *fiber.Ctx, field string, v any) ([]partnership.Upload, error) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, partnership.Invalid("body", "not a readable multipart form: %v", err)
+	}
+	if err := parseBody(c, v); err != nil {
+		return nil, err
+	}
+	for f := range form.File {
+		if f != field {
+			return nil, partnership.Invalid(f, "files go in the field %s", field)
+		}
+	}
+	return readUploads(form.File[field], false)
+}
+
+// readUploads reads uploaded files for the domain to check: the data of the
+// first MaxAttachments only, and of each no more than one byte past
+// MaxAttachmentSize, so that too many or too large files are refused without
+// being read whole. skipBlank leaves out the empty part a page's file input
+// sends when no file was chosen.
+func readUploads(fhs []*multipart.FileHeader, skipBlank bool) ([]partnership.Upload, error) {
+	var files []partnership.Upload
+	for _, fh := range fhs {
+		if skipBlank && fh.Size == 0 && fh.Filename == "" {
+			continue
+		}
+		u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
+		if len(files) < partnership.MaxAttachments {
+			f, err := fh.Open()
+			if err != nil {
+				return nil, fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
+			}
+			u.Data, err = io.ReadAll(io.LimitReader(f, partnership.MaxAttachmentSize+1))
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
+			}
+		}
+		files = append(files, u)
+	}
+	return files, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -123,35 +122,8 @@ func parseRealisation(c *fiber.Ctx) (partnership.RealisationInput, []partnership
 		}
 		return in, files, nil
 	}
-	form, err := c.MultipartForm()
-	if err != nil {
-		return in, nil, partnership.Invalid("body", "not a readable multipart form: %v", err)
-	}
-	if err := parseBody(c, &in); err != nil {
-		return in, nil, err
-	}
-	for field := range form.File {
-		if field != "evidence" {
-			return in, nil, partnership.Invalid(field, "files go in the field evidence")
-		}
-	}
-	var files []partnership.Upload
-	for _, fh := range form.File["evidence"] {
-		u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
-		if len(files) < partnership.MaxAttachments {
-			f, err := fh.Open()
-			if err != nil {
-				return in, nil, fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
-			}
-			u.Data, err = io.ReadAll(io.LimitReader(f, partnership.MaxAttachmentSize+1))
-			f.Close()
-			if err != nil {
-				return in, nil, fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
-			}
-		}
-		files = append(files, u)
-	}
-	return in, files, nil
+	files, err := multipartUploads(c, "evidence", &in)
+	return in, files, err
 }
 
 // submitRealisation stores a partner's realisation report on one of its own

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -173,23 +172,8 @@ func submitRealisationPage(o Options) fiber.Handler {
 		in.Amount = f.money(v, "amount")
 		var files []partnership.Upload
 		if mf, err := c.MultipartForm(); err == nil {
-			for _, fh := range mf.File["evidence"] {
-				if fh.Size == 0 && fh.Filename == "" {
-					continue
-				}
-				u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
-				if len(files) < partnership.MaxAttachments {
-					file, err := fh.Open()
-					if err != nil {
-						return fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
-					}
-					u.Data, err = io.ReadAll(io.LimitReader(file, partnership.MaxAttachmentSize+1))
-					file.Close()
-					if err != nil {
-						return fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
-					}
-				}
-				files = append(files, u)
+			if files, err = readUploads(mf.File["evidence"], true); err != nil {
+				return err
 			}
 		}
 		if f.Failed() {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -600,23 +599,8 @@ func submitReportPage(o Options) fiber.Handler {
 		in.Participants = f.count(v, "participants")
 		var files []partnership.Upload
 		if mf, err := c.MultipartForm(); err == nil {
-			for _, fh := range mf.File["attachments"] {
-				if fh.Size == 0 && fh.Filename == "" {
-					continue
-				}
-				u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
-				if len(files) < partnership.MaxAttachments {
-					file, err := fh.Open()
-					if err != nil {
-						return fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
-					}
-					u.Data, err = io.ReadAll(io.LimitReader(file, partnership.MaxAttachmentSize+1))
-					file.Close()
-					if err != nil {
-						return fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
-					}
-				}
-				files = append(files, u)
+			if files, err = readUploads(mf.File["attachments"], true); err != nil {
+				return err
 			}
 		}
 		if f.Failed() {

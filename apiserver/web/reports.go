@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
 	"mime"
 	"slices"
 	"strconv"
@@ -147,35 +146,8 @@ func parseReport(c *fiber.Ctx) (partnership.ReportInput, []partnership.Upload, e
 	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
 		return in, nil, parseBody(c, &in)
 	}
-	form, err := c.MultipartForm()
-	if err != nil {
-		return in, nil, partnership.Invalid("body", "not a readable multipart form: %v", err)
-	}
-	if err := parseBody(c, &in); err != nil {
-		return in, nil, err
-	}
-	for field := range form.File {
-		if field != "attachments" {
-			return in, nil, partnership.Invalid(field, "files go in the field attachments")
-		}
-	}
-	var files []partnership.Upload
-	for _, fh := range form.File["attachments"] {
-		u := partnership.Upload{Name: fh.Filename, Size: fh.Size}
-		if len(files) < partnership.MaxAttachments {
-			f, err := fh.Open()
-			if err != nil {
-				return in, nil, fmt.Errorf("web: unable to open the upload %q: %w", fh.Filename, err)
-			}
-			u.Data, err = io.ReadAll(io.LimitReader(f, partnership.MaxAttachmentSize+1))
-			f.Close()
-			if err != nil {
-				return in, nil, fmt.Errorf("web: unable to read the upload %q: %w", fh.Filename, err)
-			}
-		}
-		files = append(files, u)
-	}
-	return in, files, nil
+	files, err := multipartUploads(c, "attachments", &in)
+	return in, files, err
 }
 
 // submitReport stores an institution's report on its proposal and moves the

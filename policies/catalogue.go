@@ -34,6 +34,13 @@ const (
 	Company                 Role = "company"
 	University              Role = "university"
 	Public                  Role = "public"
+	// System is the API server itself acting on its own: its schedule and
+	// the administrative commands its operator runs. No account holds it and
+	// it cannot be granted, but a region's policy names it like any other
+	// role, so each region decides what the server may do there. Guardrails
+	// name it where it may hold a permission ("any" leaves it out), and the
+	// platform policy names it for the national-admin command.
+	System Role = "system"
 )
 
 // NationalAdmin is the platform role. It stands outside every region: its
@@ -71,6 +78,7 @@ var roleCatalogue = []RoleInfo{
 	{Company, "A company taking part in the four-pillar model with its CSR (TJSL) funds.", false},
 	{University, "A university taking part in the four-pillar model as an institution.", false},
 	{Public, "Anyone, signed in or not; the API server gives every request this role at region scope.", false},
+	{System, "The API server itself: its schedule and the administrative commands its operator runs. No account holds it.", false},
 	{NationalAdmin, "A national agency's administrator, who onboards regions and reads national aggregates.", true},
 }
 
@@ -132,6 +140,7 @@ const (
 	CSRRequestSubmit Permission = "csr-request:submit"
 	CSRRequestClaim  Permission = "csr-request:claim"
 	CSRRequestRead   Permission = "csr-request:read"
+	CSRRequestExpire Permission = "csr-request:expire"
 
 	ProgrammeManage     Permission = "programme:manage"
 	ProgrammeContribute Permission = "programme:contribute"
@@ -143,6 +152,7 @@ const (
 
 	RealisationSubmit Permission = "realisation:submit"
 	RealisationRead   Permission = "realisation:read"
+	OverdueFlag       Permission = "overdue:flag"
 
 	ForumMeet Permission = "forum:meet"
 	ForumRead Permission = "forum:read"
@@ -157,6 +167,8 @@ const (
 	SanctionIssue Permission = "sanction:issue"
 	SanctionLift  Permission = "sanction:lift"
 	SanctionRead  Permission = "sanction:read"
+
+	SanctionRecommend Permission = "sanction:recommend"
 
 	DashboardRead Permission = "dashboard:read"
 
@@ -180,6 +192,8 @@ const (
 const (
 	RegionOnboard Permission = "region:onboard"
 	NationalRead  Permission = "national:read"
+
+	NationalAdminGrant Permission = "national-admin:grant"
 )
 
 // PermissionInfo describes one permission of the catalogue.
@@ -244,6 +258,7 @@ var permissionCatalogue = []PermissionInfo{
 	{CSRRequestSubmit, "Submit a CSR request for an area and ward.", false},
 	{CSRRequestClaim, "Claim an open CSR request as a partner.", false},
 	{CSRRequestRead, "Read CSR requests and who claimed them.", false},
+	{CSRRequestExpire, "Close a CSR request nobody claimed before its expiry; the server's schedule does it.", false},
 
 	{ProgrammeManage, "Follow up a programme as its responsible sector agency.", false},
 	{ProgrammeContribute, "Record a contribution to a programme: funds, staff, facilities, research, labour or in-kind support.", false},
@@ -255,6 +270,7 @@ var permissionCatalogue = []PermissionInfo{
 
 	{RealisationSubmit, "Submit a partner's realisation report for an activity.", false},
 	{RealisationRead, "Read realisation reports.", false},
+	{OverdueFlag, "Flag a CSR plan or realisation report missing past its deadline; the server's schedule does it.", false},
 
 	{ForumMeet, "Convene a CSR forum meeting and record its attendance by pillar and its decisions.", false},
 	{ForumRead, "Read CSR forum meetings and their minutes.", false},
@@ -269,6 +285,7 @@ var permissionCatalogue = []PermissionInfo{
 	{SanctionIssue, "Issue a sanction on the ladder, citing its legal basis.", false},
 	{SanctionLift, "Lift a sanction.", false},
 	{SanctionRead, "Read sanctions issued and lifted.", false},
+	{SanctionRecommend, "Recommend, by rule, the next sanction of the ladder for a partner's missed obligations; the server's schedule does it.", false},
 
 	{DashboardRead, "Read the region's public dashboard.", false},
 
@@ -289,6 +306,7 @@ var permissionCatalogue = []PermissionInfo{
 
 	{RegionOnboard, "Onboard a new region onto the platform.", true},
 	{NationalRead, "Read national aggregates and every region's prerequisite gaps.", true},
+	{NationalAdminGrant, "Make an account of the platform a national admin; the national-admin command does it.", true},
 }
 
 // roleIndex and permissionIndex give each name its position in the catalogue, which
@@ -420,6 +438,8 @@ func platformRole(name string) (Role, error) {
 	switch {
 	case !r.Known():
 		return "", unknownRole(name)
+	case r == System:
+		return r, nil // the server acts on the platform too: the national-admin command
 	case !r.Platform():
 		return "", &reason{fmt.Sprintf("%s is a regional role and cannot appear in the platform policy", r), ErrGuardrail}
 	}

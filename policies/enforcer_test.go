@@ -254,7 +254,7 @@ func TestPlatform(t *testing.T) {
 		}
 	}
 	for _, r := range set.Rules {
-		if r.Source != SourcePlatform || !r.Role.Platform() || !r.Permission.Platform() {
+		if r.Source != SourcePlatform || !(r.Role.Platform() || r.Role == System) || !r.Permission.Platform() {
 			t.Errorf("platform rule %v", r)
 		}
 	}

@@ -12,7 +12,8 @@ import (
 type Guardrail struct {
 	Permission Permission
 	// Roles are the roles that may hold the permission, in the order guardrails.csv
-	// lists them ("any" there stands for every regional role, in catalogue order).
+	// lists them ("any" there stands for every regional role, in catalogue order,
+	// which leaves out System).
 	// It is empty when nobody may ever hold the permission.
 	Roles []Role
 	// Line is the permission's line in guardrails.csv.
@@ -53,9 +54,13 @@ func checkGuardrail(guardrails map[Permission]Guardrail, r Role, p Permission) e
 	case g.Never():
 		return &reason{fmt.Sprintf("nobody may hold %s (national guardrail)", p), ErrGuardrail}
 	}
-	names := make([]string, len(g.Roles))
-	for i, gr := range g.Roles {
-		names[i] = string(gr)
+	// The server's own role is left out of the reasons: nobody writing a
+	// region's overrides can grant it to anyone.
+	var names []string
+	for _, gr := range g.Roles {
+		if gr != System {
+			names = append(names, string(gr))
+		}
 	}
 	return &reason{fmt.Sprintf("role %s may not hold %s (national guardrail allows: %s)",
 		r, p, strings.Join(names, ", ")), ErrGuardrail}
@@ -97,7 +102,7 @@ func parseGuardrails(text string) (map[Permission]Guardrail, error) {
 		lineOK := true
 		switch {
 		case len(fields) == 2 && fields[1] == guardrailAny:
-			g.Roles = RegionalRoles()
+			g.Roles = slices.DeleteFunc(RegionalRoles(), func(r Role) bool { return r == System })
 		case len(fields) == 2 && fields[1] == guardrailNever:
 			g.Roles = nil
 		default:

@@ -76,11 +76,18 @@ func TestGuardrailsForbid(t *testing.T) {
 		forbidden = append(forbidden, pair{Company, p}, pair{University, p})
 	}
 	for _, r := range RegionalRoles() {
-		if !slices.Contains([]Role{RegionalAdmin, InternalSupervisor, Ombudsman}, r) {
+		if !slices.Contains([]Role{RegionalAdmin, InternalSupervisor, Ombudsman, System}, r) {
 			forbidden = append(forbidden, pair{r, AuditVerify})
 		}
 		if r != RegionalAdmin {
-			forbidden = append(forbidden, pair{r, GrantManage}, pair{r, RegionConfigure})
+			forbidden = append(forbidden, pair{r, RegionConfigure})
+		}
+		if r != RegionalAdmin && r != System {
+			forbidden = append(forbidden, pair{r, GrantManage})
+		}
+		// What only the server's own schedule does, no person may be allowed.
+		if r != System {
+			forbidden = append(forbidden, pair{r, CSRRequestExpire}, pair{r, OverdueFlag}, pair{r, SanctionRecommend})
 		}
 		for _, p := range []Permission{MusrenbangReopen, AllocationDisburseCash, AuditErase} {
 			forbidden = append(forbidden, pair{r, p})

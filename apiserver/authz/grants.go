@@ -24,11 +24,12 @@ type Grant struct {
 	CreatedAt     time.Time     `json:"createdAt"`
 }
 
-// CheckGrant refuses a role outside the region's catalogue (or a platform role)
-// and a scope that is not a place of this region.
+// CheckGrant refuses a role outside the region's catalogue (a platform role,
+// the public role everyone holds, the server's own role) and a scope that is
+// not a place of this region.
 func CheckGrant(r *partnership.Region, role, scope string) (policies.Role, error) {
 	pr := policies.Role(role)
-	if !pr.Known() || pr.Platform() || pr == policies.Public {
+	if !pr.Known() || pr.Platform() || pr == policies.Public || pr == policies.System {
 		return "", partnership.Invalid("role", "%q is not a role that can be granted in a region", role)
 	}
 	if r.ScopeLevel(scope) == "" {

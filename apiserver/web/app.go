@@ -15,6 +15,7 @@ import (
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
@@ -40,7 +41,9 @@ type Options struct {
 	Demo bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	Log *slog.Logger
+	// Listener is told the events of every step committed in a region.
+	Listener step.Listener
+	Log      *slog.Logger
 }
 
 func (o Options) now() time.Time {

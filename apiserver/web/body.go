@@ -88,3 +88,23 @@ func readUploads(fhs []*multipart.FileHeader, skipBlank bool) ([]partnership.Upl
 	}
 	return files, nil
 }
+
+// formUpload reads one file of a multipart body for a step to check — no
+// more than one byte past partnership.MaxDocumentSize of it; nil when the
+// body sent none in the field.
+func formUpload(c *fiber.Ctx, field string) (*partnership.Upload, error) {
+	fh, err := c.FormFile(field)
+	if err != nil {
+		return nil, nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("web: unable to open the upload %s: %w", field, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, partnership.MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("web: unable to read the upload %s: %w", field, err)
+	}
+	return &partnership.Upload{Name: fh.Filename, Size: fh.Size, Data: data}, nil
+}

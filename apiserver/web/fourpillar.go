@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
@@ -168,18 +169,6 @@ func formDocuments(c *fiber.Ctx, field string, now time.Time) ([]*partnership.Do
 	return out, nil
 }
 
-func attach(ctx context.Context, tx bun.Tx, ownerType string, ownerID int64, docs []*partnership.Document) ([]map[string]any, error) {
-	var images []map[string]any
-	for _, d := range docs {
-		d.OwnerType, d.OwnerID = ownerType, ownerID
-		if err := store.InsertDocument(ctx, tx, d); err != nil {
-			return nil, err
-		}
-		images = append(images, map[string]any{"id": d.ID, "purpose": d.Purpose, "name": d.Name, "size": d.Size, "sha256": d.SHA256})
-	}
-	return images, nil
-}
-
 type documentJSON struct {
 	ID          int64     `json:"id"`
 	Purpose     string    `json:"purpose"`
@@ -199,6 +188,9 @@ func documentsOut(ds []*partnership.Document) []documentJSON {
 }
 
 // --- partners ---
+
+// partnerStaff reports whether the caller works the registrations: holds partner:review for the region.
+func partnerStaff(c *fiber.Ctx) bool { return may(c, policies.PartnerReview, regionOf(c).root) }
 
 type partnerJSON struct {
 	ID           int64                       `json:"id"`
@@ -223,57 +215,28 @@ func partnerOut(p *partnership.Partner) partnerJSON {
 		ApprovedAt: p.ApprovedAt, Meeting: p.MeetingID, Reason: p.Reason, DecidedAt: p.DecidedAt, Version: p.Version}
 }
 
-func partnerImage(p *partnership.Partner) map[string]any {
-	return map[string]any{"kind": p.Kind, "name": p.Name, "areas": p.Areas, "kecamatan": p.Kecamatan, "state": p.State, "meeting": p.MeetingID,
-		"reason": p.Reason, "version": p.Version}
-}
-
-// partnerStaff reports whether the caller works the registrations: holds partner:review for the region.
-func partnerStaff(c *fiber.Ctx) bool { return may(c, policies.PartnerReview, regionOf(c).root) }
-
 // registerPartner takes a company's or university's registration: a
 // multipart form with kind, name, areas and kecamatan (repeated or
 // comma-separated), the participationLetter and the proposal.
-func registerPartner(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.PartnerInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		now := o.now()
-		p, err := rr.tenant.Region.RegisterPartner(in, accountID(c), now)
-		if err != nil {
-			return err
-		}
-		letter, err := formDocument(c, "participationLetter", partnership.PurposeParticipationLetter, true, now)
-		if err != nil {
-			return err
-		}
-		proposal, err := formDocument(c, "proposal", partnership.PurposeProposal, true, now)
-		if err != nil {
-			return err
-		}
-		docs := []*partnership.Document{letter, proposal}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertPartner(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			images, err := attach(ctx, tx, "partner", p.ID, docs)
-			if err != nil {
-				return record{}, err
-			}
-			after := partnerImage(p)
-			after["documents"] = images
-			return record{Action: string(policies.PartnerRegister), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10), After: after}, nil
-		})
-		if err != nil {
-			return err
-		}
-		out := partnerOut(p)
-		out.Documents = documentsOut(docs)
-		return c.Status(fiber.StatusCreated).JSON(out)
+func registerPartner(c *fiber.Ctx) error {
+	var in fourpillar.Registration
+	if err := parseBody(c, &in.PartnerInput); err != nil {
+		return err
 	}
+	var err error
+	if in.Letter, err = formUpload(c, "participationLetter"); err != nil {
+		return err
+	}
+	if in.Proposal, err = formUpload(c, "proposal"); err != nil {
+		return err
+	}
+	p, docs, err := fourpillar.RegisterPartner(c.UserContext(), realmOf(c), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	out := partnerOut(p)
+	out.Documents = documentsOut(docs)
+	return c.Status(fiber.StatusCreated).JSON(out)
 }
 
 // listPartners lists the approved partners for everyone; the secretariat
@@ -283,19 +246,8 @@ func listPartners(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := store.PartnerFilter{State: partnership.PartnerApproved, Area: c.Query("area"), AfterID: after, Limit: limit}
-	switch {
-	case c.Query("mine") == "true":
-		if f.AccountID = accountID(c); f.AccountID == 0 {
-			return fmt.Errorf("%w: sign in to list your partners", partnership.ErrUnauthenticated)
-		}
-		f.State = partnership.PartnerState(c.Query("state"))
-	case partnerStaff(c):
-		f.State = partnership.PartnerState(c.Query("state"))
-	case c.Query("state") != "" && c.Query("state") != string(partnership.PartnerApproved):
-		return fmt.Errorf("%w: only the forum secretariat lists registrations that are not approved", partnership.ErrForbidden)
-	}
-	ps, err := store.ListPartners(c.UserContext(), regionOf(c).db, f)
+	ps, err := fourpillar.Partners(c.UserContext(), realmOf(c), actorOf(c), fourpillar.PartnerQuery{
+		Mine: c.Query("mine") == "true", State: partnership.PartnerState(c.Query("state")), Area: c.Query("area"), After: after, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -310,76 +262,36 @@ func getPartner(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	p, err := store.GetPartner(ctx, db, id)
+	v, err := fourpillar.Partner(c.UserContext(), realmOf(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	insider := partnerStaff(c) || (p.AccountID != 0 && p.AccountID == accountID(c))
-	if p.State != partnership.PartnerApproved && !insider {
-		return fmt.Errorf("%w: no partner %d", partnership.ErrNotFound, id)
+	out := partnerOut(v.Partner)
+	if v.Insider {
+		out.Review, out.Documents = v.Review, documentsOut(v.Documents)
 	}
-	out := partnerOut(p)
-	if insider {
-		out.Review = p.Review
-		ds, err := store.Documents(ctx, db, "partner", p.ID)
-		if err != nil {
-			return err
-		}
-		out.Documents = documentsOut(ds)
-	}
-	if out.Decisions, err = store.ForumDecisions(ctx, db, 0, partnership.SubjectPartner, p.ID); err != nil {
-		return err
-	}
+	out.Decisions = v.Decisions
 	return c.JSON(out)
 }
 
 // reviewPartner records the secretariat's check of a registration and puts
 // it on a forum meeting's agenda.
-func reviewPartner(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in partnership.ReviewInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var p *partnership.Partner
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if p, err = store.GetPartner(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			if p.AccountID != 0 && p.AccountID == accountID(c) {
-				return record{}, fmt.Errorf("%w: nobody reviews their own registration", partnership.ErrForbidden)
-			}
-			var m *partnership.ForumMeeting
-			if in.Meeting != 0 {
-				if m, err = store.GetForumMeeting(ctx, tx, in.Meeting); errors.Is(err, partnership.ErrNotFound) {
-					return record{}, partnership.Invalid("meeting", "no forum meeting %d", in.Meeting)
-				} else if err != nil {
-					return record{}, err
-				}
-			}
-			before := partnerImage(p)
-			if err := p.ReviewPartner(in, m, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePartner(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			after := partnerImage(p)
-			after["review"] = p.Review
-			return record{Action: string(policies.PartnerReview), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: after}, nil
-		})
-		if err != nil {
-			return err
-		}
-		out := partnerOut(p)
-		out.Review = p.Review
-		return c.JSON(out)
+func reviewPartner(c *fiber.Ctx) error {
+	var in partnership.ReviewInput
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	if err != nil {
+		return err
+	}
+	out := partnerOut(p)
+	out.Review = p.Review
+	return c.JSON(out)
 }
 
 // forumDecisionIn is a decision of the forum at one of its meetings.
@@ -389,140 +301,33 @@ type forumDecisionIn struct {
 	Reason   string `json:"reason" form:"reason"`
 }
 
-// heldMeeting reads the meeting a decision names, for the decision's transaction.
-func heldMeeting(ctx context.Context, tx bun.Tx, id int64) (*partnership.ForumMeeting, error) {
-	if id == 0 {
-		return nil, partnership.Invalid("meeting", "name the forum meeting that decides")
-	}
-	m, err := store.GetForumMeeting(ctx, tx, id)
-	if errors.Is(err, partnership.ErrNotFound) {
-		return nil, partnership.Invalid("meeting", "no forum meeting %d", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return m, m.Open()
-}
-
-// minute records a forum decision and stales the meeting's version, so that
-// a close racing with the decision cannot miss it.
-func minute(ctx context.Context, tx bun.Tx, c *fiber.Ctx, m *partnership.ForumMeeting, subject string, id int64, decision, reason string, now time.Time) error {
-	if err := store.UpdateForumMeeting(ctx, tx, m); err != nil {
-		return err
-	}
-	return store.InsertForumDecision(ctx, tx, &store.ForumDecisionRecord{MeetingID: m.ID, SubjectType: subject, SubjectID: id,
-		Decision: decision, Reason: strings.TrimSpace(reason), DecidedBy: accountID(c), DecidedAt: now.UTC()})
-}
-
 // decidePartner records the forum's decision on a registration; approval
-// grants the partner's account the company or university role for the
-// whole region, in the same transaction, audited.
-func decidePartner(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in forumDecisionIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var p *partnership.Partner
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if p, err = store.GetPartner(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, in.Meeting)
-			if err != nil {
-				return record{}, err
-			}
-			if p.AccountID != 0 && p.AccountID == accountID(c) {
-				return record{}, fmt.Errorf("%w: nobody decides on their own registration", partnership.ErrForbidden)
-			}
-			before, now := partnerImage(p), o.now()
-			if err := p.DecidePartner(m, in.Decision, in.Reason, now); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePartner(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectPartner, p.ID, in.Decision, p.Reason, now); err != nil {
-				return record{}, err
-			}
-			if p.State == partnership.PartnerApproved && p.AccountID != 0 {
-				if err := grantPartnerRole(ctx, tx, c, p, now); err != nil {
-					return record{}, err
-				}
-			}
-			return record{Action: string(policies.PartnerDecide), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10),
-				Before: before, After: partnerImage(p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(partnerOut(p))
+// grants the partner's account the company or university role.
+func decidePartner(c *fiber.Ctx) error {
+	var in forumDecisionIn
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
-}
-
-// grantPartnerRole gives an approved partner's account the role of its
-// pillar at the region's scope, unless it holds it already.
-func grantPartnerRole(ctx context.Context, tx bun.Tx, c *fiber.Ctx, p *partnership.Partner, now time.Time) error {
-	root := regionOf(c).root
-	role := policies.Company
-	if p.Kind.Stakeholder() == partnership.StakeholderUniversity {
-		role = policies.University
-	}
-	gs, err := authz.GrantsOf(ctx, tx, p.AccountID)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	for _, g := range gs {
-		if g.Role == role && g.Scope == root {
-			return nil
-		}
-	}
-	g := &authz.Grant{AccountID: p.AccountID, Role: role, Scope: root, CreatedAt: now.UTC()}
-	if a := regionOf(c).principal.Account; a != nil {
-		g.GrantedBy = &a.ID
-	}
-	if err := authz.AddGrant(ctx, tx, g); err != nil {
+	p, err := fourpillar.DecidePartner(c.UserContext(), realmOf(c), actorOf(c), id, fourpillar.ForumDecision(in))
+	if err != nil {
 		return err
 	}
-	after := grantJSON(g)
-	after["reason"] = fmt.Sprintf("the forum approved partner %d", p.ID)
-	return auditAlso(ctx, tx, c, record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.FormatInt(g.ID, 10), After: after})
+	return c.JSON(partnerOut(p))
 }
 
-// getDocument sends a document to those who may read it: for a partner's,
-// the partner and the forum secretariat; for a CSR request's, whoever
-// submitted it, the secretariat, and the partners who may claim or claimed it.
+// getDocument sends a document to those who may read it (fourpillar.Document).
 func getDocument(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	rr := regionOf(c)
-	ctx, db, me := c.UserContext(), rr.db, accountID(c)
-	d, err := store.GetDocument(ctx, db, id)
+	d, err := fourpillar.Document(c.UserContext(), realmOf(c), actorOf(c), id)
 	if err != nil {
 		return err
-	}
-	allowed := partnerStaff(c)
-	switch d.OwnerType {
-	case "partner":
-		if p, err := store.GetPartner(ctx, db, d.OwnerID); err == nil && me != 0 && p.AccountID == me {
-			allowed = true
-		}
-	case "csr-request":
-		if q, err := store.GetRequest(ctx, db, d.OwnerID); err == nil && !allowed {
-			allowed, err = mayReadRequestDocuments(ctx, db, c, q)
-			if err != nil {
-				return err
-			}
-		}
-	}
-	if !allowed {
-		return fmt.Errorf("%w: no document %d", partnership.ErrNotFound, id)
 	}
 	c.Set(fiber.HeaderContentType, d.ContentType)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", strings.Map(func(r rune) rune {

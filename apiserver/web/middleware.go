@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
@@ -25,6 +26,7 @@ const (
 // request ends.
 type regionRequest struct {
 	tenant   *tenancy.Tenant // nil on the platform
+	realm    *step.Region    // what the workflow steps act in
 	db       bun.IDB
 	base     string // the URL prefix: "/r/<region>", "/platform", or "" for a region addressed by host name
 	root     string // the scope of the whole realm: the region's code, or "platform"
@@ -85,7 +87,7 @@ func hostRegions(baseDomain string) fiber.Handler {
 
 // withTenant resolves the region named in the path, lends the request the
 // region's database (opening it on first use) and returns it afterwards.
-func withTenant(reg *tenancy.Registry) fiber.Handler {
+func withTenant(reg *tenancy.Registry, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		slug := strings.Clone(c.Params("region"))
 		t, err := reg.Get(slug)
@@ -102,12 +104,23 @@ func withTenant(reg *tenancy.Registry) fiber.Handler {
 			base = ""
 		}
 		c.Locals(localBase, base)
-		c.Locals(localRegion, &regionRequest{tenant: t, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer})
+		realm := t.Realm(db)
+		realm.Now, realm.Listener = o.Now, o.Listener
+		c.Locals(localRegion, &regionRequest{tenant: t, realm: realm, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer})
 		return c.Next()
 	}
 }
 
 func regionOf(c *fiber.Ctx) *regionRequest { return c.Locals(localRegion).(*regionRequest) }
+
+// realmOf is the region (or platform) a request's steps act in.
+func realmOf(c *fiber.Ctx) *step.Region { return regionOf(c).realm }
+
+// actorOf is who makes the request, with the decision its route made.
+func actorOf(c *fiber.Ctx) step.Actor {
+	rr := regionOf(c)
+	return step.Person(rr.principal).Deciding(rr.decision)
+}
 
 func tenantOf(c *fiber.Ctx) (*tenancy.Tenant, bun.IDB) {
 	rr := regionOf(c)

@@ -55,7 +55,7 @@ func showGrants(c *fiber.Ctx, v *view) error {
 		d.Permissions = append(d.Permissions, option{Value: string(p), Label: string(p), Selected: string(p) == d.Permission})
 	}
 	for _, r := range policies.RegionalRoles() {
-		if r != policies.Public {
+		if r != policies.Public && r != policies.System {
 			d.Roles = append(d.Roles, option{Value: string(r), Label: v.L.T("role." + string(r))})
 		}
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
@@ -370,7 +370,7 @@ func closeForumPage(o Options) fiber.Handler {
 }
 
 // reviewPartnerPage records the secretariat's checklist of a registration
-// and puts it on a meeting's agenda, as reviewPartner does. An item left
+// and puts it on a meeting's agenda (fourpillar.ReviewPartner). An item left
 // unchecked is one the registration fails.
 func reviewPartnerPage(o Options) fiber.Handler {
 	return workAction(o, "review-", "flash.partner.reviewed", func(c *fiber.Ctx, v *view, f *form) error {
@@ -386,40 +386,17 @@ func reviewPartnerPage(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetPartner(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			if p.AccountID != 0 && p.AccountID == accountID(c) {
-				return record{}, fmt.Errorf("%w: nobody reviews their own registration", partnership.ErrForbidden)
-			}
-			m, err := store.GetForumMeeting(ctx, tx, in.Meeting)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return record{}, partnership.Invalid("meeting", "no forum meeting %d", in.Meeting)
-			} else if err != nil {
-				return record{}, err
-			}
-			before := partnerImage(p)
-			if err := p.ReviewPartner(in, m, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePartner(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			after := partnerImage(p)
-			after["review"] = p.Review
-			return record{Action: string(policies.PartnerReview), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: after}, nil
-		})
+		_, err = fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }
 
 // decidePartnerPage records the forum's decision on a registration at a held
-// meeting, as decidePartner does: approval grants the partner's role.
+// meeting (fourpillar.DecidePartner): approval grants the partner's role.
 func decidePartnerPage(o Options) fiber.Handler {
 	return workAction(o, "pdecide-", "flash.partner.decided", func(c *fiber.Ctx, v *view, f *form) error {
-		decision, reason := f.Get("decision"), f.Get("reason")
-		if decision == partnership.DecideReject && strings.TrimSpace(reason) == "" {
+		in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
+		if in.Decision == partnership.DecideReject && strings.TrimSpace(in.Reason) == "" {
 			f.fail("reason", v.L.T("error.required"))
 			return errFormFailed
 		}
@@ -427,36 +404,8 @@ func decidePartnerPage(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetPartner(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, formID(f, "meeting"))
-			if err != nil {
-				return record{}, err
-			}
-			if p.AccountID != 0 && p.AccountID == accountID(c) {
-				return record{}, fmt.Errorf("%w: nobody decides on their own registration", partnership.ErrForbidden)
-			}
-			before, now := partnerImage(p), o.now()
-			if err := p.DecidePartner(m, decision, reason, now); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePartner(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectPartner, p.ID, decision, p.Reason, now); err != nil {
-				return record{}, err
-			}
-			if p.State == partnership.PartnerApproved && p.AccountID != 0 {
-				if err := grantPartnerRole(ctx, tx, c, p, now); err != nil {
-					return record{}, err
-				}
-			}
-			return record{Action: string(policies.PartnerDecide), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10),
-				Before: before, After: partnerImage(p), Public: true}, nil
-		})
+		_, err = fourpillar.DecidePartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/tenancy"
 )
 
@@ -21,11 +22,12 @@ type Platform struct {
 // PlatformScope is the scope national-admin is granted at.
 const PlatformScope = "platform"
 
-func withPlatform(p *Platform) fiber.Handler {
+func withPlatform(p *Platform, o Options) fiber.Handler {
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
 	enforcer := func() (*casbin.SyncedCachedEnforcer, error) { return p.Enforcer, nil }
 	return func(c *fiber.Ctx) error {
-		c.Locals(localRegion, &regionRequest{db: p.DB, base: "/platform", root: PlatformScope, location: jakarta, enforcer: enforcer})
+		realm := &step.Region{Root: PlatformScope, DB: p.DB, Enforcer: enforcer, Now: o.Now}
+		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: jakarta, enforcer: enforcer})
 		return c.Next()
 	}
 }

@@ -33,7 +33,7 @@ func routes(app *fiber.App, o Options) {
 
 	// The platform of the national agencies: its own accounts, no region.
 	if o.Platform != nil {
-		p := app.Group("/platform", withPlatform(o.Platform), authenticate(o))
+		p := app.Group("/platform", withPlatform(o.Platform, o), authenticate(o))
 		p.Post("/api/session", signIn(o))
 		p.Use(checkCSRF)
 		p.Delete("/api/session", signOut(o))
@@ -44,7 +44,7 @@ func routes(app *fiber.App, o Options) {
 
 	// One region, resolved from the path (or from the host, rewritten to the
 	// path); who is asking is known from here on.
-	r := app.Group("/r/:region", withTenant(o.Registry), authenticate(o))
+	r := app.Group("/r/:region", withTenant(o.Registry, o), authenticate(o))
 	region := regionScope
 
 	// Signing in needs no CSRF token (it starts a new session, whatever cookie
@@ -138,11 +138,11 @@ func routes(app *fiber.App, o Options) {
 	// partners; registrations and their documents only the secretariat and
 	// the partner. Partners submit their own plans only; nobody aligns or
 	// approves their own. Requests are submitted and claimed at their ward.
-	r.Post("/api/partners", require(policies.PartnerRegister, region), registerPartner(o))
+	r.Post("/api/partners", require(policies.PartnerRegister, region), registerPartner)
 	r.Get("/api/partners", require(policies.PartnerRead, region), listPartners)
 	r.Get("/api/partners/:id", require(policies.PartnerRead, region), getPartner)
-	r.Post("/api/partners/:id/review", require(policies.PartnerReview, region), reviewPartner(o))
-	r.Post("/api/partners/:id/decision", require(policies.PartnerDecide, region), decidePartner(o))
+	r.Post("/api/partners/:id/review", require(policies.PartnerReview, region), reviewPartner)
+	r.Post("/api/partners/:id/decision", require(policies.PartnerDecide, region), decidePartner)
 	r.Get("/api/documents/:id", signedIn, getDocument)
 	r.Post("/api/forum/meetings", require(policies.ForumMeet, region), scheduleForum(o))
 	r.Get("/api/forum/meetings", require(policies.ForumRead, region), listForumMeetings)

@@ -28,6 +28,8 @@ type Region struct {
 	Enforcer func() (*casbin.SyncedCachedEnforcer, error)
 	// NIK hashes national ID numbers with the region's key; nil where none is kept.
 	NIK *authz.NIKHasher
+	// Location is the realm's time zone, for what it tells people of times.
+	Location *time.Location
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Listener is told the events of every committed step; nil tells nobody.
@@ -42,7 +44,8 @@ func (r *Region) Slug() string {
 	return r.Spec.Slug
 }
 
-func (r *Region) now() time.Time {
+// Clock is the realm's time now.
+func (r *Region) Clock() time.Time {
 	if r.Now != nil {
 		return r.Now()
 	}

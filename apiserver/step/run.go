@@ -109,7 +109,7 @@ func Run(ctx context.Context, r *Region, a Actor, fn func(ctx context.Context, t
 	var t *Tx
 	var events []Event
 	err := r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t = &Tx{Tx: tx, Region: r, Actor: a, Now: r.now()}
+		t = &Tx{Tx: tx, Region: r, Actor: a, Now: r.Clock()}
 		events = nil
 		if err := fn(ctx, t); err != nil {
 			return err

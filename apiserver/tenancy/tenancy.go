@@ -324,5 +324,5 @@ func (r *Registry) ReapIdle(ctx context.Context, idle time.Duration, log *slog.L
 // Realm is the region as its workflow steps see it, around a database the
 // caller has acquired and holds for as long as it uses the realm.
 func (t *Tenant) Realm(db bun.IDB) *step.Region {
-	return &step.Region{Spec: t.Region, Root: t.Region.Code, DB: db, Policy: t.Policy, Enforcer: t.Enforcer, NIK: t.NIK}
+	return &step.Region{Spec: t.Region, Root: t.Region.Code, DB: db, Policy: t.Policy, Enforcer: t.Enforcer, NIK: t.NIK, Location: t.Region.Location}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
@@ -27,7 +28,7 @@ const (
 func authenticate(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		ctx, db, now := c.UserContext(), rr.db, o.now()
+		ctx := c.UserContext()
 		// The account and its grants come in the query that finds the token
 		// (or right after the session's): every signed-in request pays for
 		// them, so they are read in as few round trips as possible.
@@ -36,19 +37,15 @@ func authenticate(o Options) fiber.Handler {
 			if !ok {
 				return fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", partnership.ErrUnauthenticated)
 			}
-			p, err := authz.TokenPrincipal(ctx, db, token, now)
+			p, err := accounts.ByToken(ctx, rr.realm, token)
 			if err != nil {
 				return err
 			}
 			rr.principal, rr.viaToken = p, true
 		} else if cookie := c.Cookies(sessionCookie); cookie != "" {
-			id, err := authz.SessionAccount(ctx, db, cookie, now)
+			p, err := accounts.BySession(ctx, rr.realm, cookie)
 			switch {
 			case err == nil:
-				p, err := authz.PrincipalOf(ctx, db, id)
-				if err != nil {
-					return err
-				}
 				rr.principal, rr.session = p, cookie
 			case errors.Is(err, partnership.ErrUnauthenticated):
 				rr.authErr = err

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
@@ -57,10 +55,6 @@ func pageParams(c *fiber.Ctx) (after int64, limit int, err error) {
 	return after, limit, nil
 }
 
-func grantJSON(g *authz.Grant) map[string]any {
-	return map[string]any{"account": g.AccountID, "role": g.Role, "scope": g.Scope}
-}
-
 // listGrants pages through the region's role grants.
 func listGrants(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -103,74 +97,28 @@ func existingGrantScope(c *fiber.Ctx) (string, error) {
 	return g.Scope, nil
 }
 
-// addGrant grants a role at a scope to an account.
-func addGrant(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in grantIn
-		if err := c.BodyParser(&in); err != nil {
-			return partnership.Invalid("body", "a JSON object or form with account, role and scope")
-		}
-		role, err := authz.CheckGrant(rr.tenant.Region, in.Role, in.Scope)
-		if err != nil {
-			return err
-		}
-		g := &authz.Grant{Role: role, Scope: in.Scope, CreatedAt: o.now().UTC()}
-		if a := rr.principal.Account; a != nil {
-			g.GrantedBy = &a.ID
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			a, err := authz.AccountByUsername(ctx, tx, in.Account)
-			if err != nil {
-				return record{}, partnership.Invalid("account", "no account %q in this region", in.Account)
-			}
-			g.AccountID = a.ID
-			if err := authz.AddGrant(ctx, tx, g); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.FormatInt(g.ID, 10), After: grantJSON(g)}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(g)
+// addGrant grants a role at a scope to an account (accounts.AddGrant).
+func addGrant(c *fiber.Ctx) error {
+	var in grantIn
+	if err := c.BodyParser(&in); err != nil {
+		return partnership.Invalid("body", "a JSON object or form with account, role and scope")
 	}
+	g, err := accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), accounts.GrantInput(in))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(g)
 }
 
-// moveGrant changes a grant's scope. The new scope needs grant:manage as well
-// as the old one, so nobody moves a grant out of their reach or into it.
+// moveGrant changes a grant's scope; the new scope needs grant:manage as well
+// as the old one (accounts.MoveGrant).
 func moveGrant(c *fiber.Ctx) error {
-	rr := regionOf(c)
 	var in scopeIn
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
 	id, _ := c.ParamsInt("id")
-	e, err := rr.enforcer()
-	if err != nil {
-		return err
-	}
-	if d, err := authz.Authorize(e, rr.principal, policies.GrantManage, in.Scope); err != nil {
-		return err
-	} else if !d.Allowed {
-		return fmt.Errorf("%w: none of your roles may use %s at %s", partnership.ErrForbidden, policies.GrantManage, in.Scope)
-	}
-	var g *authz.Grant
-	err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		var err error
-		if g, err = authz.GrantByID(ctx, tx, int64(id)); err != nil {
-			return record{}, err
-		}
-		if _, err := authz.CheckGrant(rr.tenant.Region, string(g.Role), in.Scope); err != nil {
-			return record{}, err
-		}
-		before := grantJSON(g)
-		if err := authz.MoveGrant(ctx, tx, g.ID, in.Scope); err != nil {
-			return record{}, err
-		}
-		g.Scope = in.Scope
-		return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.Itoa(id), Before: before, After: grantJSON(g)}, nil
-	})
+	g, err := accounts.MoveGrant(c.UserContext(), realmOf(c), actorOf(c), int64(id), in.Scope)
 	if err != nil {
 		return err
 	}
@@ -180,17 +128,7 @@ func moveGrant(c *fiber.Ctx) error {
 // revokeGrant takes a grant away; it stops working with the next request.
 func revokeGrant(c *fiber.Ctx) error {
 	id, _ := c.ParamsInt("id")
-	err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		g, err := authz.GrantByID(ctx, tx, int64(id))
-		if err != nil {
-			return record{}, err
-		}
-		if err := authz.RevokeGrant(ctx, tx, g.ID); err != nil {
-			return record{}, err
-		}
-		return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.Itoa(id), Before: grantJSON(g)}, nil
-	})
-	if err != nil {
+	if err := accounts.RevokeGrant(c.UserContext(), realmOf(c), actorOf(c), int64(id)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -199,7 +137,6 @@ func revokeGrant(c *fiber.Ctx) error {
 // explain answers "may account U use permission P at scope S, and which rule decided".
 func explain(c *fiber.Ctx) error {
 	rr := regionOf(c)
-	ctx := c.UserContext()
 	perm := policies.Permission(c.Query("permission"))
 	if !perm.Known() || perm.Platform() {
 		return partnership.Invalid("permission", "%q is not a permission of the catalogue", c.Query("permission"))
@@ -208,23 +145,7 @@ func explain(c *fiber.Ctx) error {
 	if rr.tenant.Region.ScopeLevel(scope) == "" {
 		return partnership.Invalid("scope", "%q is not a place of %s", scope, rr.tenant.Region.Name)
 	}
-	p := authz.Principal{}
-	if u := c.Query("account"); u != "" {
-		a, err := authz.AccountByUsername(ctx, rr.db, u)
-		if err != nil {
-			return partnership.Invalid("account", "no account %q in this region", u)
-		}
-		gs, err := authz.GrantsOf(ctx, rr.db, a.ID)
-		if err != nil {
-			return err
-		}
-		p = authz.Principal{Account: a, Grants: gs}
-	}
-	e, err := rr.tenant.Enforcer()
-	if err != nil {
-		return err
-	}
-	x, err := authz.Explain(rr.tenant.Policy, e, p, perm, scope)
+	x, err := accounts.Explain(c.UserContext(), rr.realm, c.Query("account"), perm, scope)
 	if err != nil {
 		return err
 	}

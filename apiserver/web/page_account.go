@@ -1,19 +1,13 @@
 package web
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
@@ -40,70 +34,44 @@ func signInPage(o Options) fiber.Handler {
 	}
 }
 
-// signInSubmit checks the username and password as the API's sign-in does,
-// throttled the same way, and starts a session.
+// signInSubmit checks the username and password as the API's sign-in does
+// (accounts.SignIn), throttled the same way, and starts a session.
 func signInSubmit(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		v := newView(c, o, "signin")
 		f := formOf(c)
 		v.Form = f
 		v.Data = struct{ Next string }{f.Get("next")}
-		username, password := strings.TrimSpace(f.Get("username")), f.Get("password")
-		if username == "" {
+		in := accounts.Credentials{Username: strings.TrimSpace(f.Get("username")), Password: f.Get("password"), Address: c.IP()}
+		if in.Username == "" {
 			f.fail("username", v.L.T("error.required"))
 		}
-		if password == "" {
+		if in.Password == "" {
 			f.fail("password", v.L.T("error.required"))
 		}
 		if f.Failed() {
 			v.Status = fiber.StatusUnprocessableEntity
 			return render(c, v, "signin")
 		}
-		now := o.now()
-		if ok, until := o.Throttle.Allow(username, c.IP(), now); !ok {
-			c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(until.Sub(now).Seconds())+1))
-			f.General = v.L.T("error.throttled.until", v.L.DateTime(until))
+		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, in, regionOf(c).session)
+		var th *accounts.Throttled
+		switch {
+		case errors.As(err, &th):
+			retryAfter(c, err)
+			f.General = v.L.T("error.throttled.until", v.L.DateTime(th.Until))
 			v.Status = fiber.StatusTooManyRequests
 			return render(c, v, "signin")
-		}
-		ctx, db := c.UserContext(), rr.db
-		a, err := authz.AccountByUsername(ctx, db, username)
-		ok := false
-		if err == nil && a.DisabledAt == nil {
-			if ok, err = authz.VerifyPassword(a.PasswordHash, password); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			o.Throttle.Fail(username, c.IP(), now)
+		case errors.Is(err, partnership.ErrUnauthenticated):
 			f.General = v.L.T("error.signin")
 			delete(f.Values, "password")
 			v.Status = fiber.StatusUnauthorized
 			return render(c, v, "signin")
-		}
-		o.Throttle.Succeed(username)
-		if err := startSession(c, o, a.ID); err != nil {
+		case err != nil:
 			return err
 		}
+		setSessionCookie(c, o, s.Token, s.Expires)
 		return redirect(c, safeNext(c, f.Get("next"), "/"), "flash.signedin")
 	}
-}
-
-func startSession(c *fiber.Ctx, o Options, accountID int64) error {
-	rr := regionOf(c)
-	now := o.now()
-	if rr.session != "" {
-		if err := authz.EndSession(c.UserContext(), rr.db, rr.session); err != nil {
-			return err
-		}
-	}
-	token, err := authz.StartSession(c.UserContext(), rr.db, accountID, now)
-	if err != nil {
-		return err
-	}
-	setSessionCookie(c, o, token, now.Add(authz.SessionAbsolute))
-	return nil
 }
 
 // signOutSubmit ends the session, if there is one, and goes home.
@@ -111,7 +79,7 @@ func signOutSubmit(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
 		if rr.session != "" {
-			if err := authz.EndSession(c.UserContext(), rr.db, rr.session); err != nil {
+			if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
 				return err
 			}
 		}
@@ -127,10 +95,9 @@ func registerPage(o Options) fiber.Handler {
 }
 
 // registerSubmit creates a resident's account as the API's register does,
-// then signs the new resident in.
+// then signs the new resident in (accounts.RegisterAndSignIn).
 func registerSubmit(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		v := newView(c, o, "register")
 		f := formOf(c)
 		v.Form = f
@@ -138,23 +105,10 @@ func registerSubmit(o Options) fiber.Handler {
 		if f.Get("password2") != in.Password {
 			f.fail("password2", v.L.T("error.password2"))
 		}
-		var a *authz.Account
+		var s accounts.Session
 		err := errFormFailed
 		if !f.Failed() {
-			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-				var err error
-				if a, err = authz.CreateAccount(ctx, tx, rr.tenant.NIK, in, o.now()); err != nil {
-					return record{}, err
-				}
-				g := &authz.Grant{AccountID: a.ID, Role: policies.Resident, Scope: rr.tenant.Region.Code, CreatedAt: o.now().UTC()}
-				if err := authz.AddGrant(ctx, tx, g); err != nil {
-					return record{}, err
-				}
-				return record{
-					Action: string(policies.AccountRegister), ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10),
-					After: map[string]any{"username": a.Username, "displayName": a.DisplayName, "role": g.Role, "scope": g.Scope},
-				}, nil
-			})
+			_, s, err = accounts.RegisterAndSignIn(c.UserContext(), realmOf(c), actorOf(c), in, regionOf(c).session)
 		}
 		if err != nil {
 			if err != errFormFailed {
@@ -171,9 +125,7 @@ func registerSubmit(o Options) fiber.Handler {
 			v.Status = fiber.StatusUnprocessableEntity
 			return render(c, v, "register")
 		}
-		if err := startSession(c, o, a.ID); err != nil {
-			return err
-		}
+		setSessionCookie(c, o, s.Token, s.Expires)
 		return redirect(c, "/", "flash.registered")
 	}
 }
@@ -237,19 +189,13 @@ func demoPage(o Options) fiber.Handler {
 	}
 }
 
-// demoUsername is the demo account of a role.
-func demoUsername(role policies.Role) string { return "demo-" + string(role) }
-
-// demoSignIn signs the visitor in as the demo account of the chosen role,
-// creating the account and its grant in the region's database on first use.
-// Its password is random and never shown: nobody signs in to it otherwise.
+// demoSignIn signs the visitor in as the demo account of the chosen role
+// (accounts.DemoSignIn), held at the place demoRoles gives it.
 func demoSignIn(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
 		role := policies.Role(c.FormValue("role"))
 		var chosen *demoRole
-		for _, d := range demoRoles(r) {
+		for _, d := range demoRoles(realmOf(c).Spec) {
 			if d.Role == role {
 				chosen = &d
 				break
@@ -258,50 +204,12 @@ func demoSignIn(o Options) fiber.Handler {
 		if chosen == nil {
 			return partnership.Invalid("role", "not a demo role")
 		}
-		var id int64
-		err := rr.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-			a, err := authz.AccountByUsername(ctx, tx, demoUsername(role))
-			if errors.Is(err, partnership.ErrNotFound) {
-				secret := make([]byte, 24)
-				rand.Read(secret)
-				name := catalogs.For("id", nil).T("role." + string(role))
-				if a, err = authz.CreateAccount(ctx, tx, nil, authz.NewAccount{Username: demoUsername(role), DisplayName: "Demo " + name, Password: hex.EncodeToString(secret)}, o.now()); err != nil {
-					return err
-				}
-			}
-			if err != nil {
-				return err
-			}
-			id = a.ID
-			if err := demoPartner(ctx, tx, r, a, role, o); err != nil {
-				return err
-			}
-			gs, err := authz.GrantsOf(ctx, tx, a.ID)
-			if err != nil {
-				return err
-			}
-			for _, g := range gs {
-				if g.Role == role && g.Scope == chosen.Scope {
-					return nil
-				}
-			}
-			g := &authz.Grant{AccountID: a.ID, Role: role, Scope: chosen.Scope, CreatedAt: o.now().UTC()}
-			if err := authz.AddGrant(ctx, tx, g); err != nil {
-				return err
-			}
-			_, err = audit.Append(ctx, tx, audit.Entry{
-				Actor: "system", Action: string(policies.GrantManage), ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10),
-				Decision: "the embedded mode's demo sign-in",
-				After:    map[string]any{"username": a.Username, "role": g.Role, "scope": g.Scope},
-			})
-			return err
-		})
+		name := "Demo " + catalogs.For("id", nil).T("role."+string(role))
+		s, err := accounts.DemoSignIn(c.UserContext(), realmOf(c), role, chosen.Scope, name, regionOf(c).session)
 		if err != nil {
 			return err
 		}
-		if err := startSession(c, o, id); err != nil {
-			return err
-		}
+		setSessionCookie(c, o, s.Token, s.Expires)
 		if role == policies.Resident {
 			return redirect(c, "/", "flash.demo")
 		}

@@ -1,13 +1,12 @@
 package web
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
@@ -92,35 +91,21 @@ func showGrants(c *fiber.Ctx, v *view) error {
 	return render(c, v, "grants")
 }
 
-// addGrantPage grants a role at a scope, as the API's addGrant does.
+// addGrantPage grants a role at a scope (accounts.AddGrant); a scope beyond
+// the admin's reach is refused beside its field.
 func addGrantPage(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		v := newView(c, o, "grants")
 		f := formOf(c)
 		f.Key = "grant"
 		v.Form = f
-		in := grantIn{Account: strings.TrimSpace(f.Get("account")), Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope"))}
-		role, err := authz.CheckGrant(rr.tenant.Region, in.Role, in.Scope)
+		in := accounts.GrantInput{Account: strings.TrimSpace(f.Get("account")), Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope"))}
+		_, err := authz.CheckGrant(realmOf(c).Spec, in.Role, in.Scope)
 		if err == nil && !holds(c, policies.GrantManage, in.Scope) {
 			err = partnership.Invalid("scope", "outside your reach")
 		}
 		if err == nil {
-			g := &authz.Grant{Role: role, Scope: in.Scope, CreatedAt: o.now().UTC()}
-			if a := rr.principal.Account; a != nil {
-				g.GrantedBy = &a.ID
-			}
-			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-				a, err := authz.AccountByUsername(ctx, tx, in.Account)
-				if err != nil {
-					return record{}, partnership.Invalid("account", "no account %q in this region", in.Account)
-				}
-				g.AccountID = a.ID
-				if err := authz.AddGrant(ctx, tx, g); err != nil {
-					return record{}, err
-				}
-				return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.FormatInt(g.ID, 10), After: grantJSON(g)}, nil
-			})
+			_, err = accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), in)
 		}
 		if err != nil {
 			if err := f.refuse(v.L, err); err != nil {
@@ -133,25 +118,13 @@ func addGrantPage(o Options) fiber.Handler {
 	}
 }
 
-// revokeGrantPage takes a grant away, as the API's revokeGrant does.
-func revokeGrantPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, _ := c.ParamsInt("id")
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			g, err := authz.GrantByID(ctx, tx, int64(id))
-			if err != nil {
-				return record{}, err
-			}
-			if err := authz.RevokeGrant(ctx, tx, g.ID); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.GrantManage), ObjectType: "grant", ObjectID: strconv.Itoa(id), Before: grantJSON(g)}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return redirect(c, "/admin/grants", "flash.revoked")
+// revokeGrantPage takes a grant away (accounts.RevokeGrant).
+func revokeGrantPage(c *fiber.Ctx) error {
+	id, _ := c.ParamsInt("id")
+	if err := accounts.RevokeGrant(c.UserContext(), realmOf(c), actorOf(c), int64(id)); err != nil {
+		return err
 	}
+	return redirect(c, "/admin/grants", "flash.revoked")
 }
 
 type auditData struct {

@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
@@ -266,41 +265,4 @@ func fourPillarQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue,
 			{v.Base + "/forum", v.L.T("nav.forum")}, {v.Base + "/evaluations", v.L.T("nav.evaluations")}, {v.Base + "/awards", v.L.T("nav.awards")}}}}, sq...), nil
 	}
 	return nil, nil
-}
-
-// demoPartner gives the demo company or university an approved partner
-// working in every priority area, so that the demo can claim requests. It is
-// made as the forum would leave it, without the forum's meeting: the demo's
-// shortcut, audited as the system's, and never in a cluster.
-func demoPartner(ctx context.Context, tx bun.Tx, r *partnership.Region, a *authz.Account, role policies.Role, o Options) error {
-	if !r.Runs(partnership.FourPillar) || (role != policies.Company && role != policies.University) {
-		return nil
-	}
-	ps, err := store.ListPartners(ctx, tx, store.PartnerFilter{AccountID: a.ID})
-	if err != nil || len(ps) > 0 {
-		return err
-	}
-	kind, name := partnership.PartnerCompany, "PT Demo Sejahtera"
-	if role == policies.University {
-		kind, name = partnership.PartnerUniversity, "Universitas Demo"
-	}
-	var areas []string
-	for _, pa := range r.FourPillar.PriorityAreas {
-		areas = append(areas, pa.Key)
-	}
-	now := o.now()
-	p, err := r.RegisterPartner(partnership.PartnerInput{Kind: kind, Name: name, Areas: areas}, a.ID, now)
-	if err != nil {
-		return err
-	}
-	t := now.UTC()
-	p.State, p.ApprovedAt, p.DecidedAt = partnership.PartnerApproved, &t, &t
-	if err := store.InsertPartner(ctx, tx, p); err != nil {
-		return err
-	}
-	_, err = audit.Append(ctx, tx, audit.Entry{
-		Actor: "system", Action: string(policies.PartnerDecide), ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10),
-		Decision: "the embedded mode's demo sign-in", After: map[string]any{"name": p.Name, "state": p.State, "account": a.ID},
-	})
-	return err
 }

@@ -26,7 +26,7 @@ func withPlatform(p *Platform, o Options) fiber.Handler {
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
 	enforcer := func() (*casbin.SyncedCachedEnforcer, error) { return p.Enforcer, nil }
 	return func(c *fiber.Ctx) error {
-		realm := &step.Region{Root: PlatformScope, DB: p.DB, Enforcer: enforcer, Now: o.Now}
+		realm := &step.Region{Root: PlatformScope, DB: p.DB, Enforcer: enforcer, Location: jakarta, Now: o.Now}
 		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: jakarta, enforcer: enforcer})
 		return c.Next()
 	}

@@ -57,16 +57,16 @@ func routes(app *fiber.App, o Options) {
 	r.Get("/api/region", regionJSON)
 
 	// Accounts and sessions.
-	r.Post("/api/accounts", require(policies.AccountRegister, region), register(o))
+	r.Post("/api/accounts", require(policies.AccountRegister, region), register)
 	r.Delete("/api/session", signOut(o))
 	r.Get("/api/me", signedIn, whoAmI)
 	r.Get("/api/tokens", signedIn, require(policies.TokenManage, region), listTokens)
-	r.Post("/api/tokens", signedIn, require(policies.TokenManage, region), createToken(o))
-	r.Delete("/api/tokens/:id", signedIn, require(policies.TokenManage, region), revokeToken(o))
+	r.Post("/api/tokens", signedIn, require(policies.TokenManage, region), createToken)
+	r.Delete("/api/tokens/:id", signedIn, require(policies.TokenManage, region), revokeToken)
 
 	// Role grants at scopes, and explanations.
 	r.Get("/api/grants", require(policies.GrantRead, region), listGrants)
-	r.Post("/api/grants", require(policies.GrantManage, grantScope), addGrant(o))
+	r.Post("/api/grants", require(policies.GrantManage, grantScope), addGrant)
 	r.Patch("/api/grants/:id", require(policies.GrantManage, existingGrantScope), moveGrant)
 	r.Delete("/api/grants/:id", require(policies.GrantManage, existingGrantScope), revokeGrant)
 	r.Get("/api/explain", require(policies.PolicyExplain, region), explain)
@@ -305,6 +305,6 @@ func routes(app *fiber.App, o Options) {
 	// The regional admin's: grants with their explanations, the audit log.
 	r.Get("/admin/grants", asPage, require(policies.GrantRead, region), grantsPage(o))
 	r.Post("/admin/grants", asPage, require(policies.GrantManage, lenientScope("scope")), addGrantPage(o))
-	r.Post("/admin/grants/:id/revoke", asPage, require(policies.GrantManage, existingGrantScope), revokeGrantPage(o))
+	r.Post("/admin/grants/:id/revoke", asPage, require(policies.GrantManage, existingGrantScope), revokeGrantPage)
 	r.Get("/admin/audit", asPage, require(policies.AuditRead, region), auditPage(o))
 }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 )
@@ -21,50 +23,30 @@ type me struct {
 	CSRFToken string         `json:"csrfToken,omitempty"`
 }
 
-// signIn checks a username and password and starts a session. Failures are
-// throttled per account and per address; the answer never says which of the
-// two was wrong.
+// signIn checks a username and password and starts a session
+// (accounts.SignIn): throttled per account and per address, never saying
+// which of the two was wrong.
 func signIn(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		var in credentials
 		if err := c.BodyParser(&in); err != nil {
 			return partnership.Invalid("body", "a JSON object or form with username and password")
 		}
-		if in.Username == "" {
-			return partnership.Invalid("username", "required")
-		}
-		if in.Password == "" {
-			return partnership.Invalid("password", "required")
-		}
-		now := o.now()
-		if ok, until := o.Throttle.Allow(in.Username, c.IP(), now); !ok {
-			c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(until.Sub(now).Seconds())+1))
-			return fmt.Errorf("%w: too many failed sign-ins; try again after %s", partnership.ErrThrottled, until.In(rr.location).Format("15:04"))
-		}
-		ctx, db := c.UserContext(), rr.db
-		a, err := authz.AccountByUsername(ctx, db, in.Username)
-		ok := false
-		if err == nil && a.DisabledAt == nil {
-			if ok, err = authz.VerifyPassword(a.PasswordHash, in.Password); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			o.Throttle.Fail(in.Username, c.IP(), now)
-			return fmt.Errorf("%w: wrong username or password", partnership.ErrUnauthenticated)
-		}
-		o.Throttle.Succeed(in.Username)
-		token, err := authz.StartSession(ctx, db, a.ID, now)
+		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, accounts.Credentials{Username: in.Username, Password: in.Password, Address: c.IP()}, "")
 		if err != nil {
+			retryAfter(c, err)
 			return err
 		}
-		setSessionCookie(c, o, token, now.Add(authz.SessionAbsolute))
-		gs, err := authz.GrantsOf(ctx, db, a.ID)
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(me{Account: a, Grants: gs, CSRFToken: authz.CSRFToken(token)})
+		setSessionCookie(c, o, s.Token, s.Expires)
+		return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
+	}
+}
+
+// retryAfter tells a throttled client when to try again.
+func retryAfter(c *fiber.Ctx, err error) {
+	var th *accounts.Throttled
+	if errors.As(err, &th) {
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(th.Until.Sub(realmOf(c).Clock()).Seconds())+1))
 	}
 }
 
@@ -75,7 +57,7 @@ func signOut(o Options) fiber.Handler {
 		if rr.session == "" {
 			return fmt.Errorf("%w: no session to end", partnership.ErrUnauthenticated)
 		}
-		if err := authz.EndSession(c.UserContext(), rr.db, rr.session); err != nil {
+		if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
 			return err
 		}
 		setSessionCookie(c, o, "", time.Unix(0, 0))

@@ -1,0 +1,44 @@
+package accounts
+
+import (
+	"context"
+	"strconv"
+
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/step"
+	"pilar.id/pilar/policies"
+)
+
+// CreateAdmin creates a realm's administrator: in a region, an account
+// holding regional-admin for the whole region; on the platform (a realm
+// without a Spec), one holding national-admin. It is how a region gets its
+// first admin, which no one in the region could grant: the operator of the
+// server runs it as a command, a system actor the realm's policy must allow
+// (grant:manage in a region, national-admin:grant on the platform).
+func CreateAdmin(ctx context.Context, r *step.Region, a step.Actor, in authz.NewAccount) (*authz.Account, error) {
+	role, perm := policies.RegionalAdmin, policies.GrantManage
+	if r.Spec == nil {
+		role, perm = policies.NationalAdmin, policies.NationalAdminGrant
+	}
+	if in.DisplayName == "" {
+		in.DisplayName = in.Username
+	}
+	var acc *authz.Account
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		if err := t.Require(perm, r.Root); err != nil {
+			return err
+		}
+		var err error
+		if acc, err = authz.CreateAccount(ctx, t, nil, in, t.Now); err != nil {
+			return err
+		}
+		g := &authz.Grant{AccountID: acc.ID, Role: role, Scope: r.Root, CreatedAt: t.Now.UTC()}
+		if err := authz.AddGrant(ctx, t, g); err != nil {
+			return err
+		}
+		t.Audit(step.Record{Action: perm, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10),
+			After: map[string]any{"username": acc.Username, "role": g.Role, "scope": g.Scope}})
+		return nil
+	})
+	return acc, err
+}

@@ -8,31 +8,40 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web"
 	"pilar.id/pilar/policies"
 )
 
-// command runs one of the API server's administrative commands on the
-// embedded mode's data and returns the exit code.
+// The administrative commands act on a region as named system actors, under
+// the region's policy (role system), through the same steps the API takes,
+// and are audited as such.
+const (
+	regionAdminActor   = "command:region-admin"
+	nationalAdminActor = "command:national-admin"
+	verifyAuditActor   = "command:verify-audit"
+)
+
+// command runs one of the API server's administrative commands and returns
+// the exit code.
 func command(name string, args []string) int {
 	var err error
 	switch name {
 	case "verify-audit":
-		err = verifyAuditCommand(args, os.Stdout)
+		err = verifyAuditCommand(context.Background(), args, os.Getenv, os.Stdout)
 	case "national-admin":
-		err = adminCommand(true, args, os.Stdin, os.Stdout)
+		err = adminCommand(context.Background(), true, args, os.Getenv, os.Stdin, os.Stdout)
 	case "region-admin":
-		err = adminCommand(false, args, os.Stdin, os.Stdout)
+		err = adminCommand(context.Background(), false, args, os.Getenv, os.Stdin, os.Stdout)
 	default:
 		err = fmt.Errorf("unknown command %q; the commands are verify-audit, region-admin and national-admin, or flags to serve (-h)", name)
 	}
@@ -43,36 +52,155 @@ func command(name string, args []string) int {
 	return 0
 }
 
+// where says where a command finds its realm, in either mode: the embedded
+// mode's files, or a cluster's region — through the Kubernetes API (the
+// Region, its credentials Secret and its policy ConfigMap, as the server
+// reads them) or straight at its database (-dsn, with its manifest from
+// -tenants) — and the platform's database.
+type where struct {
+	mode, tenants, data, region string
+	kubeconfig, namespace, dsn  string
+	platformDSN                 string
+	platform                    bool
+	flags                       *flag.FlagSet
+}
+
+func newWhere(name string, platform bool, getenv func(string) string) *where {
+	w := &where{platform: platform, flags: flag.NewFlagSet(name, flag.ContinueOnError)}
+	fs := w.flags
+	fs.StringVar(&w.mode, "mode", orDefault(getenv("PILAR_MODE"), modeEmbedded), "embedded (the files of -tenants and -data) or cluster")
+	fs.StringVar(&w.data, "data", "data", "directory of the SQLite files (embedded mode)")
+	if platform {
+		fs.StringVar(&w.platformDSN, "platform-dsn", getenv("PILAR_PLATFORM_DSN"), "PostgreSQL URL of the national agencies' accounts (cluster mode)")
+		return w
+	}
+	fs.StringVar(&w.tenants, "tenants", "tenants", "directory of Region manifests (embedded mode; the cluster mode with -dsn)")
+	fs.StringVar(&w.region, "region", "", "the region, e.g. bandung")
+	fs.StringVar(&w.kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "kubeconfig file (cluster mode); $KUBECONFIG when empty, else the in-cluster configuration")
+	fs.StringVar(&w.namespace, "namespace", orDefault(getenv("POD_NAMESPACE"), "pilar-system"), "the operator's namespace, with each region's Secret and ConfigMap (cluster mode)")
+	fs.StringVar(&w.dsn, "dsn", "", "the region's PostgreSQL URL (cluster mode), instead of reading it from the Region's credentials Secret")
+	return w
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// open opens the realm and returns it with what closes it. In the embedded
+// mode a region's database is created and migrated when prepare says so, as
+// the server would on its first start; in a cluster the operator migrates
+// and a command never does.
+func (w *where) open(ctx context.Context, prepare bool) (*step.Region, func(), error) {
+	switch {
+	case w.mode != modeEmbedded && w.mode != modeCluster:
+		return nil, nil, fmt.Errorf("-mode %q: embedded or cluster", w.mode)
+	case w.platform:
+		return w.openPlatform(ctx)
+	case w.region == "":
+		return nil, nil, fmt.Errorf("-region is required")
+	}
+	var t *tenancy.Tenant
+	var err error
+	switch {
+	case w.mode == modeEmbedded:
+		path := filepath.Join(w.data, w.region+".db")
+		if _, err := os.Stat(path); err != nil && !prepare {
+			return nil, nil, fmt.Errorf("no database for region %q in %s (has the server run?): %w", w.region, w.data, err)
+		}
+		t, err = manifestTenant(ctx, w.tenants, w.region, store.Options{Driver: store.SQLite, DSN: path}, prepare)
+	case w.dsn != "":
+		t, err = manifestTenant(ctx, w.tenants, w.region, store.Options{Driver: store.Postgres, DSN: w.dsn, MaxConns: 2}, false)
+	default:
+		cfg, cerr := kubeConfig(w.kubeconfig)
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		t, err = tenancy.ClusterTenant(ctx, cfg, w.namespace, w.region, nil, nil)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	db, release, err := t.Acquire(ctx)
+	if err != nil {
+		t.Close()
+		return nil, nil, err
+	}
+	return t.Realm(db), func() { release(); t.Close() }, nil
+}
+
+// openPlatform opens the national agencies' database: a SQLite file beside
+// the regions' in the embedded mode, PostgreSQL in a cluster.
+func (w *where) openPlatform(ctx context.Context) (*step.Region, func(), error) {
+	opts := store.Options{Driver: store.SQLite, DSN: filepath.Join(w.data, "platform.db")}
+	if w.mode == modeCluster {
+		if w.platformDSN == "" {
+			return nil, nil, fmt.Errorf("-platform-dsn is required in the cluster mode")
+		}
+		opts = store.Options{Driver: store.Postgres, DSN: w.platformDSN, MaxConns: 2}
+	}
+	p, err := openPlatformDB(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return web.PlatformRealm(p), func() { p.DB.Close() }, nil
+}
+
+// manifestTenant is a region of the manifests in dir, reached with opts;
+// migrated when it is opened only if migrate says so. Without its manifest,
+// a region whose database the server has served is what the database
+// records (tenancy.Recorded): its code and the policy it is served under.
+func manifestTenant(ctx context.Context, dir, slug string, opts store.Options, migrate bool) (*tenancy.Tenant, error) {
+	prepare := tenancy.Migrate
+	if !migrate {
+		prepare = func(context.Context, *bun.DB, *tenancy.Tenant) error { return nil }
+	}
+	regions, err := tenancy.LoadDir(dir)
+	for _, r := range regions {
+		if r.Slug == slug {
+			return tenancy.NewTenant(r, opts, prepare)
+		}
+	}
+	if migrate {
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("no region %q in %s", slug, dir)
+	}
+	db, oerr := store.Open(ctx, opts)
+	if oerr != nil {
+		return nil, oerr
+	}
+	code, set, rerr := tenancy.Recorded(ctx, db)
+	db.Close()
+	if rerr != nil {
+		return nil, fmt.Errorf("no manifest of region %q in %s (%v), and %w", slug, dir, err, rerr)
+	}
+	return tenancy.NewTenantWithPolicy(&partnership.Region{Slug: slug, Code: code, Name: slug}, set, opts, prepare), nil
+}
+
 // verifyAuditCommand walks a region's audit log and fails, naming the first
 // broken entry, when the chain does not hold.
-func verifyAuditCommand(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("verify-audit", flag.ContinueOnError)
-	data := fs.String("data", "data", "directory of the per-region SQLite files")
-	region := fs.String("region", "", "the region whose audit log to verify, e.g. bandung")
-	if err := fs.Parse(args); err != nil {
+func verifyAuditCommand(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	w := newWhere("verify-audit", false, getenv)
+	if err := w.flags.Parse(args); err != nil {
 		return err
 	}
-	if *region == "" {
-		return fmt.Errorf("-region is required")
-	}
-	path := filepath.Join(*data, *region+".db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database for region %q: %w", *region, err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{Driver: store.SQLite, DSN: path})
+	r, closeRealm, err := w.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	r, err := audit.Verify(ctx, db)
+	defer closeRealm()
+	rep, err := accounts.VerifyAudit(ctx, r, step.System(verifyAuditActor))
 	if err != nil {
 		return err
 	}
-	if !r.OK {
-		return fmt.Errorf("%d entries; broken at entry %d: %s", r.Entries, r.FirstBroken, r.Reason)
+	if !rep.OK {
+		return fmt.Errorf("%d entries; broken at entry %d: %s", rep.Entries, rep.FirstBroken, rep.Reason)
 	}
-	fmt.Fprintf(out, "%s: %d entries, chain intact\n", *region, r.Entries)
+	fmt.Fprintf(out, "%s: %d entries, chain intact\n", w.region, rep.Entries)
 	return nil
 }
 
@@ -80,88 +208,31 @@ func verifyAuditCommand(args []string, out io.Writer) error {
 // the region's scope, in the region's database) or of the platform
 // (national-admin, in the platform's database). The password is read from
 // standard input, so that it appears in no process list and no shell history.
-// The account and its grant are audited in the realm they are made in.
-func adminCommand(national bool, args []string, in io.Reader, out io.Writer) error {
-	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	data := fs.String("data", "data", "directory of the SQLite files")
-	tenants := fs.String("tenants", "tenants", "directory of Region manifests (for -region)")
-	region := fs.String("region", "", "the region whose first admin to create, e.g. bandung")
-	username := fs.String("username", "", "the admin's username")
-	name := fs.String("name", "", "the admin's display name (the username when empty)")
-	if err := fs.Parse(args); err != nil {
+func adminCommand(ctx context.Context, national bool, args []string, getenv func(string) string, in io.Reader, out io.Writer) error {
+	name, actor, role := "region-admin", regionAdminActor, policies.RegionalAdmin
+	if national {
+		name, actor, role = "national-admin", nationalAdminActor, policies.NationalAdmin
+	}
+	w := newWhere(name, national, getenv)
+	username := w.flags.String("username", "", "the admin's username")
+	display := w.flags.String("name", "", "the admin's display name (the username when empty)")
+	if err := w.flags.Parse(args); err != nil {
 		return err
 	}
 	password, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("unable to read the password from standard input: %w", err)
 	}
-	ctx := context.Background()
-	var (
-		db    *bun.DB
-		role  = policies.NationalAdmin
-		scope = web.PlatformScope
-	)
-	if national {
-		p, err := openPlatform(ctx, *data)
-		if err != nil {
-			return err
-		}
-		db = p.DB
-		defer db.Close()
-	} else {
-		t, err := embeddedTenant(*tenants, *data, *region)
-		if err != nil {
-			return err
-		}
-		defer t.Close()
-		var release func()
-		if db, release, err = t.Acquire(ctx); err != nil {
-			return err
-		}
-		defer release()
-		role, scope = policies.RegionalAdmin, t.Region.Code
-	}
-	display := *name
-	if display == "" {
-		display = *username
-	}
-	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		now := time.Now()
-		a, err := authz.CreateAccount(ctx, tx, nil, authz.NewAccount{Username: *username, DisplayName: display, Password: strings.TrimRight(password, "\r\n")}, now)
-		if err != nil {
-			return err
-		}
-		g := &authz.Grant{AccountID: a.ID, Role: role, Scope: scope, CreatedAt: now.UTC()}
-		if err := authz.AddGrant(ctx, tx, g); err != nil {
-			return err
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{
-			Actor: "system", Action: string(policies.GrantManage), ObjectType: "account", ObjectID: strconv.FormatInt(a.ID, 10),
-			Decision: "the operator of the server, with the apiserver admin command",
-			After:    map[string]any{"username": a.Username, "role": g.Role, "scope": g.Scope},
-		})
+	r, closeRealm, err := w.open(ctx, true)
+	if err != nil {
 		return err
-	})
+	}
+	defer closeRealm()
+	_, err = accounts.CreateAdmin(ctx, r, step.System(actor),
+		authz.NewAccount{Username: *username, DisplayName: *display, Password: strings.TrimRight(password, "\r\n")})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%s %s created\n", role, *username)
 	return nil
-}
-
-// embeddedTenant is one region of the embedded mode, as the server would serve it.
-func embeddedTenant(tenantsDir, dataDir, slug string) (*tenancy.Tenant, error) {
-	if slug == "" {
-		return nil, fmt.Errorf("-region is required")
-	}
-	regions, err := tenancy.LoadDir(tenantsDir)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range regions {
-		if r.Slug == slug {
-			return tenancy.NewTenant(r, store.Options{Driver: store.SQLite, DSN: filepath.Join(dataDir, r.Slug+".db")}, tenancy.Migrate)
-		}
-	}
-	return nil, fmt.Errorf("no region %q in %s", slug, tenantsDir)
 }

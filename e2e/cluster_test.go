@@ -37,14 +37,27 @@ const (
 	removeTimeout  = time.Minute
 )
 
-// A national agency onboards Kota Bandung with `kubectl apply`: on a real
-// kube-apiserver and PostgreSQL, with the operator and the shared API server
-// running as they would in a cluster, the region's portal answers with its
-// data under its policy; deleting the Region takes the portal away.
-func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
-	start := time.Now()
-	step := func(what string) { t.Logf("%6.1fs %s", time.Since(start).Seconds(), what) }
+// rig is a cluster as an installation has it: a real kube-apiserver and
+// PostgreSQL, the operator's namespace with the PostgreSQL admin Secret and
+// the platform's NIK key, and the operator and the shared API server running
+// as their programs. log notes the steps of a test with their time.
+type rig struct {
+	t                     *testing.T
+	cl                    client.Client
+	pg                    *testpg.Server
+	kubeconfig, namespace string
+	env                   []string
+	apiserverBin          string
+	operator, server      *process
+	base                  string // the Bandung portal's URL
+	platformDSN           string
+	log                   func(what string)
+}
 
+// startRig brings a rig up; everything stops with the test.
+func startRig(t *testing.T) *rig {
+	start := time.Now()
+	r := &rig{t: t, log: func(what string) { t.Logf("%6.1fs %s", time.Since(start).Seconds(), what) }}
 	cluster, err := testcluster.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -54,36 +67,36 @@ func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	pg, err := testpg.Start()
-	if err != nil {
+	if r.pg, err = testpg.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
+		if err := r.pg.Stop(); err != nil {
 			t.Error(err)
 		}
 	})
-	step("kube-apiserver and PostgreSQL are up")
+	r.log("kube-apiserver and PostgreSQL are up")
 
 	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, cluster, dir)
-	cl := newClient(t, cluster)
+	r.kubeconfig = writeKubeconfig(t, cluster, dir)
+	r.cl = newClient(t, cluster)
 	ctx := t.Context()
 
 	// The operator's namespace, the PostgreSQL admin credentials in it, and the
 	// platform's NIK key, as an installation would have them.
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "pilar-e2e-"}}
-	if err := cl.Create(ctx, ns); err != nil {
+	if err := r.cl.Create(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
+	r.namespace = ns.Name
 	admin := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "pilar-postgres-admin", Namespace: ns.Name},
 		StringData: map[string]string{
-			"host": pg.Host(), "port": strconv.Itoa(pg.Port()),
-			"username": pg.User(), "password": pg.Password(), "sslmode": "disable",
+			"host": r.pg.Host(), "port": strconv.Itoa(r.pg.Port()),
+			"username": r.pg.User(), "password": r.pg.Password(), "sslmode": "disable",
 		},
 	}
-	if err := cl.Create(ctx, admin); err != nil {
+	if err := r.cl.Create(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
 	nikKey := make([]byte, 32)
@@ -92,46 +105,49 @@ func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
 	if err := os.WriteFile(nikKeyFile, []byte(hex.EncodeToString(nikKey)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	r.platformDSN = r.pg.NewDatabase(t)
 
 	operatorBin := buildProgram(t, "operator")
-	apiserverBin := buildProgram(t, "apiserver")
-	step("programs built")
+	r.apiserverBin = buildProgram(t, "apiserver")
+	r.log("programs built")
 
-	env := []string{"KUBECONFIG=" + kubeconfig}
+	r.env = []string{"KUBECONFIG=" + r.kubeconfig}
 	probes := freeAddr(t)
-	operator := startProcess(t, "operator", operatorBin, env,
+	r.operator = startProcess(t, "operator", operatorBin, r.env,
 		"--namespace", ns.Name, "--leader-elect=false",
 		"--metrics-bind-address=0", "--health-probe-bind-address="+probes)
 	listen := freeAddr(t)
-	server := startProcess(t, "API server", apiserverBin, env,
+	r.server = startProcess(t, "API server", r.apiserverBin, r.env,
 		"-mode", "cluster", "-listen", listen, "-namespace", ns.Name,
-		"-nik-key-file", nikKeyFile, "-log-level", "debug")
-	waitHTTP(t, operator, "http://"+probes+"/readyz", time.Minute)
-	waitHTTP(t, server, "http://"+listen+"/healthz", time.Minute)
-	step("operator and API server are running")
-	base := "http://" + listen + "/r/bandung"
-	if code, body := get(t, base+"/api/region"); code != 404 {
-		t.Fatalf("before the Region exists, /r/bandung/api/region: %d %.200s", code, body)
-	}
+		"-nik-key-file", nikKeyFile, "-platform-dsn", r.platformDSN, "-log-level", "debug")
+	waitHTTP(t, r.operator, "http://"+probes+"/readyz", time.Minute)
+	waitHTTP(t, r.server, "http://"+listen+"/healthz", time.Minute)
+	r.log("operator and API server are running")
+	r.base = "http://" + listen + "/r/bandung"
+	return r
+}
 
+// onboardBandung applies tenants/bandung.yaml with kubectl and waits until
+// the portal answers with Bandung's own data.
+func (r *rig) onboardBandung() {
+	t := r.t
 	manifest := filepath.Join("..", "tenants", "bandung.yaml")
 	want, err := tenancy.LoadDir(filepath.Dir(manifest))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantKecamatan := -1
-	for _, r := range want {
-		if r.Slug == "bandung" {
-			wantKecamatan = len(r.Kecamatan)
+	for _, reg := range want {
+		if reg.Slug == "bandung" {
+			wantKecamatan = len(reg.Kecamatan)
 		}
 	}
-	applyManifest(t, cl, kubeconfig, manifest)
-	step("tenants/bandung.yaml applied")
+	applyManifest(t, r.cl, r.kubeconfig, manifest)
+	r.log("tenants/bandung.yaml applied")
 
-	// Onboarded: the portal answers with Bandung's own data.
 	deadline := time.Now().Add(onboardTimeout)
 	for {
-		code, body := get(t, base+"/api/region")
+		code, body := get(t, r.base+"/api/region")
 		if code == 200 {
 			var got struct {
 				Name      string `json:"name"`
@@ -145,15 +161,38 @@ func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
 			}
 			break
 		}
-		if operator.exited() || server.exited() {
-			t.Fatalf("a program exited while onboarding (operator: %v, API server: %v)\n%s", operator.err, server.err, regionState(t, cl, "bandung"))
+		if r.operator.exited() || r.server.exited() {
+			t.Fatalf("a program exited while onboarding (operator: %v, API server: %v)\n%s", r.operator.err, r.server.err, regionState(t, r.cl, "bandung"))
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s, /r/bandung/api/region still answers %d %.200s\n%s", onboardTimeout, code, body, regionState(t, cl, "bandung"))
+			t.Fatalf("after %s, /r/bandung/api/region still answers %d %.200s\n%s", onboardTimeout, code, body, regionState(t, r.cl, "bandung"))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	step("Bandung's portal answers")
+	r.log("Bandung's portal answers")
+}
+
+// stop shuts both programs down, as a rollout would.
+func (r *rig) stop() {
+	if err := r.server.stop(30 * time.Second); err != nil {
+		r.t.Errorf("the API server did not shut down cleanly: %v", err)
+	}
+	if err := r.operator.stop(30 * time.Second); err != nil {
+		r.t.Errorf("the operator did not shut down cleanly: %v", err)
+	}
+}
+
+// A national agency onboards Kota Bandung with `kubectl apply`: on a real
+// kube-apiserver and PostgreSQL, with the operator and the shared API server
+// running as they would in a cluster, the region's portal answers with its
+// data under its policy; deleting the Region takes the portal away.
+func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
+	r := startRig(t)
+	base := r.base
+	if code, body := get(t, base+"/api/region"); code != 404 {
+		t.Fatalf("before the Region exists, /r/bandung/api/region: %d %.200s", code, body)
+	}
+	r.onboardBandung()
 
 	// Served under the region's policy: grants are for signed-in admins,
 	// proposals are public.
@@ -169,39 +208,33 @@ func TestClusterOnboardsARegionFromItsManifest(t *testing.T) {
 
 	// Offboarded: the Region deleted, the portal is gone and the operator
 	// lets the Region go.
-	if out, err := kubectl(t, kubeconfig, "delete", "region", "bandung", "--wait=false"); err != nil {
+	if out, err := kubectl(t, r.kubeconfig, "delete", "region", "bandung", "--wait=false"); err != nil {
 		t.Fatalf("kubectl delete region bandung: %v\n%s", err, out)
 	}
-	deadline = time.Now().Add(removeTimeout)
+	deadline := time.Now().Add(removeTimeout)
 	for {
 		code, body := get(t, base+"/api/region")
 		if code == 404 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s, a deleted region's portal still answers %d %.200s\n%s", removeTimeout, code, body, regionState(t, cl, "bandung"))
+			t.Fatalf("after %s, a deleted region's portal still answers %d %.200s\n%s", removeTimeout, code, body, regionState(t, r.cl, "bandung"))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	step("Bandung's portal answers 404")
+	r.log("Bandung's portal answers 404")
 	for {
-		err := cl.Get(ctx, client.ObjectKey{Name: "bandung"}, &v1alpha1.Region{})
+		err := r.cl.Get(t.Context(), client.ObjectKey{Name: "bandung"}, &v1alpha1.Region{})
 		if apierrors.IsNotFound(err) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s, the deleted Region is still there (its finalizer?)\n%s", removeTimeout, regionState(t, cl, "bandung"))
+			t.Fatalf("after %s, the deleted Region is still there (its finalizer?)\n%s", removeTimeout, regionState(t, r.cl, "bandung"))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	step("the Region is gone")
-
-	if err := server.stop(30 * time.Second); err != nil {
-		t.Errorf("the API server did not shut down cleanly: %v", err)
-	}
-	if err := operator.stop(30 * time.Second); err != nil {
-		t.Errorf("the operator did not shut down cleanly: %v", err)
-	}
+	r.log("the Region is gone")
+	r.stop()
 }
 
 // writeKubeconfig writes a kubeconfig file for a cluster admin of the test

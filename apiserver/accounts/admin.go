@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/policies"
@@ -41,4 +42,14 @@ func CreateAdmin(ctx context.Context, r *step.Region, a step.Actor, in authz.New
 		return nil
 	})
 	return acc, err
+}
+
+// VerifyAudit walks the realm's audit log and recomputes its chain, for
+// those the realm's policy lets verify it (audit:verify): auditors over the
+// API and the portal, the operator with the verify-audit command.
+func VerifyAudit(ctx context.Context, r *step.Region, a step.Actor) (audit.Report, error) {
+	if _, err := r.Must(a, policies.AuditVerify, r.Root); err != nil {
+		return audit.Report{}, err
+	}
+	return audit.Verify(ctx, r.DB)
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/go-logr/logr"
+	"github.com/uptrace/bun"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -264,35 +265,20 @@ func (w *Watcher) Reconcile(ctx context.Context, req reconcile.Request) (reconci
 		return reconcile.Result{}, nil
 	}
 
-	secretName, configMapName := objectNames(&r)
-	var cm corev1.ConfigMap
-	if err := w.cached.Get(ctx, client.ObjectKey{Namespace: w.o.Namespace, Name: configMapName}, &cm); err != nil {
-		if apierrors.IsNotFound(err) {
-			w.stop(name, "its policy ConfigMap "+w.o.Namespace+"/"+configMapName+" does not exist")
-			return reconcile.Result{}, nil
-		}
-		return reconcile.Result{}, err
-	}
 	// The operator writes the ConfigMap and the status one after the other;
 	// until they agree, what is served stays as it is.
-	if want, have := r.Status.PolicyHash, cm.Annotations[PolicyHashAnnotation]; want != "" && have != "" && want != have {
-		w.log.Debug("waiting for the region's policy ConfigMap to match its status", "region", name, "status", want, "configMap", have)
+	text, dsn, missing, err := regionParts(ctx, w.cached, w.direct, w.o.Namespace, &r)
+	if errors.Is(err, errPolicyMismatch) {
+		w.log.Debug("waiting for the region's policy ConfigMap to match its status", "region", name, "status", r.Status.PolicyHash)
 		return reconcile.Result{}, nil
 	}
-	var secret corev1.Secret
-	if err := w.direct.Get(ctx, client.ObjectKey{Namespace: w.o.Namespace, Name: secretName}, &secret); err != nil {
-		if apierrors.IsNotFound(err) {
-			w.stop(name, "its credentials Secret "+w.o.Namespace+"/"+secretName+" does not exist")
-			return reconcile.Result{}, nil
-		}
+	if err != nil {
 		return reconcile.Result{}, err
 	}
-	dsn, err := secretDSN(secret.Data)
-	if err != nil {
-		w.stop(name, fmt.Sprintf("its credentials Secret %s/%s: %v", w.o.Namespace, secretName, err))
+	if missing != "" {
+		w.stop(name, missing)
 		return reconcile.Result{}, nil
 	}
-	text := cm.Data[PolicyKey]
 	fp := fingerprint(r.Generation, text, dsn)
 	if w.served[name] == fp {
 		return reconcile.Result{}, nil
@@ -308,6 +294,94 @@ func (w *Watcher) Reconcile(ctx context.Context, req reconcile.Request) (reconci
 	w.served[name] = fp
 	w.log.Info("serving region", "region", name, "policyHash", t.Policy.Hash, "replaced", replaced)
 	return reconcile.Result{}, nil
+}
+
+// errPolicyMismatch stands for a policy ConfigMap the operator has not yet
+// brought in line with the Region's status.
+var errPolicyMismatch = errors.New("tenancy: the policy ConfigMap does not match the Region's status yet")
+
+// regionParts reads what a Region is served with: the policy set the operator
+// rendered into its ConfigMap (read through cached) and the PostgreSQL URL of
+// its credentials Secret (read through direct, so that no Secret's data is
+// cached). missing says why it cannot be served when one of them is absent
+// or unusable; err is a failure worth retrying, or errPolicyMismatch while
+// the operator writes the ConfigMap and the status one after the other.
+func regionParts(ctx context.Context, cached, direct client.Reader, namespace string, r *v1alpha1.Region) (policyText, dsn, missing string, err error) {
+	secretName, configMapName := objectNames(r)
+	var cm corev1.ConfigMap
+	if err := cached.Get(ctx, client.ObjectKey{Namespace: namespace, Name: configMapName}, &cm); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", "its policy ConfigMap " + namespace + "/" + configMapName + " does not exist", nil
+		}
+		return "", "", "", err
+	}
+	if want, have := r.Status.PolicyHash, cm.Annotations[PolicyHashAnnotation]; want != "" && have != "" && want != have {
+		return "", "", "", errPolicyMismatch
+	}
+	var secret corev1.Secret
+	if err := direct.Get(ctx, client.ObjectKey{Namespace: namespace, Name: secretName}, &secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", "its credentials Secret " + namespace + "/" + secretName + " does not exist", nil
+		}
+		return "", "", "", err
+	}
+	dsn, err = secretDSN(secret.Data)
+	if err != nil {
+		return "", "", fmt.Sprintf("its credentials Secret %s/%s: %v", namespace, secretName, err), nil
+	}
+	return cm.Data[PolicyKey], dsn, "", nil
+}
+
+// ClusterTenant is one Region of a cluster as the API server serves it — its
+// spec, the policy set the operator rendered for it and its database — read
+// straight from the Kubernetes API server at config, for an administrative
+// command. nikKey is the platform's key, or nil where the command hashes no
+// NIK. prepare readies the database when it is opened (nil: nothing, for a
+// command that must not migrate what the operator migrates).
+func ClusterTenant(ctx context.Context, config *rest.Config, namespace, name string, nikKey []byte, prepare Prepare) (*Tenant, error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("tenancy: %w", err)
+	}
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("tenancy: %w", err)
+	}
+	c, err := client.New(config, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: unable to reach the cluster: %w", err)
+	}
+	var r v1alpha1.Region
+	if err := c.Get(ctx, client.ObjectKey{Name: name}, &r); err != nil {
+		return nil, fmt.Errorf("tenancy: Region %s: %w", name, err)
+	}
+	text, dsn, missing, err := regionParts(ctx, c, c, namespace, &r)
+	if errors.Is(err, errPolicyMismatch) {
+		return nil, fmt.Errorf("tenancy: Region %s: its policy is being changed; try again in a moment", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: Region %s: %w", name, err)
+	}
+	if missing != "" {
+		return nil, fmt.Errorf("tenancy: Region %s cannot be reached: %s (has the operator provisioned it?)", name, missing)
+	}
+	region, err := FromRegion(&r)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: Region %s: its spec: %w", name, err)
+	}
+	set, err := policies.ParseSet(text)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: Region %s: its policy set: %w", name, err)
+	}
+	if prepare == nil {
+		prepare = func(context.Context, *bun.DB, *Tenant) error { return nil }
+	}
+	t := NewTenantWithPolicy(region, set, store.Options{Driver: store.Postgres, DSN: dsn, MaxConns: 2}, prepare)
+	if nikKey != nil {
+		if t.NIK, err = authz.NewNIKHasher(RegionNIKKey(nikKey, region.Code)); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // passOver says why a Region is not served here, or "" when it is.

@@ -41,7 +41,7 @@ func Migrate(ctx context.Context, db *bun.DB, t *Tenant) error {
 	if err := store.SyncAreas(ctx, db, t.Region); err != nil {
 		return err
 	}
-	return RecordPolicy(ctx, db, t.Policy)
+	return RecordPolicy(ctx, db, t.Region.Code, t.Policy)
 }
 
 // Tenant is one served region: its regulations, its policy set, its database

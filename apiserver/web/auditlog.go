@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/audit"
 )
 
@@ -29,9 +30,10 @@ func auditEntries(public bool) fiber.Handler {
 	}
 }
 
-// verifyAudit walks the whole chain and names the first broken entry.
+// verifyAudit walks the whole chain and names the first broken entry
+// (accounts.VerifyAudit).
 func verifyAudit(c *fiber.Ctx) error {
-	r, err := audit.Verify(c.UserContext(), regionOf(c).db)
+	r, err := accounts.VerifyAudit(c.UserContext(), realmOf(c), actorOf(c))
 	if err != nil {
 		return err
 	}

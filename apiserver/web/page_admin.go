@@ -154,7 +154,7 @@ func auditPage(o Options) fiber.Handler {
 			d.Prev = max(after-50, 0)
 		}
 		if d.CanVerify {
-			rep, err := audit.Verify(ctx, db)
+			rep, err := accounts.VerifyAudit(ctx, rr.realm, actorOf(c))
 			if err != nil {
 				return err
 			}

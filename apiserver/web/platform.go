@@ -22,12 +22,18 @@ type Platform struct {
 // PlatformScope is the scope national-admin is granted at.
 const PlatformScope = "platform"
 
-func withPlatform(p *Platform, o Options) fiber.Handler {
+// PlatformRealm is the platform as the steps see it: a realm with its own
+// database and policy and no region, in Jakarta's time.
+func PlatformRealm(p *Platform) *step.Region {
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
-	enforcer := func() (*casbin.SyncedCachedEnforcer, error) { return p.Enforcer, nil }
+	return &step.Region{Root: PlatformScope, DB: p.DB, Enforcer: func() (*casbin.SyncedCachedEnforcer, error) { return p.Enforcer, nil }, Location: jakarta}
+}
+
+func withPlatform(p *Platform, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		realm := &step.Region{Root: PlatformScope, DB: p.DB, Enforcer: enforcer, Location: jakarta, Now: o.Now}
-		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: jakarta, enforcer: enforcer})
+		realm := PlatformRealm(p)
+		realm.Now = o.Now
+		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: realm.Location, enforcer: realm.Enforcer})
 		return c.Next()
 	}
 }

@@ -116,26 +116,24 @@ func CreateAccount(ctx context.Context, db bun.IDB, nik *NIKHasher, n NewAccount
 
 // AccountByUsername finds an account by its username.
 func AccountByUsername(ctx context.Context, db bun.IDB, username string) (*Account, error) {
-	a := new(Account)
-	err := db.NewSelect().Model(a).Where("username = ?", username).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no account %q", partnership.ErrNotFound, username)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("authz: unable to read account %q: %w", username, err)
-	}
-	return a, nil
+	return one[Account](ctx, db, fmt.Sprintf("account %q", username), "username = ?", username)
 }
 
 // AccountByID finds an account by its id.
 func AccountByID(ctx context.Context, db bun.IDB, id int64) (*Account, error) {
-	a := new(Account)
-	err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
+	return one[Account](ctx, db, fmt.Sprintf("account %d", id), "id = ?", id)
+}
+
+// one reads the row of M that the condition where (on its one argument)
+// selects: what, to messages. None is an ErrNotFound.
+func one[M any](ctx context.Context, db bun.IDB, what, where string, arg any) (*M, error) {
+	m := new(M)
+	err := db.NewSelect().Model(m).Where(where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no account %d", partnership.ErrNotFound, id)
+		return nil, fmt.Errorf("%w: no %s", partnership.ErrNotFound, what)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("authz: unable to read account %d: %w", id, err)
+		return nil, fmt.Errorf("authz: unable to read %s: %w", what, err)
 	}
-	return a, nil
+	return m, nil
 }

@@ -2,8 +2,6 @@ package authz
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -49,15 +47,7 @@ func GrantsOf(ctx context.Context, db bun.IDB, accountID int64) ([]Grant, error)
 
 // GrantByID finds one grant.
 func GrantByID(ctx context.Context, db bun.IDB, id int64) (*Grant, error) {
-	g := new(Grant)
-	err := db.NewSelect().Model(g).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no grant %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("authz: unable to read grant %d: %w", id, err)
-	}
-	return g, nil
+	return one[Grant](ctx, db, fmt.Sprintf("grant %d", id), "id = ?", id)
 }
 
 // ListGrants returns a page of the region's grants, oldest first, after the given id.

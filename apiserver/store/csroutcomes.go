@@ -163,6 +163,9 @@ func (row *realisationRow) realisation() *partnership.Realisation {
 	return r
 }
 
+var realisationTable = table[realisationRow, *partnership.Realisation]{one: "realisation", many: "realisations",
+	row: always(toRealisationRow), read: always((*realisationRow).realisation)}
+
 // InsertRealisation stores a realisation report with its evidence and sets
 // its id; evidence is checked again (content, size, count) so that nothing
 // the domain would refuse reaches the database.
@@ -174,11 +177,9 @@ func InsertRealisation(ctx context.Context, db bun.IDB, r *partnership.Realisati
 		}
 		return err
 	}
-	row := toRealisationRow(r)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a realisation of partner %d: %w", r.PartnerID, err)
+	if err := realisationTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a realisation of partner %d", r.PartnerID)); err != nil {
+		return err
 	}
-	r.ID = row.ID
 	for i := range r.Evidence {
 		a := &r.Evidence[i]
 		d := &partnership.Document{OwnerType: RealisationDocuments, OwnerID: r.ID, Purpose: EvidencePurpose, Name: a.Name,
@@ -193,11 +194,10 @@ func InsertRealisation(ctx context.Context, db bun.IDB, r *partnership.Realisati
 
 // GetRealisation reads one realisation with its evidence's metadata.
 func GetRealisation(ctx context.Context, db bun.IDB, id int64) (*partnership.Realisation, error) {
-	row := new(realisationRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "realisation", id)
+	r, err := realisationTable.get(ctx, db, id)
+	if err != nil {
+		return nil, err
 	}
-	r := row.realisation()
 	docs, err := Documents(ctx, db, RealisationDocuments, id)
 	if err != nil {
 		return nil, err
@@ -233,28 +233,8 @@ type RealisationFilter struct {
 // ListRealisations returns realisations in the order they were stored,
 // without their evidence.
 func ListRealisations(ctx context.Context, db bun.IDB, f RealisationFilter) ([]*partnership.Realisation, error) {
-	var rows []realisationRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.PartnerID != 0 {
-		q = q.Where("partner_id = ?", f.PartnerID)
-	}
-	if f.ProgrammeID != 0 {
-		q = q.Where("programme_id = ?", f.ProgrammeID)
-	}
-	if f.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", f.FiscalYear)
-	}
-	if f.Area != "" {
-		q = q.Where("area = ?", f.Area)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list realisations: %w", err)
-	}
-	out := make([]*partnership.Realisation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].realisation()
-	}
-	return out, nil
+	return realisationTable.list(ctx, db, f.AfterID, f.Limit, given("partner_id = ?", f.PartnerID), given("programme_id = ?", f.ProgrammeID),
+		given("fiscal_year = ?", f.FiscalYear), given("area = ?", f.Area))
 }
 
 // ActsFor reports whether an account acts for a partner that the forum approved.
@@ -315,7 +295,11 @@ type sanctionRow struct {
 	Version       int
 }
 
-func toSanctionRow(s *partnership.Sanction) *sanctionRow {
+var sanctionTable = table[sanctionRow, partnership.Sanction]{one: "sanction", many: "sanctions",
+	row: always(toSanctionRow), read: always((*sanctionRow).sanction),
+	writes: only("state", "legal_basis", "issued_at", "issued_by", "notified_at", "lifted_at", "dismissed_at", "resolution")}
+
+func toSanctionRow(s partnership.Sanction) *sanctionRow {
 	return &sanctionRow{ID: s.ID, PartnerID: s.PartnerID, Step: s.Step, Reason: s.Reason, LegalBasis: s.LegalBasis, State: string(s.State),
 		RecommendedBy: s.RecommendedBy, RecommendedAt: s.RecommendedAt.UTC(), IssuedAt: optionalTime(s.IssuedAt), IssuedBy: nullID(s.IssuedBy),
 		NotifiedAt: optionalTime(s.NotifiedAt), LiftedAt: optionalTime(s.LiftedAt), DismissedAt: optionalTime(s.DismissedAt),
@@ -333,37 +317,27 @@ func (r *sanctionRow) sanction() partnership.Sanction {
 // A second open recommendation for the same partner is a conflict.
 func InsertSanction(ctx context.Context, db bun.IDB, s *partnership.Sanction) error {
 	s.Version = 1
-	row := toSanctionRow(s)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+	if err := sanctionTable.insert(ctx, db, *s, &s.ID, fmt.Sprintf("insert a sanction on partner %d", s.PartnerID)); err != nil {
 		if n, _ := db.NewSelect().Model((*sanctionRow)(nil)).Where("partner_id = ? AND state = ?", s.PartnerID, partnership.SanctionRecommended).Count(ctx); n > 0 {
 			return fmt.Errorf("%w: partner %d already has an open recommendation", partnership.ErrConflict, s.PartnerID)
 		}
-		return fmt.Errorf("store: unable to insert a sanction on partner %d: %w", s.PartnerID, err)
+		return err
 	}
-	s.ID = row.ID
 	return nil
 }
 
 // GetSanction reads one sanction.
 func GetSanction(ctx context.Context, db bun.IDB, id int64) (*partnership.Sanction, error) {
-	row := new(sanctionRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "sanction", id)
+	s, err := sanctionTable.get(ctx, db, id)
+	if err != nil {
+		return nil, err
 	}
-	s := row.sanction()
 	return &s, nil
 }
 
 // UpdateSanction writes a sanction's move if its version is still the one read.
 func UpdateSanction(ctx context.Context, db bun.IDB, s *partnership.Sanction) error {
-	res, err := db.NewUpdate().Model(toSanctionRow(s)).
-		Column("state", "legal_basis", "issued_at", "issued_by", "notified_at", "lifted_at", "dismissed_at", "resolution").
-		Set("version = version + 1").Where("id = ? AND version = ?", s.ID, s.Version).Exec(ctx)
-	if err := updatedOne(res, err, "sanction", s.ID); err != nil {
-		return err
-	}
-	s.Version++
-	return nil
+	return sanctionTable.update(ctx, db, *s, s.ID, &s.Version)
 }
 
 // SanctionFilter selects sanctions; empty fields select everything.
@@ -376,25 +350,11 @@ type SanctionFilter struct {
 
 // ListSanctions returns sanctions in the order they were recommended.
 func ListSanctions(ctx context.Context, db bun.IDB, f SanctionFilter) ([]partnership.Sanction, error) {
-	var rows []sanctionRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.PartnerIDs != nil {
-		if len(f.PartnerIDs) == 0 {
-			return []partnership.Sanction{}, nil
-		}
-		q = q.Where("partner_id IN (?)", bun.In(f.PartnerIDs))
+	if f.PartnerIDs != nil && len(f.PartnerIDs) == 0 {
+		return []partnership.Sanction{}, nil
 	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list sanctions: %w", err)
-	}
-	out := make([]partnership.Sanction, len(rows))
-	for i := range rows {
-		out[i] = rows[i].sanction()
-	}
-	return out, nil
+	return sanctionTable.list(ctx, db, f.AfterID, f.Limit, when(f.PartnerIDs != nil, "partner_id IN (?)", bun.In(f.PartnerIDs)),
+		given("state = ?", f.State))
 }
 
 // SanctionsOf lists every sanction of a partner, oldest first.
@@ -743,49 +703,24 @@ func (r *awardRow) award() (*partnership.Award, error) {
 	return a, nil
 }
 
+var awardTable = table[awardRow, *partnership.Award]{one: "award", row: toAwardRow, read: (*awardRow).award,
+	writes: only("scores", "total", "adjustments", "adjusted", "state", "scored_at", "published_at")}
+
 // SaveAward stores a new award score, or writes a changed one if its version
 // is still the one read, and bumps its version.
 func SaveAward(ctx context.Context, db bun.IDB, a *partnership.Award) error {
 	if a.ID == 0 {
 		a.Version = 1
-		row, err := toAwardRow(a)
-		if err != nil {
-			return err
-		}
-		if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-			return fmt.Errorf("store: unable to insert the award of partner %d for cycle %d: %w", a.PartnerID, a.Cycle, err)
-		}
-		a.ID = row.ID
-		return nil
+		return awardTable.insert(ctx, db, a, &a.ID, fmt.Sprintf("insert the award of partner %d for cycle %d", a.PartnerID, a.Cycle))
 	}
-	row, err := toAwardRow(a)
-	if err != nil {
-		return err
-	}
-	res, err := db.NewUpdate().Model(row).Column("scores", "total", "adjustments", "adjusted", "state", "scored_at", "published_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", a.ID, a.Version).Exec(ctx)
-	if err := updatedOne(res, err, "award", a.ID); err != nil {
-		return err
-	}
-	a.Version++
-	return nil
+	return awardTable.update(ctx, db, a, a.ID, &a.Version)
 }
 
 // Awards lists the award scores of a cycle, best adjusted total first.
 func Awards(ctx context.Context, db bun.IDB, cycle int) ([]*partnership.Award, error) {
-	var rows []awardRow
-	if err := db.NewSelect().Model(&rows).Where("cycle = ?", cycle).OrderExpr("adjusted DESC, partner_id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list the awards of cycle %d: %w", cycle, err)
-	}
-	out := make([]*partnership.Award, len(rows))
-	for i := range rows {
-		a, err := rows[i].award()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = a
-	}
-	return out, nil
+	return awardTable.all(ctx, db, fmt.Sprintf("list the awards of cycle %d", cycle), func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("cycle = ?", cycle).OrderExpr("adjusted DESC, partner_id")
+	})
 }
 
 // GetAward reads a partner's award score for a cycle.
@@ -1016,20 +951,19 @@ func InsertEvaluation(ctx context.Context, db bun.IDB, e *EvaluationRecord) erro
 	if n > 0 {
 		return fmt.Errorf("%w: the evaluation of Q%d %d is already published; a published evaluation is never replaced", partnership.ErrConflict, e.Quarter, e.FiscalYear)
 	}
-	if _, err := db.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to publish the evaluation of Q%d %d: %w", e.Quarter, e.FiscalYear, err)
-	}
-	return nil
+	return insertRow(ctx, db, e, &e.ID, fmt.Sprintf("publish the evaluation of Q%d %d", e.Quarter, e.FiscalYear))
 }
+
+// evaluationTable reads published evaluations: the record is the row.
+var evaluationTable = table[EvaluationRecord, *EvaluationRecord]{one: "evaluation",
+	read: func(e *EvaluationRecord) (*EvaluationRecord, error) {
+		e.PublishedAt = e.PublishedAt.UTC()
+		return e, nil
+	}}
 
 // GetEvaluation reads one published evaluation.
 func GetEvaluation(ctx context.Context, db bun.IDB, id int64) (*EvaluationRecord, error) {
-	e := new(EvaluationRecord)
-	if err := db.NewSelect().Model(e).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "evaluation", id)
-	}
-	e.PublishedAt = e.PublishedAt.UTC()
-	return e, nil
+	return evaluationTable.get(ctx, db, id)
 }
 
 // ListEvaluations lists published evaluations, newest quarter first,

@@ -209,24 +209,6 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-func notFound(err error, what string, id int64) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: no %s %d", partnership.ErrNotFound, what, id)
-	}
-	return fmt.Errorf("store: unable to read %s %d: %w", what, id, err)
-}
-
-// updatedOne turns a versioned update that changed no row into ErrStale.
-func updatedOne(res sql.Result, err error, what string, id int64) error {
-	if err != nil {
-		return fmt.Errorf("store: unable to update %s %d: %w", what, id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStale
-	}
-	return nil
-}
-
 // --- partners ---
 
 type partnerRow struct {
@@ -297,44 +279,25 @@ func (r *partnerRow) partner() (*partnership.Partner, error) {
 	return p, nil
 }
 
+var partnerTable = table[partnerRow, *partnership.Partner]{one: "partner", many: "partners",
+	row: toPartnerRow, read: (*partnerRow).partner, writes: allBut("id", "account_id", "registered_at", "version")}
+
 // InsertPartner stores a new partner — registered by its account, or seeded
 // in any state, without an account (AccountID 0) for one imported from the
 // region's records — and sets its id and version.
 func InsertPartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
 	p.Version = 1
-	row, err := toPartnerRow(p)
-	if err != nil {
-		return err
-	}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a partner: %w", err)
-	}
-	p.ID = row.ID
-	return nil
+	return partnerTable.insert(ctx, db, p, &p.ID, "insert a partner")
 }
 
 // GetPartner reads one partner, in whatever state.
 func GetPartner(ctx context.Context, db bun.IDB, id int64) (*partnership.Partner, error) {
-	row := new(partnerRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "partner", id)
-	}
-	return row.partner()
+	return partnerTable.get(ctx, db, id)
 }
 
 // UpdatePartner writes a changed partner if its version is still the one read.
 func UpdatePartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
-	row, err := toPartnerRow(p)
-	if err != nil {
-		return err
-	}
-	res, err := db.NewUpdate().Model(row).ExcludeColumn("id", "account_id", "registered_at", "version").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
-	if err := updatedOne(res, err, "partner", p.ID); err != nil {
-		return err
-	}
-	p.Version++
-	return nil
+	return partnerTable.update(ctx, db, p, p.ID, &p.Version)
 }
 
 // PartnerFilter selects partners; empty fields select everything.
@@ -349,32 +312,8 @@ type PartnerFilter struct {
 
 // ListPartners returns partners in the order they registered.
 func ListPartners(ctx context.Context, db bun.IDB, f PartnerFilter) ([]*partnership.Partner, error) {
-	var rows []partnerRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.AccountID != 0 {
-		q = q.Where("account_id = ?", f.AccountID)
-	}
-	if f.Area != "" {
-		q = q.Where("areas LIKE ?", `%"`+escapeLike(f.Area)+`"%`)
-	}
-	if f.Meeting != 0 {
-		q = q.Where("meeting_id = ?", f.Meeting)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list partners: %w", err)
-	}
-	out := make([]*partnership.Partner, len(rows))
-	for i := range rows {
-		p, err := rows[i].partner()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
-	}
-	return out, nil
+	return partnerTable.list(ctx, db, f.AfterID, f.Limit, given("state = ?", f.State), given("account_id = ?", f.AccountID),
+		when(f.Area != "", "areas LIKE ?", `%"`+escapeLike(f.Area)+`"%`), given("meeting_id = ?", f.Meeting))
 }
 
 // escapeLike drops the characters LIKE treats as wildcards from a key; keys
@@ -397,6 +336,14 @@ type documentRow struct {
 	CreatedAt     time.Time
 }
 
+var documentTable = table[documentRow, *partnership.Document]{one: "document",
+	row: always(toDocumentRow), read: always((*documentRow).document)}
+
+func toDocumentRow(d *partnership.Document) *documentRow {
+	return &documentRow{OwnerType: d.OwnerType, OwnerID: d.OwnerID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.SHA256, Data: d.Data, CreatedAt: d.CreatedAt}
+}
+
 func (r *documentRow) document() *partnership.Document {
 	return &partnership.Document{ID: r.ID, OwnerType: r.OwnerType, OwnerID: r.OwnerID, Purpose: r.Purpose, Name: r.Name,
 		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Data: r.Data, CreatedAt: r.CreatedAt.UTC()}
@@ -412,36 +359,19 @@ func InsertDocument(ctx context.Context, db bun.IDB, d *partnership.Document) er
 	if n >= partnership.MaxDocuments {
 		return partnership.Invalid("documents", "at most %d documents per %s", partnership.MaxDocuments, d.OwnerType)
 	}
-	row := &documentRow{OwnerType: d.OwnerType, OwnerID: d.OwnerID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType,
-		Size: d.Size, SHA256: d.SHA256, Data: d.Data, CreatedAt: d.CreatedAt}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to store document %q: %w", d.Name, err)
-	}
-	d.ID = row.ID
-	return nil
+	return documentTable.insert(ctx, db, d, &d.ID, fmt.Sprintf("store document %q", d.Name))
 }
 
 // Documents lists an owner's documents without their contents.
 func Documents(ctx context.Context, db bun.IDB, ownerType string, ownerID int64) ([]*partnership.Document, error) {
-	var rows []documentRow
-	if err := db.NewSelect().Model(&rows).ExcludeColumn("data").Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).
-		Order("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list documents: %w", err)
-	}
-	out := make([]*partnership.Document, len(rows))
-	for i := range rows {
-		out[i] = rows[i].document()
-	}
-	return out, nil
+	return documentTable.all(ctx, db, "list documents", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.ExcludeColumn("data").Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).Order("id")
+	})
 }
 
 // GetDocument reads one document with its contents.
 func GetDocument(ctx context.Context, db bun.IDB, id int64) (*partnership.Document, error) {
-	row := new(documentRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "document", id)
-	}
-	return row.document(), nil
+	return documentTable.get(ctx, db, id)
 }
 
 // --- forum meetings ---
@@ -481,44 +411,25 @@ func (r *forumMeetingRow) meeting() (*partnership.ForumMeeting, error) {
 	return m, nil
 }
 
+var forumMeetingTable = table[forumMeetingRow, *partnership.ForumMeeting]{one: "forum meeting", many: "forum meetings",
+	row: toForumMeetingRow, read: (*forumMeetingRow).meeting, writes: only("state", "attendance", "minutes", "closed_at")}
+
 // InsertForumMeeting stores a scheduled forum meeting.
 func InsertForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
 	m.Version = 1
-	row, err := toForumMeetingRow(m)
-	if err != nil {
-		return err
-	}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a forum meeting: %w", err)
-	}
-	m.ID = row.ID
-	return nil
+	return forumMeetingTable.insert(ctx, db, m, &m.ID, "insert a forum meeting")
 }
 
 // GetForumMeeting reads one forum meeting.
 func GetForumMeeting(ctx context.Context, db bun.IDB, id int64) (*partnership.ForumMeeting, error) {
-	row := new(forumMeetingRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "forum meeting", id)
-	}
-	return row.meeting()
+	return forumMeetingTable.get(ctx, db, id)
 }
 
 // UpdateForumMeeting writes a changed meeting if its version is still the
 // one read. Every decision taken at a meeting updates it too, so that a
 // close racing with a decision cannot miss it.
 func UpdateForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
-	row, err := toForumMeetingRow(m)
-	if err != nil {
-		return err
-	}
-	res, err := db.NewUpdate().Model(row).Column("state", "attendance", "minutes", "closed_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", m.ID, m.Version).Exec(ctx)
-	if err := updatedOne(res, err, "forum meeting", m.ID); err != nil {
-		return err
-	}
-	m.Version++
-	return nil
+	return forumMeetingTable.update(ctx, db, m, m.ID, &m.Version)
 }
 
 // CountForumMeetings counts the meetings scheduled for a quarter.
@@ -540,26 +451,7 @@ type ForumFilter struct {
 
 // ListForumMeetings returns meetings in the order they were scheduled.
 func ListForumMeetings(ctx context.Context, db bun.IDB, f ForumFilter) ([]*partnership.ForumMeeting, error) {
-	var rows []forumMeetingRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.Year != 0 {
-		q = q.Where("year = ?", f.Year)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list forum meetings: %w", err)
-	}
-	out := make([]*partnership.ForumMeeting, len(rows))
-	for i := range rows {
-		m, err := rows[i].meeting()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = m
-	}
-	return out, nil
+	return forumMeetingTable.list(ctx, db, f.AfterID, f.Limit, given("year = ?", f.Year), given("state = ?", f.State))
 }
 
 // ForumDecisionRecord is a decision of the forum as stored and published.
@@ -577,10 +469,7 @@ type ForumDecisionRecord struct {
 
 // InsertForumDecision minutes a decision of the forum.
 func InsertForumDecision(ctx context.Context, db bun.IDB, d *ForumDecisionRecord) error {
-	if _, err := db.NewInsert().Model(d).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to minute a forum decision: %w", err)
-	}
-	return nil
+	return insertRow(ctx, db, d, &d.ID, "minute a forum decision")
 }
 
 // ForumDecisions lists the decisions taken at a meeting (meeting != 0) or on
@@ -648,6 +537,9 @@ func (r *planRow) plan() *partnership.CSRPlan {
 		MeetingID: idOrZero(r.MeetingID), DecidedAt: utcPtr(r.DecidedAt), Version: r.Version}
 }
 
+var planTable = table[planRow, *partnership.CSRPlan]{one: "CSR plan", many: "CSR plans",
+	row: always(toPlanRow), read: always((*planRow).plan), writes: only("submitted_at", "state", "reason", "meeting_id", "decided_at")}
+
 func (r *planActivityRow) activity() partnership.PlanActivity {
 	return partnership.PlanActivity{ID: r.ID, PlanID: r.PlanID, Title: r.Title, Location: r.Location, Area: r.Area, Target: r.Target,
 		Goal: r.Goal, Financing: partnership.Rupiah(r.Financing), AlignedArea: r.AlignedArea, AlignedTarget: r.AlignedTarget,
@@ -660,10 +552,9 @@ func insertActivities(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) e
 		a.PlanID = p.ID
 		row := &planActivityRow{PlanID: p.ID, Position: i, Title: a.Title, Location: a.Location, Area: a.Area, Target: a.Target, Goal: a.Goal,
 			Financing: int64(a.Financing), AlignedArea: a.AlignedArea, AlignedTarget: a.AlignedTarget, Alignment: string(a.Alignment)}
-		if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-			return fmt.Errorf("store: unable to insert an activity of CSR plan %d: %w", p.ID, err)
+		if err := insertRow(ctx, db, row, &a.ID, fmt.Sprintf("insert an activity of CSR plan %d", p.ID)); err != nil {
+			return err
 		}
-		a.ID = row.ID
 	}
 	return nil
 }
@@ -679,25 +570,22 @@ func InsertPlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
 		return fmt.Errorf("%w: partner %d already submitted its CSR plan for %d", partnership.ErrConflict, p.PartnerID, p.FiscalYear)
 	}
 	p.Version = 1
-	row := toPlanRow(p)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a CSR plan: %w", err)
+	if err := planTable.insert(ctx, db, p, &p.ID, "insert a CSR plan"); err != nil {
+		return err
 	}
-	p.ID = row.ID
 	return insertActivities(ctx, db, p)
 }
 
 // GetPlan reads one plan with its activities.
 func GetPlan(ctx context.Context, db bun.IDB, id int64) (*partnership.CSRPlan, error) {
-	row := new(planRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "CSR plan", id)
-	}
-	ps, err := withActivities(ctx, db, []planRow{*row})
+	p, err := planTable.get(ctx, db, id)
 	if err != nil {
 		return nil, err
 	}
-	return ps[0], nil
+	if _, err := withActivities(ctx, db, []*partnership.CSRPlan{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // PlanOfActivity reads the plan an activity belongs to.
@@ -710,17 +598,16 @@ func PlanOfActivity(ctx context.Context, db bun.IDB, activityID int64) (*partner
 	return GetPlan(ctx, db, planID)
 }
 
-func withActivities(ctx context.Context, db bun.IDB, rows []planRow) ([]*partnership.CSRPlan, error) {
-	out := make([]*partnership.CSRPlan, len(rows))
-	if len(rows) == 0 {
-		return out, nil
+// withActivities reads the activities of plans into them.
+func withActivities(ctx context.Context, db bun.IDB, plans []*partnership.CSRPlan) ([]*partnership.CSRPlan, error) {
+	if len(plans) == 0 {
+		return plans, nil
 	}
-	ids := make([]int64, len(rows))
+	ids := make([]int64, len(plans))
 	byID := map[int64]*partnership.CSRPlan{}
-	for i := range rows {
-		out[i] = rows[i].plan()
-		ids[i] = rows[i].ID
-		byID[rows[i].ID] = out[i]
+	for i, p := range plans {
+		ids[i] = p.ID
+		byID[p.ID] = p
 	}
 	var acts []planActivityRow
 	if err := db.NewSelect().Model(&acts).Where("plan_id IN (?)", bun.In(ids)).Order("plan_id", "position").Scan(ctx); err != nil {
@@ -730,15 +617,14 @@ func withActivities(ctx context.Context, db bun.IDB, rows []planRow) ([]*partner
 		p := byID[acts[i].PlanID]
 		p.Activities = append(p.Activities, acts[i].activity())
 	}
-	return out, nil
+	return plans, nil
 }
 
 // UpdatePlan writes a changed plan and its activities' alignment if its
 // version is still the one read.
 func UpdatePlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
-	res, err := db.NewUpdate().Model(toPlanRow(p)).Column("submitted_at", "state", "reason", "meeting_id", "decided_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
-	if err := updatedOne(res, err, "CSR plan", p.ID); err != nil {
+	version := p.Version
+	if err := planTable.update(ctx, db, p, p.ID, &version); err != nil {
 		return err
 	}
 	for _, a := range p.Activities {
@@ -748,7 +634,7 @@ func UpdatePlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
 			return fmt.Errorf("store: unable to align activity %d: %w", a.ID, err)
 		}
 	}
-	p.Version++
+	p.Version = version // bumped only once the activities are written too
 	return nil
 }
 
@@ -780,21 +666,12 @@ type PlanFilter struct {
 
 // ListPlans returns plans with their activities, in the order they were submitted.
 func ListPlans(ctx context.Context, db bun.IDB, f PlanFilter) ([]*partnership.CSRPlan, error) {
-	var rows []planRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.PartnerID != 0 {
-		q = q.Where("partner_id = ?", f.PartnerID)
+	ps, err := planTable.list(ctx, db, f.AfterID, f.Limit, given("partner_id = ?", f.PartnerID), given("fiscal_year = ?", f.FiscalYear),
+		given("state = ?", f.State))
+	if err != nil {
+		return nil, err
 	}
-	if f.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", f.FiscalYear)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list CSR plans: %w", err)
-	}
-	return withActivities(ctx, db, rows)
+	return withActivities(ctx, db, ps)
 }
 
 // --- CSR requests ---
@@ -832,6 +709,9 @@ func (r *requestRow) request() *partnership.CSRRequest {
 		ClaimedAt: utcPtr(r.ClaimedAt), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Version: r.Version}
 }
 
+var requestTable = table[requestRow, *partnership.CSRRequest]{one: "CSR request", many: "CSR requests",
+	row: always(toRequestRow), read: always((*requestRow).request), writes: only("area", "state", "claimed_by", "claimed_at")}
+
 // InsertRequest stores a new CSR request. A proposal becomes at most one request.
 func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
 	if q.ProposalID != 0 {
@@ -844,32 +724,17 @@ func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) e
 		}
 	}
 	q.Version = 1
-	row := toRequestRow(q)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a CSR request: %w", err)
-	}
-	q.ID = row.ID
-	return nil
+	return requestTable.insert(ctx, db, q, &q.ID, "insert a CSR request")
 }
 
 // GetRequest reads one CSR request.
 func GetRequest(ctx context.Context, db bun.IDB, id int64) (*partnership.CSRRequest, error) {
-	row := new(requestRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "CSR request", id)
-	}
-	return row.request(), nil
+	return requestTable.get(ctx, db, id)
 }
 
 // UpdateRequest writes a changed request if its version is still the one read.
 func UpdateRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
-	res, err := db.NewUpdate().Model(toRequestRow(q)).Column("area", "state", "claimed_by", "claimed_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", q.ID, q.Version).Exec(ctx)
-	if err := updatedOne(res, err, "CSR request", q.ID); err != nil {
-		return err
-	}
-	q.Version++
-	return nil
+	return requestTable.update(ctx, db, q, q.ID, &q.Version)
 }
 
 // ClaimRequest records a claim the domain allowed (q as Claim left it), in
@@ -916,68 +781,42 @@ type RequestFilter struct {
 
 // ListRequests returns requests in the order they were made.
 func ListRequests(ctx context.Context, db bun.IDB, f RequestFilter) ([]*partnership.CSRRequest, error) {
-	var rows []requestRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
+	return requestTable.list(ctx, db, f.AfterID, f.Limit, given("state = ?", f.State), when(!f.OpenAt.IsZero(), "expires_at > ?", f.OpenAt),
+		covering("ward_code", f.Scope), given("area = ?", f.Area), given("account_id = ?", f.AccountID),
+		group(len(f.ClaimableBy) > 0, claimableBy(f.ClaimableBy)))
+}
+
+// claimableBy keeps the requests one of the partners works in: in one of
+// its areas (or none named), and in one of its kecamatan when it lists any.
+func claimableBy(partners []*partnership.Partner) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		for _, p := range partners {
+			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				if len(p.Areas) == 0 {
+					q = q.Where("area = ''")
+				} else {
+					q = q.Where("(area = '' OR area IN (?))", bun.In(p.Areas))
+				}
+				if len(p.Kecamatan) > 0 {
+					q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+						for _, k := range p.Kecamatan {
+							q = q.WhereOr("ward_code LIKE ?", k+".%")
+						}
+						return q
+					})
+				}
+				return q
+			})
+		}
+		return q
 	}
-	if !f.OpenAt.IsZero() {
-		q = q.Where("expires_at > ?", f.OpenAt)
-	}
-	if f.Scope != "" {
-		q = coveredBy(q, "ward_code", f.Scope)
-	}
-	if f.Area != "" {
-		q = q.Where("area = ?", f.Area)
-	}
-	if f.AccountID != 0 {
-		q = q.Where("account_id = ?", f.AccountID)
-	}
-	if len(f.ClaimableBy) > 0 {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			for _, p := range f.ClaimableBy {
-				q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
-					if len(p.Areas) == 0 {
-						q = q.Where("area = ''")
-					} else {
-						q = q.Where("(area = '' OR area IN (?))", bun.In(p.Areas))
-					}
-					if len(p.Kecamatan) > 0 {
-						q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-							for _, k := range p.Kecamatan {
-								q = q.WhereOr("ward_code LIKE ?", k+".%")
-							}
-							return q
-						})
-					}
-					return q
-				})
-			}
-			return q
-		})
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list CSR requests: %w", err)
-	}
-	out := make([]*partnership.CSRRequest, len(rows))
-	for i := range rows {
-		out[i] = rows[i].request()
-	}
-	return out, nil
 }
 
 // ExpirableRequests lists up to limit requests still open whose expiry has passed at now.
 func ExpirableRequests(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]*partnership.CSRRequest, error) {
-	var rows []requestRow
-	if err := db.NewSelect().Model(&rows).Where("state = ? AND expires_at <= ?", partnership.RequestOpen, now.UTC()).
-		Order("id").Limit(int64(limit)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list expirable CSR requests: %w", err)
-	}
-	out := make([]*partnership.CSRRequest, len(rows))
-	for i := range rows {
-		out[i] = rows[i].request()
-	}
-	return out, nil
+	return requestTable.all(ctx, db, "list expirable CSR requests", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("state = ? AND expires_at <= ?", partnership.RequestOpen, now.UTC()).Order("id").Limit(int64(limit))
+	})
 }
 
 // --- programmes and contributions ---
@@ -1022,6 +861,9 @@ func (r *programmeRow) programme() *partnership.Programme {
 	return p
 }
 
+var programmeTable = table[programmeRow, *partnership.Programme]{one: "programme", many: "programmes",
+	row: always(toProgrammeRow), read: always((*programmeRow).programme), writes: only("sector_agency", "state", "beneficiaries", "title")}
+
 // InsertProgramme stores a new programme and sets its id and version. A plan
 // activity, a request and an idea each become at most one programme.
 func InsertProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
@@ -1042,32 +884,17 @@ func InsertProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) 
 		}
 	}
 	p.Version = 1
-	row := toProgrammeRow(p)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a programme: %w", err)
-	}
-	p.ID = row.ID
-	return nil
+	return programmeTable.insert(ctx, db, p, &p.ID, "insert a programme")
 }
 
 // GetProgramme reads one programme.
 func GetProgramme(ctx context.Context, db bun.IDB, id int64) (*partnership.Programme, error) {
-	row := new(programmeRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "programme", id)
-	}
-	return row.programme(), nil
+	return programmeTable.get(ctx, db, id)
 }
 
 // UpdateProgramme writes a changed programme if its version is still the one read.
 func UpdateProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
-	res, err := db.NewUpdate().Model(toProgrammeRow(p)).Column("sector_agency", "state", "beneficiaries", "title").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
-	if err := updatedOne(res, err, "programme", p.ID); err != nil {
-		return err
-	}
-	p.Version++
-	return nil
+	return programmeTable.update(ctx, db, p, p.ID, &p.Version)
 }
 
 // ProgrammeFilter selects programmes.
@@ -1083,31 +910,8 @@ type ProgrammeFilter struct {
 
 // ListProgrammes returns programmes in the order they were made.
 func ListProgrammes(ctx context.Context, db bun.IDB, f ProgrammeFilter) ([]*partnership.Programme, error) {
-	var rows []programmeRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.PartnerID != 0 {
-		q = q.Where("partner_id = ?", f.PartnerID)
-	}
-	if f.Area != "" {
-		q = q.Where("area = ?", f.Area)
-	}
-	if f.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", f.FiscalYear)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Source != "" {
-		q = q.Where("source = ?", f.Source)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list programmes: %w", err)
-	}
-	out := make([]*partnership.Programme, len(rows))
-	for i := range rows {
-		out[i] = rows[i].programme()
-	}
-	return out, nil
+	return programmeTable.list(ctx, db, f.AfterID, f.Limit, given("partner_id = ?", f.PartnerID), given("area = ?", f.Area),
+		given("fiscal_year = ?", f.FiscalYear), given("state = ?", f.State), given("source = ?", f.Source))
 }
 
 type contributionRow struct {
@@ -1125,6 +929,14 @@ type contributionRow struct {
 	RecordedAt    time.Time
 }
 
+var contributionTable = table[contributionRow, *partnership.Contribution]{row: always(toContributionRow), read: always((*contributionRow).contribution)}
+
+func toContributionRow(c *partnership.Contribution) *contributionRow {
+	return &contributionRow{ProgrammeID: c.ProgrammeID, Pillar: string(c.Pillar), Kind: string(c.Kind), Amount: int64(c.Amount),
+		Quantity: c.Quantity, Unit: c.Unit, Description: c.Description, PartnerID: nullID(c.PartnerID), AccountID: nullID(c.AccountID),
+		RecordedAt: c.RecordedAt}
+}
+
 func (r *contributionRow) contribution() *partnership.Contribution {
 	return &partnership.Contribution{ID: r.ID, ProgrammeID: r.ProgrammeID, Pillar: partnership.Stakeholder(r.Pillar),
 		Kind: partnership.ContributionKind(r.Kind), Amount: partnership.Rupiah(r.Amount), Quantity: r.Quantity, Unit: r.Unit,
@@ -1133,27 +945,13 @@ func (r *contributionRow) contribution() *partnership.Contribution {
 
 // InsertContribution adds an entry to a programme's ledger.
 func InsertContribution(ctx context.Context, db bun.IDB, c *partnership.Contribution) error {
-	row := &contributionRow{ProgrammeID: c.ProgrammeID, Pillar: string(c.Pillar), Kind: string(c.Kind), Amount: int64(c.Amount),
-		Quantity: c.Quantity, Unit: c.Unit, Description: c.Description, PartnerID: nullID(c.PartnerID), AccountID: nullID(c.AccountID),
-		RecordedAt: c.RecordedAt}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to record a contribution: %w", err)
-	}
-	c.ID = row.ID
-	return nil
+	return contributionTable.insert(ctx, db, c, &c.ID, "record a contribution")
 }
 
 // Contributions lists a programme's ledger in the order it was recorded.
 func Contributions(ctx context.Context, db bun.IDB, programmeID int64) ([]*partnership.Contribution, error) {
-	var rows []contributionRow
-	if err := db.NewSelect().Model(&rows).Where("programme_id = ?", programmeID).Order("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to read the contributions of programme %d: %w", programmeID, err)
-	}
-	out := make([]*partnership.Contribution, len(rows))
-	for i := range rows {
-		out[i] = rows[i].contribution()
-	}
-	return out, nil
+	return contributionTable.all(ctx, db, fmt.Sprintf("read the contributions of programme %d", programmeID),
+		func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("programme_id = ?", programmeID).Order("id") })
 }
 
 // CountContributions counts a programme's ledger entries.
@@ -1204,35 +1002,23 @@ func (r *ideaRow) idea() *partnership.Idea {
 	return i
 }
 
+var ideaTable = table[ideaRow, *partnership.Idea]{one: "idea", many: "ideas", row: always(toIdeaRow), read: always((*ideaRow).idea),
+	writes: only("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at")}
+
 // InsertIdea stores a posted idea.
 func InsertIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
 	i.Version = 1
-	row := toIdeaRow(i)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert an idea: %w", err)
-	}
-	i.ID = row.ID
-	return nil
+	return ideaTable.insert(ctx, db, i, &i.ID, "insert an idea")
 }
 
 // GetIdea reads one idea.
 func GetIdea(ctx context.Context, db bun.IDB, id int64) (*partnership.Idea, error) {
-	row := new(ideaRow)
-	if err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFound(err, "idea", id)
-	}
-	return row.idea(), nil
+	return ideaTable.get(ctx, db, id)
 }
 
 // UpdateIdea writes a decided idea if its version is still the one read.
 func UpdateIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
-	res, err := db.NewUpdate().Model(toIdeaRow(i)).Column("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", i.ID, i.Version).Exec(ctx)
-	if err := updatedOne(res, err, "idea", i.ID); err != nil {
-		return err
-	}
-	i.Version++
-	return nil
+	return ideaTable.update(ctx, db, i, i.ID, &i.Version)
 }
 
 // IdeaFilter selects ideas.
@@ -1245,20 +1031,5 @@ type IdeaFilter struct {
 
 // ListIdeas returns ideas in the order they were posted.
 func ListIdeas(ctx context.Context, db bun.IDB, f IdeaFilter) ([]*partnership.Idea, error) {
-	var rows []ideaRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Pillar != "" {
-		q = q.Where("pillar = ?", f.Pillar)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list ideas: %w", err)
-	}
-	out := make([]*partnership.Idea, len(rows))
-	for i := range rows {
-		out[i] = rows[i].idea()
-	}
-	return out, nil
+	return ideaTable.list(ctx, db, f.AfterID, f.Limit, given("state = ?", f.State), given("pillar = ?", f.Pillar))
 }

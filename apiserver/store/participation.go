@@ -43,6 +43,12 @@ type phaseRow struct {
 	AssessedAt    time.Time
 }
 
+var phaseTable = table[phaseRow, partnership.PhaseAssessment]{row: always(toPhaseRow), read: always((*phaseRow).assessment)}
+
+func toPhaseRow(a partnership.PhaseAssessment) *phaseRow {
+	return &phaseRow{WardCode: a.WardCode, FiscalYear: a.FiscalYear, Phase: string(a.Phase), Note: a.Note, AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt.UTC()}
+}
+
 func (r *phaseRow) assessment() partnership.PhaseAssessment {
 	return partnership.PhaseAssessment{ID: r.ID, WardCode: r.WardCode, FiscalYear: r.FiscalYear, Phase: partnership.Phase(r.Phase),
 		Note: r.Note, AssessedBy: r.AssessedBy, AssessedAt: r.AssessedAt.UTC()}
@@ -50,12 +56,7 @@ func (r *phaseRow) assessment() partnership.PhaseAssessment {
 
 // InsertPhase stores a ward's participation phase assessment and sets its id.
 func InsertPhase(ctx context.Context, db bun.IDB, a *partnership.PhaseAssessment) error {
-	row := &phaseRow{WardCode: a.WardCode, FiscalYear: a.FiscalYear, Phase: string(a.Phase), Note: a.Note, AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt.UTC()}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a participation phase: %w", err)
-	}
-	a.ID = row.ID
-	return nil
+	return phaseTable.insert(ctx, db, *a, &a.ID, "insert a participation phase")
 }
 
 // LatestPhases returns, by ward code, the latest assessment of each ward
@@ -63,28 +64,24 @@ func InsertPhase(ctx context.Context, db bun.IDB, a *partnership.PhaseAssessment
 func LatestPhases(ctx context.Context, db bun.IDB, scope string, year int) (map[string]partnership.PhaseAssessment, error) {
 	latest := coveredBy(db.NewSelect().Table("participation_phases").ColumnExpr("MAX(id)").Where("fiscal_year = ?", year), "ward_code", scope).
 		Group("ward_code")
-	var rows []phaseRow
-	if err := db.NewSelect().Model(&rows).Where("id IN (?)", latest).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to read the participation phases under %s: %w", scope, err)
+	as, err := phaseTable.all(ctx, db, "read the participation phases under "+scope, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id IN (?)", latest)
+	})
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string]partnership.PhaseAssessment, len(rows))
-	for i := range rows {
-		out[rows[i].WardCode] = rows[i].assessment()
+	out := make(map[string]partnership.PhaseAssessment, len(as))
+	for _, a := range as {
+		out[a.WardCode] = a
 	}
 	return out, nil
 }
 
 // PhaseHistory returns every assessment of a ward for a fiscal year, newest first.
 func PhaseHistory(ctx context.Context, db bun.IDB, ward string, year int) ([]partnership.PhaseAssessment, error) {
-	var rows []phaseRow
-	if err := db.NewSelect().Model(&rows).Where("ward_code = ? AND fiscal_year = ?", ward, year).Order("id DESC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to read the participation phases of %s: %w", ward, err)
-	}
-	out := make([]partnership.PhaseAssessment, len(rows))
-	for i := range rows {
-		out[i] = rows[i].assessment()
-	}
-	return out, nil
+	return phaseTable.all(ctx, db, "read the participation phases of "+ward, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("ward_code = ? AND fiscal_year = ?", ward, year).Order("id DESC")
+	})
 }
 
 // Grouping says what participation figures are summed per.

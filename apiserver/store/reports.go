@@ -124,6 +124,10 @@ func (r *reportRow) report() *partnership.Report {
 		EvaluatedAt: fromOptionalTime(r.EvaluatedAt), Version: r.Version}
 }
 
+var reportTable = table[reportRow, *partnership.Report]{one: "report", many: "reports",
+	row: always(toReportRow), read: always((*reportRow).report),
+	writes: only("state", "reason", "evaluation", "verified_at", "consolidated_at", "evaluated_at")}
+
 type attachmentRow struct {
 	bun.BaseModel `bun:"table:attachments"`
 	ID            int64 `bun:",pk,autoincrement"`
@@ -164,16 +168,14 @@ func InsertReport(ctx context.Context, db bun.IDB, r *partnership.Report) error 
 		return err
 	}
 	r.Version = 1
-	row := toReportRow(r)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a report on proposal %d: %w", r.ProposalID, err)
+	if err := reportTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a report on proposal %d", r.ProposalID)); err != nil {
+		return err
 	}
-	r.ID = row.ID
 	for i := range r.Attachments {
 		a := &r.Attachments[i]
 		ar := &attachmentRow{ReportID: r.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, UploadedAt: a.UploadedAt.UTC()}
-		if _, err := db.NewInsert().Model(ar).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-			return fmt.Errorf("store: unable to store attachment %q of report %d: %w", a.Name, r.ID, err)
+		if err := insertRow(ctx, db, ar, &ar.ID, fmt.Sprintf("store attachment %q of report %d", a.Name, r.ID)); err != nil {
+			return err
 		}
 		a.N = i + 1
 	}
@@ -182,19 +184,14 @@ func InsertReport(ctx context.Context, db bun.IDB, r *partnership.Report) error 
 
 // GetReport reads one report with its attachments' metadata, not their data.
 func GetReport(ctx context.Context, db bun.IDB, id int64) (*partnership.Report, error) {
-	row := new(reportRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no report %d", partnership.ErrNotFound, id)
-	}
+	r, err := reportTable.get(ctx, db, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to read report %d: %w", id, err)
+		return nil, err
 	}
 	var atts []attachmentRow
 	if err := db.NewSelect().Model(&atts).ExcludeColumn("data").Where("report_id = ?", id).Order("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("store: unable to list the attachments of report %d: %w", id, err)
 	}
-	r := row.report()
 	for i := range atts {
 		r.Attachments = append(r.Attachments, atts[i].attachment(i+1))
 	}
@@ -222,17 +219,7 @@ func GetAttachment(ctx context.Context, db bun.IDB, reportID int64, n int) (*par
 // was read (its version), and bumps its version. What a report says and its
 // evidence never change; only its state and what the steps add.
 func UpdateReport(ctx context.Context, db bun.IDB, r *partnership.Report) error {
-	res, err := db.NewUpdate().Model(toReportRow(r)).
-		Column("state", "reason", "evaluation", "verified_at", "consolidated_at", "evaluated_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", r.ID, r.Version).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update report %d: %w", r.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStale
-	}
-	r.Version++
-	return nil
+	return reportTable.update(ctx, db, r, r.ID, &r.Version)
 }
 
 // ReportFilter selects reports; zero fields select everything.
@@ -247,26 +234,6 @@ type ReportFilter struct {
 
 // ListReports returns a page of reports, oldest first, without their attachments.
 func ListReports(ctx context.Context, db bun.IDB, f ReportFilter) ([]*partnership.Report, error) {
-	var rows []reportRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.Scope != "" {
-		q = coveredBy(q, "institution", f.Scope)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.ProposalID != 0 {
-		q = q.Where("proposal_id = ?", f.ProposalID)
-	}
-	if f.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", f.FiscalYear)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list reports: %w", err)
-	}
-	out := make([]*partnership.Report, len(rows))
-	for i := range rows {
-		out[i] = rows[i].report()
-	}
-	return out, nil
+	return reportTable.list(ctx, db, f.AfterID, f.Limit, covering("institution", f.Scope), given("state = ?", f.State),
+		given("proposal_id = ?", f.ProposalID), given("fiscal_year = ?", f.FiscalYear))
 }

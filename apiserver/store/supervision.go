@@ -118,28 +118,19 @@ func utcOrZero(t time.Time) time.Time {
 	return t.UTC()
 }
 
+var findingTable = table[findingRow, *partnership.Finding]{one: "finding", many: "findings",
+	row: always(toFindingRow), read: always((*findingRow).finding),
+	writes: only("state", "due_at", "response", "responded_by", "responded_at", "reopen_reason", "closed_at", "updated_at")}
+
 // InsertFinding stores a new finding and sets its id and version.
 func InsertFinding(ctx context.Context, db bun.IDB, f *partnership.Finding) error {
 	f.Version = 1
-	row := toFindingRow(f)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a finding: %w", err)
-	}
-	f.ID = row.ID
-	return nil
+	return findingTable.insert(ctx, db, f, &f.ID, "insert a finding")
 }
 
 // GetFinding reads one finding, or returns an ErrNotFound.
 func GetFinding(ctx context.Context, db bun.IDB, id int64) (*partnership.Finding, error) {
-	row := new(findingRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no finding %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read finding %d: %w", id, err)
-	}
-	return row.finding(), nil
+	return findingTable.get(ctx, db, id)
 }
 
 // UpdateFinding writes a finding's move from the state it was read in. The
@@ -147,39 +138,7 @@ func GetFinding(ctx context.Context, db bun.IDB, id int64) (*partnership.Finding
 // version read, so of two concurrent moves one wins and the other gets an
 // ErrConflict; on success the version is bumped.
 func UpdateFinding(ctx context.Context, db bun.IDB, f *partnership.Finding, from partnership.FindingState) error {
-	row := toFindingRow(f)
-	row.Version = f.Version + 1
-	res, err := db.NewUpdate().Model(row).
-		Column("state", "due_at", "response", "responded_by", "responded_at", "reopen_reason", "closed_at", "updated_at", "version").
-		Where("id = ? AND state = ? AND version = ?", f.ID, string(from), f.Version).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update finding %d: %w", f.ID, err)
-	}
-	if err := changedOne(ctx, db, res, "findings", "finding", f.ID); err != nil {
-		return err
-	}
-	f.Version = row.Version
-	return nil
-}
-
-// changedOne tells an update that changed its row from one that found it
-// changed meanwhile (ErrConflict) or gone (ErrNotFound).
-func changedOne(ctx context.Context, db bun.IDB, res sql.Result, table, what string, id int64) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: unable to update %s %d: %w", what, id, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	exists, err := db.NewSelect().Table(table).Where("id = ?", id).Exists(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to read %s %d: %w", what, id, err)
-	}
-	if !exists {
-		return fmt.Errorf("%w: no %s %d", partnership.ErrNotFound, what, id)
-	}
-	return fmt.Errorf("%w: %s %d was changed by someone else meanwhile; read it again", partnership.ErrConflict, what, id)
+	return findingTable.move(ctx, db, f, f.ID, &f.Version, string(from))
 }
 
 // FindingFilter selects findings; zero fields select everything.
@@ -196,25 +155,9 @@ type FindingFilter struct {
 
 // ListFindings returns a page of the findings f selects, by id.
 func ListFindings(ctx context.Context, db bun.IDB, f FindingFilter) ([]*partnership.Finding, error) {
-	var rows []findingRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(listLimit(f.Limit))
-	if len(f.Under) > 0 {
-		q = q.WhereGroup(" AND ", scopesCover(f.Under))
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", string(f.State))
-	}
-	if !f.OverdueAt.IsZero() {
-		q = q.Where("state = ? AND due_at < ?", string(partnership.FindingOpen), f.OverdueAt.UTC())
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list findings: %w", err)
-	}
-	out := make([]*partnership.Finding, len(rows))
-	for i := range rows {
-		out[i] = rows[i].finding()
-	}
-	return out, nil
+	return findingTable.list(ctx, db, f.AfterID, listLimit(f.Limit), group(len(f.Under) > 0, scopesCover(f.Under)),
+		given("state = ?", string(f.State)),
+		when(!f.OverdueAt.IsZero(), "state = ? AND due_at < ?", string(partnership.FindingOpen), f.OverdueAt.UTC()))
 }
 
 // scopesCover keeps the rows whose scope column is at or beneath any of the
@@ -230,14 +173,16 @@ func scopesCover(scopes []string) func(*bun.SelectQuery) *bun.SelectQuery {
 	}
 }
 
-func listLimit(n int) int64 {
+// listLimit is the size of a page of findings or complaints: 50 unless
+// asked, 500 at most.
+func listLimit(n int) int {
 	switch {
 	case n <= 0:
 		return 50
 	case n > 500:
 		return 500
 	}
-	return int64(n)
+	return n
 }
 
 type complaintRow struct {
@@ -287,6 +232,10 @@ func hashTrackingCode(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+var complaintTable = table[complaintRow, *partnership.Complaint]{one: "complaint", many: "complaints",
+	row: always(toComplaintRow), read: always((*complaintRow).complaint),
+	writes: only("state", "received_at", "escalated_at", "escalation_reason", "ombudsman", "resolved_at", "resolution", "updated_at")}
+
 // InsertComplaint stores a new complaint and sets its id and version. For an
 // anonymous complaint it makes a tracking code, stores only its hash and
 // returns the code, which cannot be recovered afterwards: the filer must be
@@ -299,24 +248,15 @@ func InsertComplaint(ctx context.Context, db bun.IDB, c *partnership.Complaint) 
 		h := hashTrackingCode(trackingCode)
 		row.TrackingHash = &h
 	}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return "", fmt.Errorf("store: unable to insert a complaint: %w", err)
+	if err := insertRow(ctx, db, row, &c.ID, "insert a complaint"); err != nil {
+		return "", err
 	}
-	c.ID = row.ID
 	return trackingCode, nil
 }
 
 // GetComplaint reads one complaint, or returns an ErrNotFound.
 func GetComplaint(ctx context.Context, db bun.IDB, id int64) (*partnership.Complaint, error) {
-	row := new(complaintRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no complaint %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read complaint %d: %w", id, err)
-	}
-	return row.complaint(), nil
+	return complaintTable.get(ctx, db, id)
 }
 
 // ComplaintByTrackingCode finds the anonymous complaint a tracking code
@@ -341,19 +281,7 @@ func ComplaintByTrackingCode(ctx context.Context, db bun.IDB, code string) (*par
 // as UpdateFinding does: of two concurrent moves one wins and the other gets
 // an ErrConflict.
 func UpdateComplaint(ctx context.Context, db bun.IDB, c *partnership.Complaint, from partnership.ComplaintState) error {
-	row := toComplaintRow(c)
-	row.Version = c.Version + 1
-	res, err := db.NewUpdate().Model(row).
-		Column("state", "received_at", "escalated_at", "escalation_reason", "ombudsman", "resolved_at", "resolution", "updated_at", "version").
-		Where("id = ? AND state = ? AND version = ?", c.ID, string(from), c.Version).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update complaint %d: %w", c.ID, err)
-	}
-	if err := changedOne(ctx, db, res, "complaints", "complaint", c.ID); err != nil {
-		return err
-	}
-	c.Version = row.Version
-	return nil
+	return complaintTable.move(ctx, db, c, c.ID, &c.Version, string(from))
 }
 
 // ComplaintFilter selects complaints; zero fields select everything.
@@ -383,41 +311,21 @@ type ComplaintReader struct {
 
 // ListComplaints returns a page of the complaints f selects, by id.
 func ListComplaints(ctx context.Context, db bun.IDB, f ComplaintFilter) ([]*partnership.Complaint, error) {
-	var rows []complaintRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(listLimit(f.Limit))
-	if len(f.Under) > 0 {
-		q = q.WhereGroup(" AND ", scopesCover(f.Under))
+	return complaintTable.list(ctx, db, f.AfterID, listLimit(f.Limit), group(len(f.Under) > 0, scopesCover(f.Under)),
+		given("state = ?", string(f.State)),
+		when(!f.OverdueAt.IsZero(), "due_at < ? AND (resolved_at IS NULL OR resolved_at > due_at)", f.OverdueAt.UTC()),
+		given("account_id = ?", f.AccountID), when(f.PublicOnly, "public"), group(f.Reader != nil, f.Reader.sees))
+}
+
+// sees keeps the complaints a reader may see: the public ones, the reader's
+// own and those under the scopes where the reader may read them all.
+func (r *ComplaintReader) sees(q *bun.SelectQuery) *bun.SelectQuery {
+	q = q.WhereOr("public")
+	if r.AccountID != 0 {
+		q = q.WhereOr("account_id = ?", r.AccountID)
 	}
-	if f.State != "" {
-		q = q.Where("state = ?", string(f.State))
+	if len(r.Scopes) > 0 {
+		q = q.WhereGroup(" OR ", scopesCover(r.Scopes))
 	}
-	if !f.OverdueAt.IsZero() {
-		q = q.Where("due_at < ? AND (resolved_at IS NULL OR resolved_at > due_at)", f.OverdueAt.UTC())
-	}
-	if f.AccountID != 0 {
-		q = q.Where("account_id = ?", f.AccountID)
-	}
-	if f.PublicOnly {
-		q = q.Where("public")
-	}
-	if r := f.Reader; r != nil {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.WhereOr("public")
-			if r.AccountID != 0 {
-				q = q.WhereOr("account_id = ?", r.AccountID)
-			}
-			if len(r.Scopes) > 0 {
-				q = q.WhereGroup(" OR ", scopesCover(r.Scopes))
-			}
-			return q
-		})
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list complaints: %w", err)
-	}
-	out := make([]*partnership.Complaint, len(rows))
-	for i := range rows {
-		out[i] = rows[i].complaint()
-	}
-	return out, nil
+	return q
 }

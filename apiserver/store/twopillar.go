@@ -141,44 +141,24 @@ func (r *proposalRow) proposal() *partnership.Proposal {
 	return p
 }
 
+var proposalTable = table[proposalRow, *partnership.Proposal]{one: "proposal", many: "proposals",
+	row: always(toProposalRow), read: always((*proposalRow).proposal), writes: allBut("id", "created_by", "created_at", "version")}
+
 // InsertProposal stores a new proposal and sets its id and version.
 func InsertProposal(ctx context.Context, db bun.IDB, p *partnership.Proposal) error {
 	p.Version = 1
-	row := toProposalRow(p)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a proposal: %w", err)
-	}
-	p.ID = row.ID
-	return nil
+	return proposalTable.insert(ctx, db, p, &p.ID, "insert a proposal")
 }
 
 // GetProposal reads one proposal.
 func GetProposal(ctx context.Context, db bun.IDB, id int64) (*partnership.Proposal, error) {
-	row := new(proposalRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no proposal %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read proposal %d: %w", id, err)
-	}
-	return row.proposal(), nil
+	return proposalTable.get(ctx, db, id)
 }
 
 // UpdateProposal writes a changed proposal if nobody changed it since it was
 // read (its version), and bumps its version.
 func UpdateProposal(ctx context.Context, db bun.IDB, p *partnership.Proposal) error {
-	row := toProposalRow(p)
-	res, err := db.NewUpdate().Model(row).ExcludeColumn("id", "created_by", "created_at", "version").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, p.Version).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update proposal %d: %w", p.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStale
-	}
-	p.Version++
-	return nil
+	return proposalTable.update(ctx, db, p, p.ID, &p.Version)
 }
 
 // ProposalFilter selects proposals; empty fields select everything.
@@ -198,28 +178,8 @@ func coveredBy(q *bun.SelectQuery, column, scope string) *bun.SelectQuery {
 
 // ListProposals returns a page of proposals, oldest first.
 func ListProposals(ctx context.Context, db bun.IDB, f ProposalFilter) ([]*partnership.Proposal, error) {
-	var rows []proposalRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.Scope != "" {
-		q = coveredBy(q, "institution", f.Scope)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", f.FiscalYear)
-	}
-	if f.Musrenbang != 0 {
-		q = q.Where("musrenbang_id = ?", f.Musrenbang)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list proposals: %w", err)
-	}
-	out := make([]*partnership.Proposal, len(rows))
-	for i := range rows {
-		out[i] = rows[i].proposal()
-	}
-	return out, nil
+	return proposalTable.list(ctx, db, f.AfterID, f.Limit, covering("institution", f.Scope), given("state = ?", f.State),
+		given("fiscal_year = ?", f.FiscalYear), given("musrenbang_id = ?", f.Musrenbang))
 }
 
 type aspirationRow struct {
@@ -255,40 +215,25 @@ func toAspirationRow(a *partnership.Aspiration) *aspirationRow {
 	return r
 }
 
+var aspirationTable = table[aspirationRow, *partnership.Aspiration]{one: "aspiration", many: "aspirations",
+	row: always(toAspirationRow), read: always((*aspirationRow).aspiration)}
+
 // InsertAspiration stores a resident's aspiration.
 func InsertAspiration(ctx context.Context, db bun.IDB, a *partnership.Aspiration) error {
-	row := toAspirationRow(a)
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert an aspiration: %w", err)
-	}
-	a.ID = row.ID
-	return nil
+	return aspirationTable.insert(ctx, db, a, &a.ID, "insert an aspiration")
 }
 
 // GetAspiration reads one aspiration.
 func GetAspiration(ctx context.Context, db bun.IDB, id int64) (*partnership.Aspiration, error) {
-	row := new(aspirationRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no aspiration %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read aspiration %d: %w", id, err)
-	}
-	return row.aspiration(), nil
+	return aspirationTable.get(ctx, db, id)
 }
 
-// UpdateAspiration writes an aspiration's response if its state is still the one read.
+// UpdateAspiration writes an aspiration's response if its state is still the
+// one read. Aspirations carry no version: the state is what a response moves.
 func UpdateAspiration(ctx context.Context, db bun.IDB, a *partnership.Aspiration, from partnership.AspirationState) error {
 	res, err := db.NewUpdate().Model(toAspirationRow(a)).Column("state", "reason", "proposal_id", "updated_at").
 		Where("id = ? AND state = ?", a.ID, from).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update aspiration %d: %w", a.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStale
-	}
-	return nil
+	return updatedOne(res, err, "aspiration", a.ID)
 }
 
 // AspirationFilter selects aspirations.
@@ -302,25 +247,8 @@ type AspirationFilter struct {
 
 // ListAspirations returns a page of aspirations, oldest first.
 func ListAspirations(ctx context.Context, db bun.IDB, f AspirationFilter) ([]*partnership.Aspiration, error) {
-	var rows []aspirationRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.Scope != "" {
-		q = coveredBy(q, "institution", f.Scope)
-	}
-	if f.AccountID != 0 {
-		q = q.Where("account_id = ?", f.AccountID)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list aspirations: %w", err)
-	}
-	out := make([]*partnership.Aspiration, len(rows))
-	for i := range rows {
-		out[i] = rows[i].aspiration()
-	}
-	return out, nil
+	return aspirationTable.list(ctx, db, f.AfterID, f.Limit, covering("institution", f.Scope), given("account_id = ?", f.AccountID),
+		given("state = ?", f.State))
 }
 
 type musrenbangRow struct {
@@ -360,49 +288,23 @@ func (r *musrenbangRow) musrenbang() (*partnership.Musrenbang, error) {
 	return m, nil
 }
 
+var musrenbangTable = table[musrenbangRow, *partnership.Musrenbang]{one: "Musrenbang", many: "Musrenbang",
+	row: toMusrenbangRow, read: (*musrenbangRow).musrenbang, writes: only("state", "attendance", "minutes", "closed_at")}
+
 // InsertMusrenbang stores a scheduled Musrenbang.
 func InsertMusrenbang(ctx context.Context, db bun.IDB, m *partnership.Musrenbang) error {
 	m.Version = 1
-	row, err := toMusrenbangRow(m)
-	if err != nil {
-		return err
-	}
-	if _, err := db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to insert a Musrenbang: %w", err)
-	}
-	m.ID = row.ID
-	return nil
+	return musrenbangTable.insert(ctx, db, m, &m.ID, "insert a Musrenbang")
 }
 
 // GetMusrenbang reads one Musrenbang.
 func GetMusrenbang(ctx context.Context, db bun.IDB, id int64) (*partnership.Musrenbang, error) {
-	row := new(musrenbangRow)
-	err := db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no Musrenbang %d", partnership.ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read Musrenbang %d: %w", id, err)
-	}
-	return row.musrenbang()
+	return musrenbangTable.get(ctx, db, id)
 }
 
 // UpdateMusrenbang writes a changed Musrenbang if its version is still the one read.
 func UpdateMusrenbang(ctx context.Context, db bun.IDB, m *partnership.Musrenbang) error {
-	row, err := toMusrenbangRow(m)
-	if err != nil {
-		return err
-	}
-	res, err := db.NewUpdate().Model(row).Column("state", "attendance", "minutes", "closed_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", m.ID, m.Version).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to update Musrenbang %d: %w", m.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStale
-	}
-	m.Version++
-	return nil
+	return musrenbangTable.update(ctx, db, m, m.ID, &m.Version)
 }
 
 // MusrenbangFilter selects Musrenbang.
@@ -415,45 +317,18 @@ type MusrenbangFilter struct {
 
 // ListMusrenbang returns a page of Musrenbang, oldest first.
 func ListMusrenbang(ctx context.Context, db bun.IDB, f MusrenbangFilter) ([]*partnership.Musrenbang, error) {
-	var rows []musrenbangRow
-	q := db.NewSelect().Model(&rows).Where("id > ?", f.AfterID).Order("id").Limit(int64(f.Limit))
-	if f.Scope != "" {
-		q = coveredBy(q, "area", f.Scope)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to list Musrenbang: %w", err)
-	}
-	out := make([]*partnership.Musrenbang, len(rows))
-	for i := range rows {
-		m, err := rows[i].musrenbang()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = m
-	}
-	return out, nil
+	return musrenbangTable.list(ctx, db, f.AfterID, f.Limit, covering("area", f.Scope), given("state = ?", f.State))
 }
 
 // Agenda lists the proposals a Musrenbang still has to decide.
 func Agenda(ctx context.Context, db bun.IDB, m *partnership.Musrenbang) ([]*partnership.Proposal, error) {
-	var rows []proposalRow
-	q := db.NewSelect().Model(&rows).Where("fiscal_year = ?", m.FiscalYear).Order("id")
-	if m.Level == partnership.LevelWard {
-		q = q.Where("state = ? AND ward_code = ?", partnership.ProposalSubmitted, m.Area)
-	} else {
-		q = coveredBy(q.Where("state = ?", partnership.ProposalForwarded), "ward_code", m.Area)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to read the agenda of Musrenbang %d: %w", m.ID, err)
-	}
-	out := make([]*partnership.Proposal, len(rows))
-	for i := range rows {
-		out[i] = rows[i].proposal()
-	}
-	return out, nil
+	return proposalTable.all(ctx, db, fmt.Sprintf("read the agenda of Musrenbang %d", m.ID), func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("fiscal_year = ?", m.FiscalYear).Order("id")
+		if m.Level == partnership.LevelWard {
+			return q.Where("state = ? AND ward_code = ?", partnership.ProposalSubmitted, m.Area)
+		}
+		return coveredBy(q.Where("state = ?", partnership.ProposalForwarded), "ward_code", m.Area)
+	})
 }
 
 // DecisionRecord is a Musrenbang decision as stored.
@@ -471,10 +346,7 @@ type DecisionRecord struct {
 
 // InsertDecision records a Musrenbang decision; a proposal is decided once per Musrenbang.
 func InsertDecision(ctx context.Context, db bun.IDB, d *DecisionRecord) error {
-	if _, err := db.NewInsert().Model(d).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: unable to record a decision: %w", err)
-	}
-	return nil
+	return insertRow(ctx, db, d, &d.ID, "record a decision")
 }
 
 // Decisions lists a Musrenbang's decisions in the order they were taken.

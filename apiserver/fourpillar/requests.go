@@ -2,7 +2,10 @@ package fourpillar
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
+	"time"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -26,6 +29,195 @@ func RequestFromProposal(ctx context.Context, t *step.Tx, p *partnership.Proposa
 	t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
 		After: requestImage(q), Public: true, Scope: q.WardCode})
 	return q, nil
+}
+
+// RequestSubmission is a resident's or community's CSR request as sent,
+// with its supporting documents as uploaded (at most five).
+type RequestSubmission struct {
+	partnership.CSRRequestInput
+	Documents []partnership.Upload
+}
+
+// SubmitRequest takes a resident's or community's CSR request for a ward,
+// at that ward: a resident's when the role that allowed it is the
+// resident's, else the community's. It may name an approved partner it
+// prefers; its documents are checked by their bytes and stored with it. A
+// request naming no place of the region is asked about at the region's
+// scope; the domain refuses one whose place is not a ward.
+func SubmitRequest(ctx context.Context, r *step.Region, a step.Actor, in RequestSubmission) (*partnership.CSRRequest, []*partnership.Document, error) {
+	var q *partnership.CSRRequest
+	var docs []*partnership.Document
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		scope := r.Root
+		if r.Spec.ScopeLevel(in.Ward) != "" {
+			scope = in.Ward
+		}
+		if err := t.Require(policies.CSRRequestSubmit, scope); err != nil {
+			return err
+		}
+		source := partnership.SourceCommunity
+		if t.Decision().Role == policies.Resident {
+			source = partnership.SourceResident
+		}
+		var err error
+		if docs, err = supporting("documents", in.Documents, t); err != nil {
+			return err
+		}
+		var preferred *partnership.Partner
+		if in.PreferredPartner != 0 {
+			if preferred, err = store.GetPartner(ctx, t, in.PreferredPartner); err != nil && !errors.Is(err, partnership.ErrNotFound) {
+				return err
+			}
+		}
+		if q, err = r.Spec.NewCSRRequest(in.CSRRequestInput, source, a.AccountID(), preferred, t.Now); err != nil {
+			return err
+		}
+		if err := store.InsertRequest(ctx, t, q); err != nil {
+			return err
+		}
+		images, err := attach(ctx, t, "csr-request", q.ID, docs)
+		if err != nil {
+			return err
+		}
+		after := requestImage(q)
+		after["documents"] = images
+		t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
+			After: after, Public: true, Scope: q.WardCode})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, docs, nil
+}
+
+// ClaimRequest takes an open request for the actor's approved partner (the
+// one named, or their only one) working in its area and kecamatan, at the
+// request's ward. Of concurrent claims exactly one wins; the others are
+// refused with a partnership.ClaimedError naming the winner.
+func ClaimRequest(ctx context.Context, r *step.Region, a step.Actor, id, partner int64) (*partnership.CSRRequest, error) {
+	var q *partnership.CSRRequest
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		var err error
+		if q, err = store.GetRequest(ctx, t, id); err != nil {
+			return err
+		}
+		if err := t.Require(policies.CSRRequestClaim, orRoot(r, q.WardCode)); err != nil {
+			return err
+		}
+		p, err := actingPartner(ctx, t, partner, "")
+		if err != nil {
+			return err
+		}
+		before := requestImage(q)
+		if err := q.Claim(p, t.Now); err != nil {
+			return err
+		}
+		if err := store.ClaimRequest(ctx, t, q); err != nil {
+			return err
+		}
+		after := requestImage(q)
+		after["partnerName"] = p.Name
+		t.Audit(step.Record{Action: policies.CSRRequestClaim, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
+			Before: before, After: after, Public: true, Scope: q.WardCode, Concerns: []int64{q.AccountID}})
+		return nil
+	})
+	return q, err
+}
+
+// WithdrawRequest takes back an open request; only whoever submitted it
+// may, with csr-request:submit at its ward.
+func WithdrawRequest(ctx context.Context, r *step.Region, a step.Actor, id int64) (*partnership.CSRRequest, error) {
+	var q *partnership.CSRRequest
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		var err error
+		if q, err = store.GetRequest(ctx, t, id); err != nil {
+			return err
+		}
+		if err := t.Require(policies.CSRRequestSubmit, orRoot(r, q.WardCode)); err != nil {
+			return err
+		}
+		before := requestImage(q)
+		if err := q.Withdraw(a.AccountID()); err != nil {
+			return err
+		}
+		if err := store.UpdateRequest(ctx, t, q); err != nil {
+			return err
+		}
+		t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
+			Before: before, After: requestImage(q), Public: true, Scope: q.WardCode})
+		return nil
+	})
+	return q, err
+}
+
+// RequestQuery narrows the list of CSR requests.
+type RequestQuery struct {
+	State partnership.RequestState
+	Area  string
+	// Scope keeps the requests of the wards it covers.
+	Scope string
+	// Mine lists the asker's own requests.
+	Mine bool
+	// AllOpen lists, with State open, every open request; else one acting
+	// for approved partners lists those its partners may claim.
+	AllOpen bool
+	After   int64
+	Limit   int
+}
+
+// Requests lists CSR requests. Open ones are those not expired yet; for
+// someone acting for approved partners, only those the partners may claim
+// unless AllOpen. Listing one's own needs signing in.
+func Requests(ctx context.Context, r *step.Region, a step.Actor, in RequestQuery) ([]*partnership.CSRRequest, error) {
+	f := store.RequestFilter{State: in.State, Area: in.Area, Scope: in.Scope, AfterID: in.After, Limit: in.Limit}
+	if in.Mine {
+		if f.AccountID = a.AccountID(); f.AccountID == 0 {
+			return nil, fmt.Errorf("%w: sign in to list your requests", partnership.ErrUnauthenticated)
+		}
+	}
+	if f.State == partnership.RequestOpen {
+		if f.OpenAt = time.Now(); r.Now != nil {
+			f.OpenAt = r.Now()
+		}
+		if !in.AllOpen {
+			var err error
+			if f.ClaimableBy, err = ApprovedPartnersOf(ctx, r, a.AccountID()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return store.ListRequests(ctx, r.DB, f)
+}
+
+// Request is one CSR request, with its documents for those who may read
+// them (MayReadRequestDocuments); nil documents for anyone else.
+func Request(ctx context.Context, r *step.Region, a step.Actor, id int64) (*partnership.CSRRequest, []*partnership.Document, error) {
+	q, err := store.GetRequest(ctx, r.DB, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok, err := MayReadRequestDocuments(ctx, r, a, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return q, nil, nil
+	}
+	ds, err := store.Documents(ctx, r.DB, "csr-request", q.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, ds, nil
+}
+
+// orRoot is a scope, or the whole region's when it is empty: an object
+// placed nowhere narrower belongs to the region.
+func orRoot(r *step.Region, scope string) string {
+	if scope == "" {
+		return r.Root
+	}
+	return scope
 }
 
 // requestImage is what the audit log keeps of a CSR request before and after a change.

@@ -39,6 +39,28 @@ func TestEveryStepNeedsItsPermission(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	plan := &partnership.CSRPlan{PartnerID: partner.ID, FiscalYear: now.Year(), BoardApprovedAt: now, SubmittedAt: now, DueAt: now, State: partnership.PlanSubmitted,
+		Activities: []partnership.PlanActivity{{Title: "Beasiswa", Location: "32.73.01.1001", Area: "education", Target: "200 anak", Goal: "Sekolah", Financing: 1_000_000}}}
+	if err := store.InsertPlan(ctx, r.DB, plan); err != nil {
+		t.Fatal(err)
+	}
+	request := &partnership.CSRRequest{Source: partnership.SourceResident, AccountID: everyone.AccountID(), Area: "education", WardCode: "32.73.01.1002",
+		Amount: 1_000_000, Title: "Taman baca", Description: "Rak buku", State: partnership.RequestOpen, CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+	if err := store.InsertRequest(ctx, r.DB, request); err != nil {
+		t.Fatal(err)
+	}
+	programme := &partnership.Programme{Source: partnership.FromRequest, Area: "education", WardCode: "32.73.01.1002", Title: "Taman baca", SectorAgency: "Disdik",
+		FiscalYear: now.Year(), State: partnership.ProgrammeActive, CreatedAt: now}
+	if err := store.InsertProgramme(ctx, r.DB, programme); err != nil {
+		t.Fatal(err)
+	}
+	idea := &partnership.Idea{Pillar: partnership.StakeholderCommunity, AccountID: everyone.AccountID(), Title: "Perpustakaan keliling", Body: "Sepeda buku",
+		State: partnership.IdeaPosted, PostedAt: now}
+	if err := store.InsertIdea(ctx, r.DB, idea); err != nil {
+		t.Fatal(err)
+	}
+	activities := []partnership.ActivityInput{{Title: "Beasiswa", Location: "32.73.01.1001", Area: "education", Target: "200 anak", Goal: "Sekolah", Financing: 1_000_000}}
+
 	steptest.Refused(t, r, everyone, []steptest.Case{
 		{Step: "RegisterPartner", Permission: policies.PartnerRegister, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
 			_, _, err := RegisterPartner(ctx, r, a, Registration{
@@ -53,6 +75,73 @@ func TestEveryStepNeedsItsPermission(t *testing.T) {
 		}},
 		{Step: "DecidePartner", Permission: policies.PartnerDecide, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
 			_, err := DecidePartner(ctx, r, a, partner.ID, ForumDecision{Meeting: meeting.ID, Decision: partnership.DecideApprove})
+			return err
+		}},
+		{Step: "ScheduleForum", Permission: policies.ForumMeet, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := ScheduleForum(ctx, r, a, partnership.ForumMeetingInput{Year: at.Year(), Quarter: meeting.Quarter, ScheduledAt: at, Place: "Balai Kota"})
+			return err
+		}},
+		{Step: "HoldForum", Permission: policies.ForumMeet, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := HoldForum(ctx, r, a, meeting.ID, map[partnership.Stakeholder]int{partnership.StakeholderGovernment: 3, partnership.StakeholderCompany: 2})
+			return err
+		}},
+		{Step: "CloseForum", Permission: policies.ForumMeet, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := CloseForum(ctx, r, a, meeting.ID, "Notulen")
+			return err
+		}},
+		{Step: "SubmitPlan", Permission: policies.CSRPlanSubmit, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := SubmitPlan(ctx, r, a, partnership.PlanInput{Partner: partner.ID, FiscalYear: now.Year(), BoardApprovedAt: now, Activities: activities})
+			return err
+		}},
+		{Step: "RevisePlan", Permission: policies.CSRPlanSubmit, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := RevisePlan(ctx, r, a, plan.ID, partnership.PlanInput{FiscalYear: plan.FiscalYear, Activities: activities})
+			return err
+		}},
+		{Step: "AlignPlan", Permission: policies.CSRPlanAlign, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := AlignPlan(ctx, r, a, plan.ID, []partnership.AlignmentInput{{Activity: plan.Activities[0].ID, Alignment: partnership.NotAligned}})
+			return err
+		}},
+		{Step: "DecidePlan", Permission: policies.CSRPlanApprove, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := DecidePlan(ctx, r, a, plan.ID, ForumDecision{Meeting: meeting.ID, Decision: partnership.DecideApprove})
+			return err
+		}},
+		{Step: "SubmitRequest", Permission: policies.CSRRequestSubmit, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, _, err := SubmitRequest(ctx, r, a, RequestSubmission{
+				CSRRequestInput: partnership.CSRRequestInput{Area: "education", Ward: "32.73.01.1002", Amount: 1_000_000, Title: "Meja belajar", Description: "Untuk PAUD"},
+				Documents:       []partnership.Upload{{Name: "foto.pdf", Size: int64(len(pdf)), Data: pdf}}})
+			return err
+		}},
+		{Step: "ClaimRequest", Permission: policies.CSRRequestClaim, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := ClaimRequest(ctx, r, a, request.ID, partner.ID)
+			return err
+		}},
+		{Step: "WithdrawRequest", Permission: policies.CSRRequestSubmit, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := WithdrawRequest(ctx, r, a, request.ID)
+			return err
+		}},
+		{Step: "CreateProgramme", Permission: policies.ProgrammeManage, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := CreateProgramme(ctx, r, a, partnership.ProgrammeInput{Source: partnership.FromRequest, Request: request.ID, SectorAgency: "Disdik"})
+			return err
+		}},
+		{Step: "ChangeProgramme", Permission: policies.ProgrammeManage, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			beneficiaries := 40
+			_, err := ChangeProgramme(ctx, r, a, programme.ID, partnership.ProgrammeChange{Beneficiaries: &beneficiaries})
+			return err
+		}},
+		{Step: "Contribute", Permission: policies.ProgrammeContribute, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := Contribute(ctx, r, a, programme.ID, partnership.ContributionInput{Kind: partnership.ContributeStaff, Quantity: 2, Unit: "people", Description: "Pendamping"})
+			return err
+		}},
+		{Step: "PostIdea", Permission: policies.IdeaPost, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := PostIdea(ctx, r, a, partnership.IdeaInput{Title: "Kebun sekolah", Body: "Sayur di halaman sekolah"})
+			return err
+		}},
+		{Step: "AdoptIdea", Permission: policies.IdeaAdopt, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := AdoptIdea(ctx, r, a, idea.ID, partnership.AdoptionInput{Meeting: meeting.ID, Into: partnership.IntoRequest, Area: "education", Ward: "32.73.01.1002", Amount: 1_000_000})
+			return err
+		}},
+		{Step: "DeclineIdea", Permission: policies.IdeaAdopt, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := DeclineIdea(ctx, r, a, idea.ID, Decline{Meeting: meeting.ID, Reason: "Sudah ada"})
 			return err
 		}},
 	})

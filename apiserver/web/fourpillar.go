@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"strconv"
 	"strings"
 	"time"
@@ -13,96 +10,61 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
 
 // The four-pillar workflow over HTTP: partners, the CSR forum, CSR plans,
-// CSR requests, programmes with their contributions, innovation ideas. As in
-// the two-pillar workflow, each handler parses, lets the domain decide,
-// stores and audits in one transaction, and answers with the result.
+// CSR requests, programmes with their contributions, innovation ideas. Each
+// handler parses, takes the step of package fourpillar, and answers with the
+// result.
 
 // --- helpers ---
 
-// may reports whether the caller holds a permission at a scope: for what a
-// handler shows or allows beyond the route's own check.
-func may(c *fiber.Ctx, p policies.Permission, scope string) bool {
-	rr := regionOf(c)
-	e, err := rr.enforcer()
-	if err != nil {
-		return false
-	}
-	d, err := authz.Authorize(e, rr.principal, p, scope)
-	return err == nil && d.Allowed
-}
-
-// stakeholderOf is the pillar a role belongs to: companies and universities
-// their own, community institutions and residents the community, and every
-// office of the region the government.
-func stakeholderOf(role policies.Role) partnership.Stakeholder {
-	switch role {
-	case policies.Company:
-		return partnership.StakeholderCompany
-	case policies.University:
-		return partnership.StakeholderUniversity
-	case policies.Resident, policies.InstitutionRW, policies.InstitutionPKK, policies.InstitutionKarangTaruna, policies.InstitutionLPM,
-		policies.ForumRW, policies.ForumPKK, policies.ForumKarangTaruna, policies.ForumLPM:
-		return partnership.StakeholderCommunity
-	case "", policies.Public:
-		return ""
-	}
-	return partnership.StakeholderGovernment
-}
-
-// actingPartner is the partner the caller acts for: the one named, which
-// must be theirs, or else their only approved partner (of the pillar, when
-// one is given). Whether it is approved is for the domain to say.
-func actingPartner(ctx context.Context, db bun.IDB, c *fiber.Ctx, id int64, pillar partnership.Stakeholder) (*partnership.Partner, error) {
-	me := accountID(c)
-	if id != 0 {
-		p, err := store.GetPartner(ctx, db, id)
-		if errors.Is(err, partnership.ErrNotFound) {
-			return nil, partnership.Invalid("partner", "no partner %d", id)
+// takeNew is the JSON handler of a step making an object of the body: it
+// parses the body, takes the step and answers 201 with the object as out
+// shows it.
+func takeNew[B, T, O any](take func(context.Context, *step.Region, step.Actor, B) (T, error), out func(T) O) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in B
+		if err := parseBody(c, &in); err != nil {
+			return err
 		}
+		v, err := take(c.UserContext(), realmOf(c), actorOf(c), in)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if p.AccountID != me {
-			return nil, fmt.Errorf("%w: partner %d is not yours to act for", partnership.ErrForbidden, id)
-		}
-		return p, nil
+		return c.Status(fiber.StatusCreated).JSON(out(v))
 	}
-	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{AccountID: me})
-	if err != nil {
-		return nil, err
-	}
-	var approved []*partnership.Partner
-	for _, p := range ps {
-		if p.State == partnership.PartnerApproved && (pillar == "" || p.Kind.Stakeholder() == pillar) {
-			approved = append(approved, p)
-		}
-	}
-	switch {
-	case len(approved) == 1:
-		return approved[0], nil
-	case len(approved) > 1:
-		return nil, partnership.Invalid("partner", "you act for %d partners; name the one this is for", len(approved))
-	case len(ps) > 0:
-		return ps[len(ps)-1], nil // not approved: the domain says so
-	}
-	return nil, fmt.Errorf("%w: you act for no partner of %s; register as one first", partnership.ErrForbidden, regionOf(c).tenant.Region.Name)
 }
 
-// approvedPartnersOf lists the approved partners an account acts for.
-func approvedPartnersOf(ctx context.Context, db bun.IDB, account int64) ([]*partnership.Partner, error) {
-	if account == 0 {
-		return nil, nil
+// takeOn is the JSON handler of a step on the object the path names: it
+// parses the body as B, takes the step with the path's id and the body as
+// the step takes it (in), and answers with status and the result as out
+// shows it.
+func takeOn[B, I, T, O any](status int, in func(B) I, take func(context.Context, *step.Region, step.Actor, int64, I) (T, error), out func(T) O) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body B
+		if err := parseBody(c, &body); err != nil {
+			return err
+		}
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		v, err := take(c.UserContext(), realmOf(c), actorOf(c), id, in(body))
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out(v))
 	}
-	return store.ListPartners(ctx, db, store.PartnerFilter{AccountID: account, State: partnership.PartnerApproved})
 }
+
+// same is a body the step takes as it is.
+func same[B any](in B) B { return in }
 
 func intQueryParam(c *fiber.Ctx, name string) (int64, error) {
 	s := c.Query(name)
@@ -114,59 +76,6 @@ func intQueryParam(c *fiber.Ctx, name string) (int64, error) {
 		return 0, partnership.Invalid(name, "a non-negative whole number")
 	}
 	return n, nil
-}
-
-// formDocument reads one uploaded file of a multipart body into a checked
-// document; a missing file is refused when required.
-func formDocument(c *fiber.Ctx, field, purpose string, required bool, now time.Time) (*partnership.Document, error) {
-	fh, err := c.FormFile(field)
-	if err != nil {
-		if required {
-			return nil, partnership.Invalid(field, "required: send a multipart form with the file (PDF, JPEG or PNG, at most 2 MiB)")
-		}
-		return nil, nil
-	}
-	return readDocument(fh, field, purpose, now)
-}
-
-func readDocument(fh *multipart.FileHeader, field, purpose string, now time.Time) (*partnership.Document, error) {
-	if fh.Size > partnership.MaxDocumentSize {
-		return nil, partnership.Invalid(field, "the file is %d bytes; at most %d (2 MiB) are accepted", fh.Size, partnership.MaxDocumentSize)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, fmt.Errorf("web: unable to read the upload %s: %w", field, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, partnership.MaxDocumentSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("web: unable to read the upload %s: %w", field, err)
-	}
-	return partnership.NewDocument(field, purpose, fh.Filename, data, now)
-}
-
-// formDocuments reads the supporting documents of a multipart body, if any.
-func formDocuments(c *fiber.Ctx, field string, now time.Time) ([]*partnership.Document, error) {
-	if !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
-		return nil, nil // a JSON or plain form body carries no files
-	}
-	form, err := c.MultipartForm()
-	if err != nil {
-		return nil, partnership.Invalid("body", "not a readable multipart form: %v", err)
-	}
-	files := form.File[field]
-	if len(files) > partnership.MaxDocuments {
-		return nil, partnership.Invalid(field, "at most %d documents", partnership.MaxDocuments)
-	}
-	var out []*partnership.Document
-	for i, fh := range files {
-		d, err := readDocument(fh, fmt.Sprintf("%s.%d", field, i), partnership.PurposeSupporting, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
 }
 
 type documentJSON struct {
@@ -190,7 +99,7 @@ func documentsOut(ds []*partnership.Document) []documentJSON {
 // --- partners ---
 
 // partnerStaff reports whether the caller works the registrations: holds partner:review for the region.
-func partnerStaff(c *fiber.Ctx) bool { return may(c, policies.PartnerReview, regionOf(c).root) }
+func partnerStaff(c *fiber.Ctx) bool { return holds(c, policies.PartnerReview, regionOf(c).root) }
 
 type partnerJSON struct {
 	ID           int64                       `json:"id"`
@@ -275,24 +184,12 @@ func getPartner(c *fiber.Ctx) error {
 }
 
 // reviewPartner records the secretariat's check of a registration and puts
-// it on a forum meeting's agenda.
-func reviewPartner(c *fiber.Ctx) error {
-	var in partnership.ReviewInput
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	if err != nil {
-		return err
-	}
+// it on a forum meeting's agenda; the answer shows the review.
+var reviewPartner = takeOn(fiber.StatusOK, same[partnership.ReviewInput], fourpillar.ReviewPartner, func(p *partnership.Partner) partnerJSON {
 	out := partnerOut(p)
 	out.Review = p.Review
-	return c.JSON(out)
-}
+	return out
+})
 
 // forumDecisionIn is a decision of the forum at one of its meetings.
 type forumDecisionIn struct {
@@ -303,21 +200,9 @@ type forumDecisionIn struct {
 
 // decidePartner records the forum's decision on a registration; approval
 // grants the partner's account the company or university role.
-func decidePartner(c *fiber.Ctx) error {
-	var in forumDecisionIn
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := fourpillar.DecidePartner(c.UserContext(), realmOf(c), actorOf(c), id, fourpillar.ForumDecision(in))
-	if err != nil {
-		return err
-	}
-	return c.JSON(partnerOut(p))
-}
+var decidePartner = takeOn(fiber.StatusOK, forumDecision, fourpillar.DecidePartner, partnerOut)
+
+func forumDecision(in forumDecisionIn) fourpillar.ForumDecision { return fourpillar.ForumDecision(in) }
 
 // getDocument sends a document to those who may read it (fourpillar.Document).
 func getDocument(c *fiber.Ctx) error {
@@ -372,34 +257,8 @@ func forumOut(m *partnership.ForumMeeting) forumJSON {
 		Attendance: att, Minutes: m.Minutes, ClosedAt: m.ClosedAt, Version: m.Version}
 }
 
-func scheduleForum(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.ForumMeetingInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		var m *partnership.ForumMeeting
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			n, err := store.CountForumMeetings(ctx, tx, in.Year, in.Quarter)
-			if err != nil {
-				return record{}, err
-			}
-			if m, err = rr.tenant.Region.ScheduleForum(in, n, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertForumMeeting(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-				After: map[string]any{"year": m.Year, "quarter": m.Quarter, "scheduledAt": m.ScheduledAt, "place": m.Place, "state": m.State}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(forumOut(m))
-	}
-}
+// scheduleForum schedules a forum meeting for a quarter.
+var scheduleForum = takeNew(fourpillar.ScheduleForum, forumOut)
 
 func listForumMeetings(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -425,38 +284,29 @@ func getForumMeeting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	m, err := store.GetForumMeeting(ctx, db, id)
+	ctx, realm := c.UserContext(), realmOf(c)
+	m, err := store.GetForumMeeting(ctx, realm.DB, id)
 	if err != nil {
 		return err
 	}
 	out := forumOut(m)
 	if m.State != partnership.ForumClosed {
-		a := &forumAgendaJSON{Partners: []partnerJSON{}, Plans: []planJSON{}, Ideas: []ideaJSON{}}
-		ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerReviewed, Meeting: m.ID})
+		a, err := fourpillar.Agenda(ctx, realm, m)
 		if err != nil {
 			return err
 		}
-		for _, p := range ps {
-			a.Partners = append(a.Partners, partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt})
+		out.Agenda = &forumAgendaJSON{Partners: []partnerJSON{}, Plans: []planJSON{}, Ideas: []ideaJSON{}}
+		for _, p := range a.Partners {
+			out.Agenda.Partners = append(out.Agenda.Partners, partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt})
 		}
-		plans, err := store.ListPlans(ctx, db, store.PlanFilter{State: partnership.PlanAligned, Limit: 200})
-		if err != nil {
-			return err
+		for _, p := range a.Plans {
+			out.Agenda.Plans = append(out.Agenda.Plans, planOut(p))
 		}
-		for _, p := range plans {
-			a.Plans = append(a.Plans, planOut(p))
+		for _, i := range a.Ideas {
+			out.Agenda.Ideas = append(out.Agenda.Ideas, ideaOut(i))
 		}
-		ideas, err := store.ListIdeas(ctx, db, store.IdeaFilter{State: partnership.IdeaPosted, Limit: 200})
-		if err != nil {
-			return err
-		}
-		for _, i := range ideas {
-			a.Ideas = append(a.Ideas, ideaOut(i))
-		}
-		out.Agenda = a
 	}
-	if out.Decisions, err = store.ForumDecisions(ctx, db, m.ID, "", 0); err != nil {
+	if out.Decisions, err = store.ForumDecisions(ctx, realm.DB, m.ID, "", 0); err != nil {
 		return err
 	}
 	return c.JSON(out)
@@ -467,76 +317,16 @@ type forumAttendanceIn struct {
 }
 
 // holdForum records attendance by pillar and opens the meeting for decisions.
-func holdForum(c *fiber.Ctx) error {
-	var in forumAttendanceIn
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
+var holdForum = takeOn(fiber.StatusOK, func(in forumAttendanceIn) map[partnership.Stakeholder]int {
 	att := make(map[partnership.Stakeholder]int, len(in.Attendance))
 	for k, n := range in.Attendance {
 		att[partnership.Stakeholder(k)] = n
 	}
-	var m *partnership.ForumMeeting
-	err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		if m, err = store.GetForumMeeting(ctx, tx, id); err != nil {
-			return record{}, err
-		}
-		before := map[string]any{"state": m.State, "attendance": m.Attendance}
-		if err := m.HoldForum(att); err != nil {
-			return record{}, err
-		}
-		if err := store.UpdateForumMeeting(ctx, tx, m); err != nil {
-			return record{}, err
-		}
-		return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-			Before: before, After: map[string]any{"state": m.State, "attendance": m.Attendance}, Public: true}, nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(forumOut(m))
-}
+	return att
+}, fourpillar.HoldForum, forumOut)
 
 // closeForum publishes the minutes; the meeting and its decisions become immutable.
-func closeForum(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in minutesIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var m *partnership.ForumMeeting
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if m, err = store.GetForumMeeting(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			undecided, err := store.ListPartners(ctx, tx, store.PartnerFilter{State: partnership.PartnerReviewed, Meeting: m.ID})
-			if err != nil {
-				return record{}, err
-			}
-			before := m.State
-			if err := m.Close(in.Minutes, len(undecided), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateForumMeeting(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: map[string]any{"state": before}, After: map[string]any{"state": m.State, "minutes": m.Minutes}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(forumOut(m))
-	}
-}
+var closeForum = takeOn(fiber.StatusOK, func(in minutesIn) string { return in.Minutes }, fourpillar.CloseForum, forumOut)
 
 // --- CSR plans ---
 
@@ -599,77 +389,11 @@ func planOut(p *partnership.CSRPlan) planJSON {
 	return out
 }
 
-func planImage(p *partnership.CSRPlan) map[string]any {
-	s := p.Score()
-	return map[string]any{"partner": p.PartnerID, "fiscalYear": p.FiscalYear, "state": p.State, "late": p.Late, "dueAt": p.DueAt,
-		"activities": len(p.Activities), "financing": s.Total, "aligned": s.Aligned, "reason": p.Reason, "version": p.Version}
-}
-
-// submitPlan takes an approved partner's annual plan; only the partner's own account submits it.
-func submitPlan(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.PlanInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		var plan *partnership.CSRPlan
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := actingPartner(ctx, tx, c, in.Partner, "")
-			if err != nil {
-				return record{}, err
-			}
-			if plan, err = rr.tenant.Region.SubmitPlan(p, in, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertPlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), After: planImage(plan), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(planOut(plan))
-	}
-}
+// submitPlan takes an approved partner's annual plan.
+var submitPlan = takeNew(fourpillar.SubmitPlan, planOut)
 
 // revisePlan submits a plan the forum sent back again, with new activities.
-func revisePlan(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.PlanInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var plan *partnership.CSRPlan
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if plan, err = store.GetPlan(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			p, err := actingPartner(ctx, tx, c, plan.PartnerID, "")
-			if err != nil {
-				return record{}, err
-			}
-			before := planImage(plan)
-			if err := rr.tenant.Region.RevisePlan(plan, p, in, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.ReplacePlanActivities(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: planImage(plan), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(planOut(plan))
-	}
-}
+var revisePlan = takeOn(fiber.StatusOK, same[partnership.PlanInput], fourpillar.RevisePlan, planOut)
 
 func listPlans(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -704,102 +428,15 @@ func getPlan(c *fiber.Ctx) error {
 	return c.JSON(planOut(p))
 }
 
-// notOwnPlan refuses anyone acting on their own partner's plan: a company
-// never aligns or approves its own plan, whatever roles it holds.
-func notOwnPlan(ctx context.Context, tx bun.Tx, c *fiber.Ctx, plan *partnership.CSRPlan) error {
-	p, err := store.GetPartner(ctx, tx, plan.PartnerID)
-	if err != nil {
-		return err
-	}
-	if p.AccountID != 0 && p.AccountID == accountID(c) {
-		return fmt.Errorf("%w: a partner never aligns or approves its own plan", partnership.ErrForbidden)
-	}
-	return nil
-}
-
 type alignmentIn struct {
 	Activities []partnership.AlignmentInput `json:"activities"`
 }
 
 // alignPlan records the secretariat's alignment of every activity of a plan.
-func alignPlan(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in alignmentIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var plan *partnership.CSRPlan
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if plan, err = store.GetPlan(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			if err := notOwnPlan(ctx, tx, c, plan); err != nil {
-				return record{}, err
-			}
-			before := planImage(plan)
-			if err := rr.tenant.Region.AlignPlan(plan, in.Activities); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			after := planImage(plan)
-			after["score"] = plan.Score().Share.Value
-			return record{Action: string(policies.CSRPlanAlign), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: after, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(planOut(plan))
-	}
-}
+var alignPlan = takeOn(fiber.StatusOK, func(in alignmentIn) []partnership.AlignmentInput { return in.Activities }, fourpillar.AlignPlan, planOut)
 
 // decidePlan records the forum's approval of a plan, or its request for revision.
-func decidePlan(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in forumDecisionIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var plan *partnership.CSRPlan
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if plan, err = store.GetPlan(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, in.Meeting)
-			if err != nil {
-				return record{}, err
-			}
-			if err := notOwnPlan(ctx, tx, c, plan); err != nil {
-				return record{}, err
-			}
-			before, now := planImage(plan), o.now()
-			if err := plan.DecidePlan(m, in.Decision, in.Reason, now); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectPlan, plan.ID, in.Decision, plan.Reason, now); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanApprove), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: planImage(plan), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(planOut(plan))
-	}
-}
+var decidePlan = takeOn(fiber.StatusOK, forumDecision, fourpillar.DecidePlan, planOut)
 
 // --- CSR requests ---
 
@@ -829,6 +466,8 @@ func requestOut(q *partnership.CSRRequest) requestJSON {
 		CreatedAt: q.CreatedAt, ExpiresAt: q.ExpiresAt, Version: q.Version}
 }
 
+// requestImage is what the audit log keeps of the request
+// csrRequestFromProposal makes; the steps keep theirs in fourpillar.
 func requestImage(q *partnership.CSRRequest) map[string]any {
 	return map[string]any{"source": q.Source, "proposal": q.ProposalID, "area": q.Area, "ward": q.WardCode, "amount": q.Amount,
 		"state": q.State, "claimedBy": q.ClaimedBy, "expiresAt": q.ExpiresAt, "version": q.Version}
@@ -851,75 +490,29 @@ func newRequestScope(c *fiber.Ctx) (string, error) {
 
 var requestScope = objectScope(store.GetRequest, func(q *partnership.CSRRequest) string { return q.WardCode })
 
-// mayReadRequestDocuments: whoever submitted the request, the forum
-// secretariat, and the approved partners who may claim it or claimed it.
-func mayReadRequestDocuments(ctx context.Context, db bun.IDB, c *fiber.Ctx, q *partnership.CSRRequest) (bool, error) {
-	me := accountID(c)
-	if me != 0 && q.AccountID == me || partnerStaff(c) {
-		return true, nil
-	}
-	ps, err := approvedPartnersOf(ctx, db, me)
-	if err != nil {
-		return false, err
-	}
-	for _, p := range ps {
-		if p.ID == q.ClaimedBy || q.State == partnership.RequestOpen && p.WorksIn(q.Area, q.WardCode) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // submitRequest takes a resident's or community's CSR request: JSON, or a
 // multipart form with up to five documents.
-func submitRequest(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.CSRRequestInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		now := o.now()
-		source := partnership.SourceCommunity
-		if rr.decision.Role == policies.Resident {
-			source = partnership.SourceResident
-		}
-		docs, err := formDocuments(c, "documents", now)
-		if err != nil {
-			return err
-		}
-		var q *partnership.CSRRequest
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var preferred *partnership.Partner
-			if in.PreferredPartner != 0 {
-				p, err := store.GetPartner(ctx, tx, in.PreferredPartner)
-				if err != nil && !errors.Is(err, partnership.ErrNotFound) {
-					return record{}, err
-				}
-				preferred = p
-			}
-			var err error
-			if q, err = rr.tenant.Region.NewCSRRequest(in, source, accountID(c), preferred, now); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertRequest(ctx, tx, q); err != nil {
-				return record{}, err
-			}
-			images, err := attach(ctx, tx, "csr-request", q.ID, docs)
-			if err != nil {
-				return record{}, err
-			}
-			after := requestImage(q)
-			after["documents"] = images
-			return record{Action: string(policies.CSRRequestSubmit), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), After: after, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		out := requestOut(q)
-		out.Documents = documentsOut(docs)
-		return c.Status(fiber.StatusCreated).JSON(out)
+func submitRequest(c *fiber.Ctx) error {
+	var in fourpillar.RequestSubmission
+	if err := parseBody(c, &in.CSRRequestInput); err != nil {
+		return err
 	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) { // a JSON or plain form body carries no files
+		form, err := c.MultipartForm()
+		if err != nil {
+			return partnership.Invalid("body", "not a readable multipart form: %v", err)
+		}
+		if in.Documents, err = readUploads(form.File["documents"], false); err != nil {
+			return err
+		}
+	}
+	q, docs, err := fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	out := requestOut(q)
+	out.Documents = documentsOut(docs)
+	return c.Status(fiber.StatusCreated).JSON(out)
 }
 
 // csrRequestFromProposal makes the CSR request a two-pillar proposal becomes
@@ -950,63 +543,38 @@ func csrRequestFromProposal(ctx context.Context, tx bun.Tx, c *fiber.Ctx, p *par
 // or ward) and ?mine=true. Open requests are those not expired yet; for a
 // caller acting for approved partners, ?state=open lists the ones its
 // partners may claim (?claimable=false lists them all).
-func listRequests(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		after, limit, err := pageParams(c)
-		if err != nil {
-			return err
-		}
-		rr := regionOf(c)
-		ctx := c.UserContext()
-		f := store.RequestFilter{State: partnership.RequestState(c.Query("state")), Area: c.Query("area"), AfterID: after, Limit: limit}
-		if s := c.Query("scope"); s != "" {
-			if f.Scope, err = queryScope(c); err != nil {
-				return err
-			}
-		}
-		if c.Query("mine") == "true" {
-			if f.AccountID = accountID(c); f.AccountID == 0 {
-				return fmt.Errorf("%w: sign in to list your requests", partnership.ErrUnauthenticated)
-			}
-		}
-		if f.State == partnership.RequestOpen {
-			f.OpenAt = o.now()
-			if c.Query("claimable") != "false" {
-				if f.ClaimableBy, err = approvedPartnersOf(ctx, rr.db, accountID(c)); err != nil {
-					return err
-				}
-			}
-		}
-		qs, err := store.ListRequests(ctx, rr.db, f)
-		if err != nil {
-			return err
-		}
-		return c.JSON(pageOf(qs, limit, requestOut, func() int64 { return qs[len(qs)-1].ID }))
+func listRequests(c *fiber.Ctx) error {
+	after, limit, err := pageParams(c)
+	if err != nil {
+		return err
 	}
+	in := fourpillar.RequestQuery{State: partnership.RequestState(c.Query("state")), Area: c.Query("area"), Mine: c.Query("mine") == "true",
+		AllOpen: c.Query("claimable") == "false", After: after, Limit: limit}
+	if s := c.Query("scope"); s != "" {
+		if in.Scope, err = queryScope(c); err != nil {
+			return err
+		}
+	}
+	qs, err := fourpillar.Requests(c.UserContext(), realmOf(c), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(qs, limit, requestOut, func() int64 { return qs[len(qs)-1].ID }))
 }
 
+// getRequest shows a CSR request, with its documents for those who may read
+// them (fourpillar.Request).
 func getRequest(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	q, err := store.GetRequest(ctx, db, id)
+	q, ds, err := fourpillar.Request(c.UserContext(), realmOf(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
 	out := requestOut(q)
-	ok, err := mayReadRequestDocuments(ctx, db, c, q)
-	if err != nil {
-		return err
-	}
-	if ok {
-		ds, err := store.Documents(ctx, db, "csr-request", q.ID)
-		if err != nil {
-			return err
-		}
-		out.Documents = documentsOut(ds)
-	}
+	out.Documents = documentsOut(ds)
 	return c.JSON(out)
 }
 
@@ -1017,43 +585,22 @@ type claimIn struct {
 // claimRequest takes an open request for the caller's approved partner
 // working in its area and kecamatan. Of concurrent claims exactly one wins;
 // the others are told who did.
-func claimRequest(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in claimIn
-		if len(c.Body()) > 0 {
-			if err := parseBody(c, &in); err != nil {
-				return err
-			}
-		}
-		id, err := idParam(c)
-		if err != nil {
+func claimRequest(c *fiber.Ctx) error {
+	var in claimIn
+	if len(c.Body()) > 0 {
+		if err := parseBody(c, &in); err != nil {
 			return err
 		}
-		var q *partnership.CSRRequest
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if q, err = store.GetRequest(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			p, err := actingPartner(ctx, tx, c, in.Partner, "")
-			if err != nil {
-				return record{}, err
-			}
-			before := requestImage(q)
-			if err := q.Claim(p, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.ClaimRequest(ctx, tx, q); err != nil {
-				return record{}, err
-			}
-			after := requestImage(q)
-			after["partnerName"] = p.Name
-			return record{Action: string(policies.CSRRequestClaim), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), Before: before, After: after, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(requestOut(q))
 	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	q, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, in.Partner)
+	if err != nil {
+		return err
+	}
+	return c.JSON(requestOut(q))
 }
 
 // withdrawRequest takes back an open request; only whoever submitted it may.
@@ -1062,20 +609,7 @@ func withdrawRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var q *partnership.CSRRequest
-	err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		if q, err = store.GetRequest(ctx, tx, id); err != nil {
-			return record{}, err
-		}
-		before := requestImage(q)
-		if err := q.Withdraw(accountID(c)); err != nil {
-			return record{}, err
-		}
-		if err := store.UpdateRequest(ctx, tx, q); err != nil {
-			return record{}, err
-		}
-		return record{Action: string(policies.CSRRequestSubmit), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), Before: before, After: requestImage(q), Public: true}, nil
-	})
+	q, err := fourpillar.WithdrawRequest(c.UserContext(), realmOf(c), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -1132,69 +666,12 @@ func programmeOut(p *partnership.Programme) programmeJSON {
 		CreatedAt: p.CreatedAt, Version: p.Version}
 }
 
-func programmeImage(p *partnership.Programme) map[string]any {
-	return map[string]any{"source": p.Source, "partner": p.PartnerID, "area": p.Area, "ward": p.WardCode, "sectorAgency": p.SectorAgency,
-		"fiscalYear": p.FiscalYear, "state": p.State, "beneficiaries": p.Beneficiaries, "version": p.Version}
-}
-
 // programmeScope is a programme's ward, or the whole region for a programme without one.
 var programmeScope = objectScope(store.GetProgramme, func(p *partnership.Programme) string { return p.WardCode })
 
 // createProgramme makes a programme of an approved plan's activity or of a
 // claimed request, assigned to the sector agency that follows it up.
-func createProgramme(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.ProgrammeInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		var prog *partnership.Programme
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			now := o.now()
-			switch in.Source {
-			case partnership.FromPlan:
-				plan, err := store.PlanOfActivity(ctx, tx, in.Activity)
-				if errors.Is(err, partnership.ErrNotFound) {
-					return record{}, partnership.Invalid("activity", "no plan activity %d", in.Activity)
-				} else if err != nil {
-					return record{}, err
-				}
-				if prog, err = rr.tenant.Region.ProgrammeFromActivity(plan, in.Activity, in, now); err != nil {
-					return record{}, err
-				}
-			case partnership.FromRequest:
-				q, err := store.GetRequest(ctx, tx, in.Request)
-				if errors.Is(err, partnership.ErrNotFound) {
-					return record{}, partnership.Invalid("request", "no CSR request %d", in.Request)
-				} else if err != nil {
-					return record{}, err
-				}
-				before := requestImage(q)
-				if prog, err = rr.tenant.Region.ProgrammeFromRequest(q, in, now); err != nil {
-					return record{}, err
-				}
-				if err := store.UpdateRequest(ctx, tx, q); err != nil {
-					return record{}, err
-				}
-				if err := auditAlso(ctx, tx, c, record{Action: string(policies.ProgrammeManage), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-					Before: before, After: requestImage(q), Public: true}); err != nil {
-					return record{}, err
-				}
-			default:
-				return record{}, partnership.Invalid("source", "plan (with activity) or request (with request)")
-			}
-			if err := store.InsertProgramme(ctx, tx, prog); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ProgrammeManage), ObjectType: "programme", ObjectID: strconv.FormatInt(prog.ID, 10), After: programmeImage(prog), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(programmeOut(prog))
-	}
-}
+var createProgramme = takeNew(fourpillar.CreateProgramme, programmeOut)
 
 func listProgrammes(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -1248,82 +725,10 @@ func getProgramme(c *fiber.Ctx) error {
 
 // changeProgramme reassigns a programme's sector agency, updates its
 // beneficiaries, or completes or cancels it.
-func changeProgramme(c *fiber.Ctx) error {
-	var in partnership.ProgrammeChange
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var p *partnership.Programme
-	err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		if p, err = store.GetProgramme(ctx, tx, id); err != nil {
-			return record{}, err
-		}
-		before := programmeImage(p)
-		if err := p.Change(in); err != nil {
-			return record{}, err
-		}
-		if err := store.UpdateProgramme(ctx, tx, p); err != nil {
-			return record{}, err
-		}
-		return record{Action: string(policies.ProgrammeManage), ObjectType: "programme", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: programmeImage(p), Public: true}, nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(programmeOut(p))
-}
+var changeProgramme = takeOn(fiber.StatusOK, same[partnership.ProgrammeChange], fourpillar.ChangeProgramme, programmeOut)
 
-// contribute records a contribution to a programme in the caller's pillar,
-// the pillar of the role that allowed it: a company or university as its
-// approved partner.
-func contribute(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.ContributionInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		pillar := stakeholderOf(rr.decision.Role)
-		var contrib *partnership.Contribution
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProgramme(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			var partner *partnership.Partner
-			if pillar == partnership.StakeholderCompany || pillar == partnership.StakeholderUniversity {
-				if partner, err = actingPartner(ctx, tx, c, in.Partner, pillar); err != nil {
-					return record{}, err
-				}
-			}
-			n, err := store.CountContributions(ctx, tx, p.ID)
-			if err != nil {
-				return record{}, err
-			}
-			if contrib, err = p.Contribute(pillar, in, partner, accountID(c), n, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertContribution(ctx, tx, contrib); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ProgrammeContribute), ObjectType: "programme", ObjectID: strconv.FormatInt(p.ID, 10),
-				After: map[string]any{"contribution": contrib.ID, "pillar": contrib.Pillar, "kind": contrib.Kind, "amount": contrib.Amount,
-					"quantity": contrib.Quantity, "unit": contrib.Unit, "partner": contrib.PartnerID}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(contributionOut(contrib))
-	}
-}
+// contribute records a contribution to a programme in the caller's pillar.
+var contribute = takeOn(fiber.StatusCreated, same[partnership.ContributionInput], fourpillar.Contribute, contributionOut)
 
 // --- ideas ---
 
@@ -1356,34 +761,8 @@ func ideaOut(i *partnership.Idea) ideaJSON {
 	return out
 }
 
-func ideaImage(i *partnership.Idea) map[string]any {
-	return map[string]any{"pillar": i.Pillar, "title": i.Title, "state": i.State, "adoptedIntoType": i.AdoptedIntoType,
-		"adoptedIntoId": i.AdoptedIntoID, "reason": i.Reason, "meeting": i.MeetingID, "version": i.Version}
-}
-
-func postIdea(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.IdeaInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		i, err := rr.tenant.Region.PostIdea(in, stakeholderOf(rr.decision.Role), accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertIdea(ctx, tx, i); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.IdeaPost), ObjectType: "idea", ObjectID: strconv.FormatInt(i.ID, 10), After: ideaImage(i), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(ideaOut(i))
-	}
-}
+// postIdea posts an innovation idea from the caller's pillar.
+var postIdea = takeNew(fourpillar.PostIdea, ideaOut)
 
 func listIdeas(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -1411,64 +790,8 @@ func getIdea(c *fiber.Ctx) error {
 }
 
 // adoptIdea adopts an idea at a held forum meeting into a programme or a CSR
-// request, made in the same transaction.
-func adoptIdea(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.AdoptionInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var i *partnership.Idea
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if i, err = store.GetIdea(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, in.Meeting)
-			if err != nil {
-				return record{}, err
-			}
-			before, now := ideaImage(i), o.now()
-			prog, q, err := rr.tenant.Region.AdoptIdea(i, m, in, now)
-			if err != nil {
-				return record{}, err
-			}
-			var made record
-			if prog != nil {
-				if err := store.InsertProgramme(ctx, tx, prog); err != nil {
-					return record{}, err
-				}
-				i.Adopted(m, partnership.IntoProgramme, prog.ID, now)
-				made = record{ObjectType: "programme", ObjectID: strconv.FormatInt(prog.ID, 10), After: programmeImage(prog)}
-			} else {
-				if err := store.InsertRequest(ctx, tx, q); err != nil {
-					return record{}, err
-				}
-				i.Adopted(m, partnership.IntoRequest, q.ID, now)
-				made = record{ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), After: requestImage(q)}
-			}
-			made.Action, made.Public = string(policies.IdeaAdopt), true
-			if err := auditAlso(ctx, tx, c, made); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateIdea(ctx, tx, i); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectIdea, i.ID, partnership.DecideAdopt, "", now); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.IdeaAdopt), ObjectType: "idea", ObjectID: strconv.FormatInt(i.ID, 10), Before: before, After: ideaImage(i), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(ideaOut(i))
-	}
-}
+// request, made in the same step.
+var adoptIdea = takeOn(fiber.StatusOK, same[partnership.AdoptionInput], fourpillar.AdoptIdea, ideaOut)
 
 type declineIn struct {
 	Meeting int64  `json:"meeting" form:"meeting"`
@@ -1476,40 +799,4 @@ type declineIn struct {
 }
 
 // declineIdea declines an idea at a held forum meeting, with a reason.
-func declineIdea(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in declineIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		var i *partnership.Idea
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if i, err = store.GetIdea(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, in.Meeting)
-			if err != nil {
-				return record{}, err
-			}
-			before, now := ideaImage(i), o.now()
-			if err := i.DeclineIdea(m, in.Reason, now); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateIdea(ctx, tx, i); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectIdea, i.ID, partnership.DecideDecline, i.Reason, now); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.IdeaAdopt), ObjectType: "idea", ObjectID: strconv.FormatInt(i.ID, 10), Before: before, After: ideaImage(i), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(ideaOut(i))
-	}
-}
+var declineIdea = takeOn(fiber.StatusOK, func(in declineIn) fourpillar.Decline { return fourpillar.Decline(in) }, fourpillar.DeclineIdea, ideaOut)

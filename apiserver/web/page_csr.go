@@ -9,14 +9,15 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
 
 // The four-pillar pages: CSR requests residents submit and partners claim,
-// and the directory of approved partners. They call the same domain and
-// store functions as the four-pillar API (fourpillar.go).
+// and the directory of approved partners. They take the same steps of
+// package fourpillar as the four-pillar API (fourpillar.go).
 
 type csrRow struct {
 	Q        *partnership.CSRRequest
@@ -55,18 +56,18 @@ func areaOptions(r *partnership.Region) []option {
 // requestsPage lists the open CSR requests — with a claim button for the
 // partner who may take each up — and those claimed.
 func requestsPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error { return showRequests(c, o, newView(c, o, "requests")) }
+	return func(c *fiber.Ctx) error { return showRequests(c, newView(c, o, "requests")) }
 }
 
-func showRequests(c *fiber.Ctx, o Options, v *view) error {
+func showRequests(c *fiber.Ctx, v *view) error {
 	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-	mine, err := approvedPartnersOf(ctx, db, accountID(c))
+	ctx, realm, me, r := c.UserContext(), rr.realm, actorOf(c), rr.tenant.Region
+	mine, err := fourpillar.ApprovedPartnersOf(ctx, realm, me.AccountID())
 	if err != nil {
 		return err
 	}
 	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
-	open, err := store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestOpen, OpenAt: o.now(), Limit: 200})
+	open, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -82,14 +83,14 @@ func showRequests(c *fiber.Ctx, o Options, v *view) error {
 		}
 		d.Open = append(d.Open, row)
 	}
-	claimed, err := store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestClaimed, Limit: 200})
+	claimed, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestClaimed, Limit: 200})
 	if err != nil {
 		return err
 	}
 	for i := len(claimed) - 1; i >= 0; i-- {
 		q := claimed[i]
 		row := csrRow{Q: q, Area: areaName(r, q.Area)}
-		if p, err := store.GetPartner(ctx, db, q.ClaimedBy); err == nil {
+		if p, err := store.GetPartner(ctx, realm.DB, q.ClaimedBy); err == nil {
 			row.Claimant = p.Name
 		}
 		d.Claimed = append(d.Claimed, row)
@@ -115,29 +116,15 @@ func requestFormPage(o Options) fiber.Handler {
 // submitRequest does (without documents).
 func requestSubmitPage(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
+		r := regionOf(c).tenant.Region
 		v := newView(c, o, "requests")
 		f := formOf(c)
 		v.Form = f
 		in := partnership.CSRRequestInput{Area: f.Get("area"), Ward: f.Get("ward"), Title: f.Get("title"), Description: f.Get("description")}
 		in.Amount = f.money(v, "amount")
-		source := partnership.SourceCommunity
-		if rr.decision.Role == policies.Resident {
-			source = partnership.SourceResident
-		}
 		err := errFormFailed
 		if !f.Failed() {
-			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-				q, err := r.NewCSRRequest(in, source, accountID(c), nil, o.now())
-				if err != nil {
-					return record{}, err
-				}
-				if err := store.InsertRequest(ctx, tx, q); err != nil {
-					return record{}, err
-				}
-				return record{Action: string(policies.CSRRequestSubmit), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), After: requestImage(q), Public: true}, nil
-			})
+			_, _, err = fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), fourpillar.RequestSubmission{CSRRequestInput: in})
 		}
 		if err != nil {
 			if err != errFormFailed {
@@ -169,27 +156,7 @@ func claimRequestPage(o Options) fiber.Handler {
 		f.Key = "claim-" + strconv.FormatInt(id, 10)
 		v.Form = f
 		partner, _ := strconv.ParseInt(f.Get("partner"), 10, 64)
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			q, err := store.GetRequest(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			p, err := actingPartner(ctx, tx, c, partner, "")
-			if err != nil {
-				return record{}, err
-			}
-			before := requestImage(q)
-			if err := q.Claim(p, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.ClaimRequest(ctx, tx, q); err != nil {
-				return record{}, err
-			}
-			after := requestImage(q)
-			after["partnerName"] = p.Name
-			return record{Action: string(policies.CSRRequestClaim), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10), Before: before, After: after, Public: true}, nil
-		})
-		if err != nil {
+		if _, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, partner); err != nil {
 			var claimed *partnership.ClaimedError
 			if errors.As(err, &claimed) {
 				f.General = v.L.T("csr.claimed.already")
@@ -197,7 +164,7 @@ func claimRequestPage(o Options) fiber.Handler {
 				return err
 			}
 			v.Status = fiber.StatusConflict
-			return showRequests(c, o, v)
+			return showRequests(c, v)
 		}
 		return redirect(c, "/csr/requests", "flash.claimed")
 	}
@@ -215,7 +182,7 @@ func partnersPage(o Options) fiber.Handler {
 		rr := regionOf(c)
 		r := rr.tenant.Region
 		v := newView(c, o, "partners")
-		ps, err := store.ListPartners(c.UserContext(), rr.db, store.PartnerFilter{State: partnership.PartnerApproved})
+		ps, err := fourpillar.Partners(c.UserContext(), rr.realm, actorOf(c), fourpillar.PartnerQuery{State: partnership.PartnerApproved})
 		if err != nil {
 			return err
 		}

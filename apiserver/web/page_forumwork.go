@@ -1,14 +1,12 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/fourpillar"
@@ -20,8 +18,7 @@ import (
 // The CSR forum secretariat's work queues: registrations to review and to
 // decide, the forum's meetings to schedule, hold and close, and the plans to
 // align and to decide. Each form posts to an action below that takes the
-// step through the same domain and store calls, with the same checks and the
-// same audit records, as the API's handler (fourpillar.go).
+// same step of package fourpillar as the API's handler (fourpillar.go).
 
 // forumWorkQueues are the secretariat's queues of the forum's work.
 func forumWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
@@ -133,7 +130,7 @@ func registrationQueue(c *fiber.Ctx, v *view, g authz.Grant, open, held []option
 			}
 			it := workItem{Title: p.Name, State: v.stateLabel("partner", string(p.State)),
 				Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(areas, ", "), v.When(p.RegisteredAt)}}
-			if p.AccountID != 0 && p.AccountID == accountID(c) {
+			if actorOf(c).Is(p.AccountID) { // nobody reviews or decides on their own registration
 				q.Items = append(q.Items, it)
 				continue
 			}
@@ -208,7 +205,8 @@ func planQueue(c *fiber.Ctx, v *view, g authz.Grant, held []option) (queue, erro
 			if pl.Late {
 				it.Lines = append(it.Lines, v.L.T("plan.late"))
 			}
-			own := notOwnPlanOf(ctx, db, c, pl) != nil
+			_, refused := fourpillar.NotOwnPlan(ctx, db, actorOf(c), pl)
+			own := refused != nil // no form for the plan's own partner, nor when its partner cannot be read
 			switch pl.State {
 			case partnership.PlanSubmitted:
 				var fs []field
@@ -247,25 +245,13 @@ func planQueue(c *fiber.Ctx, v *view, g authz.Grant, held []option) (queue, erro
 	return q, nil
 }
 
-// notOwnPlanOf is notOwnPlan outside a transaction, for showing the forms.
-func notOwnPlanOf(ctx context.Context, db bun.IDB, c *fiber.Ctx, plan *partnership.CSRPlan) error {
-	p, err := store.GetPartner(ctx, db, plan.PartnerID)
-	if err != nil {
-		return err
-	}
-	if p.AccountID != 0 && p.AccountID == accountID(c) {
-		return partnership.ErrForbidden
-	}
-	return nil
-}
-
 // formID reads a number the form names (a meeting, a partner); 0 when none.
 func formID(f *form, name string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimSpace(f.Get(name)), 10, 64)
 	return n
 }
 
-// scheduleForumPage schedules a forum meeting, as the API's scheduleForum does.
+// scheduleForumPage schedules a forum meeting (fourpillar.ScheduleForum).
 func scheduleForumPage(o Options) fiber.Handler {
 	return workAction(o, "forum", "flash.forum.scheduled", func(c *fiber.Ctx, v *view, f *form) error {
 		r := regionOf(c).tenant.Region
@@ -285,26 +271,13 @@ func scheduleForumPage(o Options) fiber.Handler {
 		if f.Failed() {
 			return errFormFailed
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			n, err := store.CountForumMeetings(ctx, tx, in.Year, in.Quarter)
-			if err != nil {
-				return record{}, err
-			}
-			m, err := r.ScheduleForum(in, n, o.now())
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.InsertForumMeeting(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-				After: map[string]any{"year": m.Year, "quarter": m.Quarter, "scheduledAt": m.ScheduledAt, "place": m.Place, "state": m.State}, Public: true}, nil
-		})
+		_, err := fourpillar.ScheduleForum(c.UserContext(), realmOf(c), actorOf(c), in)
+		return err
 	})
 }
 
-// holdForumPage records a meeting's attendance by pillar, as holdForum does;
-// a pillar left empty did not attend.
+// holdForumPage records a meeting's attendance by pillar
+// (fourpillar.HoldForum); a pillar left empty did not attend.
 func holdForumPage(o Options) fiber.Handler {
 	return workAction(o, "hold-", "flash.forum.held", func(c *fiber.Ctx, v *view, f *form) error {
 		att := map[partnership.Stakeholder]int{}
@@ -322,50 +295,20 @@ func holdForumPage(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetForumMeeting(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			before := map[string]any{"state": m.State, "attendance": m.Attendance}
-			if err := m.HoldForum(att); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateForumMeeting(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: before, After: map[string]any{"state": m.State, "attendance": m.Attendance}, Public: true}, nil
-		})
+		_, err = fourpillar.HoldForum(c.UserContext(), realmOf(c), actorOf(c), id, att)
+		return err
 	})
 }
 
-// closeForumPage publishes a meeting's minutes, as closeForum does.
+// closeForumPage publishes a meeting's minutes (fourpillar.CloseForum).
 func closeForumPage(o Options) fiber.Handler {
 	return workAction(o, "fclose-", "flash.forum.closed", func(c *fiber.Ctx, v *view, f *form) error {
 		id, err := idParam(c)
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetForumMeeting(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			undecided, err := store.ListPartners(ctx, tx, store.PartnerFilter{State: partnership.PartnerReviewed, Meeting: m.ID})
-			if err != nil {
-				return record{}, err
-			}
-			before := m.State
-			if err := m.Close(f.Get("minutes"), len(undecided), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateForumMeeting(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ForumMeet), ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: map[string]any{"state": before}, After: map[string]any{"state": m.State, "minutes": m.Minutes}, Public: true}, nil
-		})
+		_, err = fourpillar.CloseForum(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
+		return err
 	})
 }
 
@@ -409,52 +352,38 @@ func decidePartnerPage(o Options) fiber.Handler {
 	})
 }
 
-// alignPlanPage records the alignment of every activity of a plan, as
-// alignPlan does; the form's rows are the plan's activities in order.
+// alignPlanPage records the alignment of every activity of a plan
+// (fourpillar.AlignPlan); the form's rows are the plan's activities in order.
 func alignPlanPage(o Options) fiber.Handler {
 	return workAction(o, "align-", "flash.plan.aligned", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		id, err := idParam(c)
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			plan, err := store.GetPlan(ctx, tx, id)
-			if err != nil {
-				return record{}, err
+		plan, err := store.GetPlan(c.UserContext(), realmOf(c).DB, id)
+		if err != nil {
+			return err
+		}
+		in := make([]partnership.AlignmentInput, len(plan.Activities))
+		for i, a := range plan.Activities {
+			pre := fmt.Sprintf("activities.%d.", i)
+			in[i] = partnership.AlignmentInput{Activity: a.ID, Area: f.Get(pre + "area"), Target: f.Get(pre + "target"),
+				Alignment: partnership.Alignment(f.Get(pre + "alignment"))}
+			if in[i].Alignment == partnership.NotAligned {
+				in[i].Area, in[i].Target = "", ""
 			}
-			if err := notOwnPlan(ctx, tx, c, plan); err != nil {
-				return record{}, err
-			}
-			in := make([]partnership.AlignmentInput, len(plan.Activities))
-			for i, a := range plan.Activities {
-				pre := fmt.Sprintf("activities.%d.", i)
-				in[i] = partnership.AlignmentInput{Activity: a.ID, Area: f.Get(pre + "area"), Target: f.Get(pre + "target"),
-					Alignment: partnership.Alignment(f.Get(pre + "alignment"))}
-				if in[i].Alignment == partnership.NotAligned {
-					in[i].Area, in[i].Target = "", ""
-				}
-			}
-			before := planImage(plan)
-			if err := r.AlignPlan(plan, in); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			after := planImage(plan)
-			after["score"] = plan.Score().Share.Value
-			return record{Action: string(policies.CSRPlanAlign), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: after, Public: true}, nil
-		})
+		}
+		_, err = fourpillar.AlignPlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }
 
 // decidePlanPage records the forum's approval of an aligned plan, or its
-// request for revision with a reason, at a held meeting, as decidePlan does.
+// request for revision with a reason, at a held meeting (fourpillar.DecidePlan).
 func decidePlanPage(o Options) fiber.Handler {
 	return workAction(o, "plandecide-", "flash.plan.decided", func(c *fiber.Ctx, v *view, f *form) error {
-		decision, reason := f.Get("decision"), f.Get("reason")
-		if decision == partnership.DecideRevise && strings.TrimSpace(reason) == "" {
+		in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
+		if in.Decision == partnership.DecideRevise && strings.TrimSpace(in.Reason) == "" {
 			f.fail("reason", v.L.T("error.required"))
 			return errFormFailed
 		}
@@ -462,29 +391,7 @@ func decidePlanPage(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			plan, err := store.GetPlan(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			m, err := heldMeeting(ctx, tx, formID(f, "meeting"))
-			if err != nil {
-				return record{}, err
-			}
-			if err := notOwnPlan(ctx, tx, c, plan); err != nil {
-				return record{}, err
-			}
-			before, now := planImage(plan), o.now()
-			if err := plan.DecidePlan(m, decision, reason, now); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdatePlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			if err := minute(ctx, tx, c, m, partnership.SubjectPlan, plan.ID, decision, plan.Reason, now); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanApprove), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: planImage(plan), Public: true}, nil
-		})
+		_, err = fourpillar.DecidePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
@@ -19,9 +20,8 @@ import (
 
 // The company's or university's work queues: its annual CSR plans, with the
 // form to submit one, and its programmes, with the form to report a
-// realisation. The actions take the steps through the same domain and store
-// calls as the API's submitPlan (fourpillar.go) and submitRealisation
-// (csroutcomes.go), with the same audit records.
+// realisation. The actions take the same steps as the API's submitPlan and
+// revisePlan (fourpillar.go) and submitRealisation (csroutcomes.go).
 
 // planRows is how many activity rows the plan form offers; empty rows are
 // ignored.
@@ -34,7 +34,7 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 	if !r.Runs(partnership.FourPillar) {
 		return nil, nil
 	}
-	partners, err := approvedPartnersOf(ctx, db, accountID(c))
+	partners, err := fourpillar.ApprovedPartnersOf(ctx, rr.realm, accountID(c))
 	if err != nil || len(partners) == 0 {
 		return nil, err
 	}
@@ -127,34 +127,20 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 	return []queue{pq, rq}, nil
 }
 
-// submitPlanPage submits an approved partner's annual plan, as the API's
-// submitPlan does; the form's empty activity rows are left out, and a
+// submitPlanPage submits an approved partner's annual plan
+// (fourpillar.SubmitPlan); the form's empty activity rows are left out, and a
 // refusal of an activity is shown beside the row it came from.
 func submitPlanPage(o Options) fiber.Handler {
 	return workAction(o, "plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		in := partnership.PlanInput{Partner: formID(f, "partner")}
 		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		in.BoardApprovedAt = boardApprovedAt(v, f, r)
+		in.BoardApprovedAt = boardApprovedAt(v, f, regionOf(c).tenant.Region)
 		var rows []int // the form's row of each activity
 		in.Activities, rows = planActivitiesOf(v, f)
 		if f.Failed() {
 			return errFormFailed
 		}
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := actingPartner(ctx, tx, c, in.Partner, "")
-			if err != nil {
-				return record{}, err
-			}
-			plan, err := r.SubmitPlan(p, in, o.now())
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.InsertPlan(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), After: planImage(plan), Public: true}, nil
-		})
+		_, err := fourpillar.SubmitPlan(c.UserContext(), realmOf(c), actorOf(c), in)
 		return byRow(err, rows)
 	})
 }
@@ -310,10 +296,9 @@ func revisePlanAction(v *view, r *partnership.Region, pl *partnership.CSRPlan) a
 }
 
 // revisePlanPage submits a plan the forum sent back again, with its
-// activities as the form now has them, as the API's revisePlan does.
+// activities as the form now has them (fourpillar.RevisePlan).
 func revisePlanPage(o Options) fiber.Handler {
 	return workAction(o, "revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		var in partnership.PlanInput
 		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
 		var rows []int
@@ -322,24 +307,7 @@ func revisePlanPage(o Options) fiber.Handler {
 			return errFormFailed
 		}
 		id, _ := idParam(c)
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			plan, err := store.GetPlan(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			p, err := actingPartner(ctx, tx, c, plan.PartnerID, "")
-			if err != nil {
-				return record{}, err
-			}
-			before := planImage(plan)
-			if err := r.RevisePlan(plan, p, in, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.ReplacePlanActivities(ctx, tx, plan); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.CSRPlanSubmit), ObjectType: "csr-plan", ObjectID: strconv.FormatInt(plan.ID, 10), Before: before, After: planImage(plan), Public: true}, nil
-		})
+		_, err := fourpillar.RevisePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
 		return byRow(err, rows)
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -177,9 +176,7 @@ func Requests(ctx context.Context, r *step.Region, a step.Actor, in RequestQuery
 		}
 	}
 	if f.State == partnership.RequestOpen {
-		if f.OpenAt = time.Now(); r.Now != nil {
-			f.OpenAt = r.Now()
-		}
+		f.OpenAt = r.Clock()
 		if !in.AllOpen {
 			var err error
 			if f.ClaimableBy, err = ApprovedPartnersOf(ctx, r, a.AccountID()); err != nil {

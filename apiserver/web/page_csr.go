@@ -1,12 +1,10 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/fourpillar"

@@ -9,9 +9,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/audit"
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/policies"
 )
 
@@ -92,39 +92,16 @@ func complaintPage(o Options) fiber.Handler {
 func complaintSubmit(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		r := rr.tenant.Region
 		v := newView(c, o, "complaint")
 		f := formOf(c)
 		v.Form = f
 		in := partnership.NewComplaint{Ward: f.Get("ward"), Institution: f.Get("institution"), Subject: f.Get("subject"), Body: f.Get("body"), Public: f.Bool("public")}
-		anonymous := rr.principal.Anonymous() || f.Bool("anonymous")
-		var by int64
-		if !anonymous {
-			by = rr.principal.Account.ID
-		}
-		cp, err := r.Complaint(in, by, o.now())
-		var code string
-		if err == nil && anonymous && !rr.principal.Anonymous() {
-			// Act as the public, so that neither the filer's account nor
-			// their grant is written in the audit log.
-			err = actAnonymously(c, policies.ComplaintFile, cp.Scope)
-		}
-		if err == nil {
-			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-				var err error
-				if code, err = store.InsertComplaint(ctx, tx, cp); err != nil {
-					return record{}, err
-				}
-				after := complaintImage(cp)
-				after["scope"], after["public"], after["anonymous"] = cp.Scope, cp.Public, cp.Anonymous()
-				return record{Action: string(policies.ComplaintFile), ObjectType: "complaint", ObjectID: strconv.FormatInt(cp.ID, 10), After: after, Public: cp.Public}, nil
-			})
-		}
+		_, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in, Anonymous: f.Bool("anonymous")})
 		if err != nil {
 			if err := f.refuse(v.L, err); err != nil {
 				return err
 			}
-			v.Data = chooseWard(r, f.Get("ward"))
+			v.Data = chooseWard(rr.tenant.Region, f.Get("ward"))
 			v.Status = fiber.StatusUnprocessableEntity
 			return render(c, v, "complaint")
 		}
@@ -134,25 +111,6 @@ func complaintSubmit(o Options) fiber.Handler {
 		}
 		return redirect(c, "/mine", "flash.complaint")
 	}
-}
-
-// actAnonymously makes the rest of the request act as nobody in particular:
-// the permission must then be the public's.
-func actAnonymously(c *fiber.Ctx, p policies.Permission, scope string) error {
-	rr := regionOf(c)
-	e, err := rr.enforcer()
-	if err != nil {
-		return err
-	}
-	d, err := authz.Authorize(e, authz.Principal{}, p, scope)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return partnership.Invalid("anonymous", "%s does not take anonymous complaints", rr.tenant.Region.Name)
-	}
-	rr.principal, rr.decision = authz.Principal{}, d
-	return nil
 }
 
 // complaintFiled shows the tracking code of a complaint just filed
@@ -185,16 +143,13 @@ type trackData struct {
 // complaintTrack follows an anonymous complaint by its tracking code.
 func complaintTrack(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		v := newView(c, o, "track")
 		d := trackData{Code: c.Query("code")}
 		if d.Code != "" {
 			f := &form{Values: map[string]string{"code": d.Code}}
 			v.Form = f
-			code, err := partnership.NormalizeTrackingCode(d.Code)
-			if err == nil {
-				d.Complaint, err = store.ComplaintByTrackingCode(c.UserContext(), rr.db, code)
-			}
+			cp, err := supervision.Tracked(c.UserContext(), realmOf(c), d.Code)
+			d.Complaint = cp.Complaint
 			if err != nil {
 				f.fail("code", v.L.T("complaint.track.unknown"))
 				v.Status = fiber.StatusNotFound

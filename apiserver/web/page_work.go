@@ -13,6 +13,7 @@ import (
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/policies"
 )
 
@@ -697,103 +698,38 @@ func reportStepPage(o Options, step partnership.ReportStep) fiber.Handler {
 
 func recordFindingPage(o Options) fiber.Handler {
 	return workAction(o, "finding", "flash.finding", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
-		by, err := signedInAccount(c)
-		if err != nil {
-			return err
-		}
-		fd, err := r.Finding(partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")}, by, o.now())
-		if err != nil {
-			return err
-		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertFinding(ctx, tx, fd); err != nil {
-				return record{}, err
-			}
-			after := findingImage(fd)
-			after["scope"], after["title"], after["objectType"], after["objectId"] = fd.Scope, fd.Title, fd.ObjectType, fd.ObjectID
-			return record{Action: string(policies.FindingRecord), ObjectType: "finding", ObjectID: strconv.FormatInt(fd.ID, 10), After: after}, nil
-		})
+		_, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c),
+			partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")})
+		return err
 	})
 }
 
 // moveFindingPage answers, closes or reopens a finding, as the API does.
-func moveFindingPage(o Options, perm policies.Permission, to partnership.FindingState) fiber.Handler {
+func moveFindingPage(o Options, to partnership.FindingState) fiber.Handler {
 	prefix := "finding-"
 	if to == partnership.FindingOpen {
 		prefix = "reopen-"
 	}
 	return workAction(o, prefix, "flash.finding."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		id, _ := idParam(c)
-		by, err := signedInAccount(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			fd, err := store.GetFinding(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			from, before := fd.State, findingImage(fd)
-			switch to {
-			case partnership.FindingResponded:
-				err = fd.Respond(f.Get("response"), by, now)
-			case partnership.FindingClosed:
-				err = fd.Close(by, now)
-			case partnership.FindingOpen:
-				err = fd.Reopen(r, f.Get("reason"), f.Get("dueAt"), by, now)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateFinding(ctx, tx, fd, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "finding", ObjectID: strconv.FormatInt(id, 10), Before: before, After: findingImage(fd)}, nil
-		})
+		_, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to,
+			supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")})
+		return err
 	})
 }
 
 // moveComplaintPage receives, investigates, resolves or escalates a
 // complaint, as the API does.
-func moveComplaintPage(o Options, perm policies.Permission, to partnership.ComplaintState) fiber.Handler {
+func moveComplaintPage(o Options, to partnership.ComplaintState) fiber.Handler {
 	prefix := "complaint-"
 	if to == partnership.ComplaintEscalated {
 		prefix = "escalate-"
 	}
 	return workAction(o, prefix, "flash.complaint."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
 		id, _ := idParam(c)
-		by, err := signedInAccount(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			cp, err := store.GetComplaint(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			from, before := cp.State, complaintImage(cp)
-			switch to {
-			case partnership.ComplaintReceived:
-				err = cp.Receive(by, now)
-			case partnership.ComplaintInvestigating:
-				err = cp.Investigate(by, now)
-			case partnership.ComplaintResolved:
-				err = cp.Resolve(f.Get("resolution"), by, now)
-			case partnership.ComplaintEscalated:
-				err = cp.Escalate(f.Get("reason"), now)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateComplaint(ctx, tx, cp, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "complaint", ObjectID: strconv.FormatInt(id, 10), Before: before, After: complaintImage(cp), Public: cp.Public}, nil
-		})
+		_, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to,
+			supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")})
+		return err
 	})
 }
 

@@ -1,29 +1,22 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/policies"
 )
 
 // Supervision over HTTP: internal supervisors' findings and residents'
-// complaints. Findings are internal: only holders of finding:read see them,
-// each where their grants reach. Complaints are read by those who may read
-// complaints where the complaint is, by its filer, and — when the filer made
-// it public — by everyone; anyone else is told it does not exist. Every move
-// is audited; a complaint's entries are public exactly when the complaint is,
-// and they carry neither the complaint's texts nor who filed it beyond the
-// acting account's id.
+// complaints. Each handler parses, calls the step or read of package
+// supervision, which keeps the rules of who sees and moves what, and shows
+// the result.
 
 // --- findings ---
 
@@ -63,18 +56,6 @@ func timeOrNil(t time.Time) *time.Time {
 	return &t
 }
 
-// findingImage is what the audit log keeps of a finding before and after a move.
-func findingImage(f *partnership.Finding) map[string]any {
-	m := map[string]any{"state": f.State, "dueAt": f.DueAt, "version": f.Version}
-	if f.RespondedBy != 0 {
-		m["respondedBy"], m["response"] = f.RespondedBy, f.Response
-	}
-	if f.ReopenReason != "" {
-		m["reopenReason"] = f.ReopenReason
-	}
-	return m
-}
-
 // findingStepIn is the body of a move of a finding: the answer (respond), or
 // the reason and optionally a new due date (reopen); close needs none.
 type findingStepIn struct {
@@ -101,42 +82,26 @@ var findingScope = objectScope(store.GetFinding, func(f *partnership.Finding) st
 // recordFinding records an internal supervisor's finding.
 func recordFinding(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		var in partnership.NewFinding
 		if err := parseBody(c, &in); err != nil {
 			return err
 		}
-		by, err := signedInAccount(c)
+		f, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c), in)
 		if err != nil {
 			return err
 		}
-		now := o.now()
-		f, err := rr.tenant.Region.Finding(in, by, now)
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertFinding(ctx, tx, f); err != nil {
-				return record{}, err
-			}
-			after := findingImage(f)
-			after["scope"], after["title"], after["objectType"], after["objectId"] = f.Scope, f.Title, f.ObjectType, f.ObjectID
-			return record{Action: string(policies.FindingRecord), ObjectType: "finding", ObjectID: strconv.FormatInt(f.ID, 10), After: after}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(findingOut(f, now))
+		return c.Status(fiber.StatusCreated).JSON(findingOut(f, o.now()))
 	}
 }
 
+// getFinding shows a finding to those who may read findings at its scope.
 func getFinding(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := idParam(c)
 		if err != nil {
 			return err
 		}
-		f, err := store.GetFinding(c.UserContext(), regionOf(c).db, id)
+		f, err := supervision.Finding(c.UserContext(), realmOf(c), actorOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -148,73 +113,27 @@ func getFinding(o Options) fiber.Handler {
 // ?scope=, ?state= and ?overdue=true.
 func listFindings(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		after, limit, err := pageParams(c)
 		if err != nil {
 			return err
 		}
-		// Fail closed: without the scopes of requireSomewhere, an empty
-		// filter would list every finding of the region.
-		readable, _ := c.Locals(localHeldAt).([]string)
-		if len(readable) == 0 {
-			return fmt.Errorf("%w: no scope where you may use %s", partnership.ErrForbidden, policies.FindingRead)
-		}
-		under := readable
-		if s := c.Query("scope"); s != "" {
-			if rr.tenant.Region.ScopeLevel(s) == "" {
-				return partnership.Invalid("scope", "%q is not a place of %s", s, rr.tenant.Region.Name)
-			}
-			if under = narrowScopes(readable, s); len(under) == 0 {
-				return c.JSON(page[findingJSON]{Items: []findingJSON{}})
-			}
-		}
 		now := o.now()
-		f := store.FindingFilter{Under: under, AfterID: after, Limit: limit}
-		if s := c.Query("state"); s != "" {
-			if f.State = partnership.FindingState(s); !slices.Contains(partnership.FindingMachine.States(), f.State) {
-				return partnership.Invalid("state", "one of %v", partnership.FindingMachine.States())
-			}
-		}
-		if overdue, err := boolQuery(c, "overdue"); err != nil {
+		q := supervision.FindingQuery{Scope: c.Query("scope"), State: partnership.FindingState(c.Query("state")), After: after, Limit: limit}
+		if q.OverdueAt, err = overdueQuery(c, now); err != nil {
 			return err
-		} else if overdue {
-			f.OverdueAt = now
 		}
-		fs, err := store.ListFindings(c.UserContext(), rr.db, f)
+		fs, err := supervision.Findings(c.UserContext(), realmOf(c), actorOf(c), q)
 		if err != nil {
 			return err
 		}
-		out := page[findingJSON]{Items: make([]findingJSON, len(fs))}
-		for i, x := range fs {
-			out.Items[i] = findingOut(x, now)
-		}
-		if len(fs) == limit {
-			out.Next = &fs[len(fs)-1].ID
-		}
-		return c.JSON(out)
+		return c.JSON(pageOf(fs, limit, func(f *partnership.Finding) findingJSON { return findingOut(f, now) }, func() int64 { return fs[len(fs)-1].ID }))
 	}
 }
 
-// respondFinding answers a finding, for the office or institution where it was made.
-func respondFinding(o Options) fiber.Handler {
-	return moveFinding(o, policies.FindingRespond, partnership.FindingResponded)
-}
-
-// closeFinding accepts the answer to a finding.
-func closeFinding(o Options) fiber.Handler {
-	return moveFinding(o, policies.FindingRecord, partnership.FindingClosed)
-}
-
-// reopenFinding rejects the answer to a finding, with a reason.
-func reopenFinding(o Options) fiber.Handler {
-	return moveFinding(o, policies.FindingRecord, partnership.FindingOpen)
-}
-
 // moveFinding answers a finding (respond), accepts the answer (close) or
-// rejects it (reopen), exercising perm.
-func moveFinding(o Options, perm policies.Permission, to partnership.FindingState) fiber.Handler {
+// rejects it (reopen).
+func moveFinding(o Options, to partnership.FindingState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		var in findingStepIn
 		if len(c.Body()) > 0 {
 			if err := parseBody(c, &in); err != nil {
@@ -225,38 +144,11 @@ func moveFinding(o Options, perm policies.Permission, to partnership.FindingStat
 		if err != nil {
 			return err
 		}
-		by, err := signedInAccount(c)
+		f, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to, supervision.FindingMove(in))
 		if err != nil {
 			return err
 		}
-		now := o.now()
-		var f *partnership.Finding
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if f, err = store.GetFinding(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			from, before := f.State, findingImage(f)
-			switch to {
-			case partnership.FindingResponded:
-				err = f.Respond(in.Response, by, now)
-			case partnership.FindingClosed:
-				err = f.Close(by, now)
-			case partnership.FindingOpen:
-				err = f.Reopen(rr.tenant.Region, in.Reason, in.DueAt, by, now)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateFinding(ctx, tx, f, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "finding", ObjectID: strconv.FormatInt(id, 10), Before: before, After: findingImage(f)}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(findingOut(f, now))
+		return c.JSON(findingOut(f, o.now()))
 	}
 }
 
@@ -296,34 +188,23 @@ type filedComplaintJSON struct {
 	TrackingCode string `json:"trackingCode,omitempty"`
 }
 
-// complaintOut shows a complaint; who filed it only to a handler (filer true).
-func complaintOut(cp *partnership.Complaint, viewer int64, filer bool, now time.Time) complaintJSON {
+// complaintOut shows a complaint; who filed it only to its filer and to those handling it.
+func complaintOut(v supervision.ComplaintView, now time.Time) complaintJSON {
+	cp := v.Complaint
 	out := complaintJSON{
 		ID: cp.ID, Scope: cp.Scope, Ward: cp.WardCode, Subject: cp.Subject, Body: cp.Body, Public: cp.Public,
-		Anonymous: cp.Anonymous(), Own: !cp.Anonymous() && viewer == cp.AccountID, State: cp.State,
+		Anonymous: cp.Anonymous(), Own: v.Own, State: cp.State,
 		FiledAt: cp.FiledAt, DueAt: cp.DueAt, Overdue: cp.Overdue(now), ReceivedAt: timeOrNil(cp.ReceivedAt),
 		EscalatedAt: timeOrNil(cp.EscalatedAt), EscalationReason: cp.EscalationReason, Ombudsman: cp.Ombudsman,
 		ResolvedAt: timeOrNil(cp.ResolvedAt), Resolution: cp.Resolution, Version: cp.Version,
 	}
-	if filer || out.Own {
+	if v.Handler || v.Own {
 		out.FiledBy = cp.AccountID
 	}
 	if d, ok := cp.ResolutionTime(); ok {
 		out.ResolutionTime, out.ResolutionSeconds = d.String(), int64(d/time.Second)
 	}
 	return out
-}
-
-// complaintImage is what the audit log keeps of a complaint before and after
-// a move: its state and dates, never its texts or its filer.
-func complaintImage(cp *partnership.Complaint) map[string]any {
-	m := map[string]any{"state": cp.State, "dueAt": cp.DueAt, "ombudsman": cp.Ombudsman, "version": cp.Version}
-	for k, t := range map[string]time.Time{"receivedAt": cp.ReceivedAt, "escalatedAt": cp.EscalatedAt, "resolvedAt": cp.ResolvedAt} {
-		if !t.IsZero() {
-			m[k] = t
-		}
-	}
-	return m
 }
 
 // complaintStepIn is the body of a move of a complaint: the resolution
@@ -359,49 +240,16 @@ func newComplaintScope(c *fiber.Ctx) (string, error) {
 // anonymous filer gets the tracking code in the answer, once.
 func fileComplaint(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		var in partnership.NewComplaint
 		if err := parseBody(c, &in); err != nil {
 			return err
 		}
-		var by int64
-		if a := rr.principal.Account; a != nil {
-			by = a.ID
-		}
-		now := o.now()
-		cp, err := rr.tenant.Region.Complaint(in, by, now)
+		v, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in})
 		if err != nil {
 			return err
 		}
-		var code string
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if code, err = store.InsertComplaint(ctx, tx, cp); err != nil {
-				return record{}, err
-			}
-			after := complaintImage(cp)
-			after["scope"], after["public"], after["anonymous"] = cp.Scope, cp.Public, cp.Anonymous()
-			return record{Action: string(policies.ComplaintFile), ObjectType: "complaint", ObjectID: strconv.FormatInt(cp.ID, 10), After: after, Public: cp.Public}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(cp, by, false, now), code})
+		return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(v, o.now()), code})
 	}
-}
-
-// complaintReader is who reads complaints: where they may read them all, and their account.
-func complaintReader(c *fiber.Ctx) (store.ComplaintReader, error) {
-	rr := regionOf(c)
-	scopes, err := scopesHolding(c, policies.ComplaintRead)
-	if err != nil {
-		return store.ComplaintReader{}, err
-	}
-	r := store.ComplaintReader{Scopes: scopes}
-	if a := rr.principal.Account; a != nil {
-		r.AccountID = a.ID
-	}
-	return r, nil
 }
 
 // getComplaint shows one complaint to those who may read it, and answers
@@ -412,31 +260,22 @@ func getComplaint(o Options) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		cp, err := store.GetComplaint(c.UserContext(), regionOf(c).db, id)
+		v, err := supervision.Complaint(c.UserContext(), realmOf(c), actorOf(c), id)
 		if err != nil {
 			return err
 		}
-		reader, err := complaintReader(c)
-		if err != nil {
-			return err
-		}
-		handler := slices.ContainsFunc(reader.Scopes, func(s string) bool { return partnership.Covers(s, cp.Scope) })
-		own := !cp.Anonymous() && reader.AccountID == cp.AccountID
-		if !handler && !own && !cp.Public {
-			return fmt.Errorf("%w: no complaint %d", partnership.ErrNotFound, id)
-		}
-		return c.JSON(complaintOut(cp, reader.AccountID, handler, o.now()))
+		return c.JSON(complaintOut(v, o.now()))
 	}
 }
 
 // trackComplaint shows an anonymous complaint to whoever holds its tracking code.
 func trackComplaint(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		cp, err := store.ComplaintByTrackingCode(c.UserContext(), regionOf(c).db, c.Params("code"))
+		v, err := supervision.Tracked(c.UserContext(), realmOf(c), c.Params("code"))
 		if err != nil {
 			return err
 		}
-		return c.JSON(complaintOut(cp, 0, false, o.now()))
+		return c.JSON(complaintOut(v, o.now()))
 	}
 }
 
@@ -444,69 +283,33 @@ func trackComplaint(o Options) fiber.Handler {
 // by ?scope=, ?state=, ?overdue=true, ?mine=true and ?public=true.
 func listComplaints(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		after, limit, err := pageParams(c)
 		if err != nil {
 			return err
 		}
-		reader, err := complaintReader(c)
-		if err != nil {
-			return err
-		}
 		now := o.now()
-		f := store.ComplaintFilter{Reader: &reader, AfterID: after, Limit: limit}
-		if s := c.Query("scope"); s != "" {
-			if rr.tenant.Region.ScopeLevel(s) == "" {
-				return partnership.Invalid("scope", "%q is not a place of %s", s, rr.tenant.Region.Name)
-			}
-			f.Under = []string{s}
+		q := supervision.ComplaintQuery{Scope: c.Query("scope"), State: partnership.ComplaintState(c.Query("state")), After: after, Limit: limit}
+		if q.OverdueAt, err = overdueQuery(c, now); err != nil {
+			return err
 		}
-		if s := c.Query("state"); s != "" {
-			if f.State = partnership.ComplaintState(s); !slices.Contains(partnership.ComplaintMachine.States(), f.State) {
-				return partnership.Invalid("state", "one of %v", partnership.ComplaintMachine.States())
-			}
+		if q.Public, err = boolQuery(c, "public"); err != nil {
+			return err
 		}
-		overdue, err := boolQuery(c, "overdue")
+		if q.Mine, err = boolQuery(c, "mine"); err != nil {
+			return err
+		}
+		cs, err := supervision.Complaints(c.UserContext(), realmOf(c), actorOf(c), q)
 		if err != nil {
 			return err
 		}
-		if overdue {
-			f.OverdueAt = now
-		}
-		if f.PublicOnly, err = boolQuery(c, "public"); err != nil {
-			return err
-		}
-		mine, err := boolQuery(c, "mine")
-		if err != nil {
-			return err
-		}
-		if mine {
-			if reader.AccountID == 0 {
-				return fmt.Errorf("%w: sign in to list your own complaints", partnership.ErrUnauthenticated)
-			}
-			f.AccountID = reader.AccountID
-		}
-		cs, err := store.ListComplaints(c.UserContext(), rr.db, f)
-		if err != nil {
-			return err
-		}
-		out := page[complaintJSON]{Items: make([]complaintJSON, len(cs))}
-		for i, cp := range cs {
-			handler := slices.ContainsFunc(reader.Scopes, func(s string) bool { return partnership.Covers(s, cp.Scope) })
-			out.Items[i] = complaintOut(cp, reader.AccountID, handler, now)
-		}
-		if len(cs) == limit {
-			out.Next = &cs[len(cs)-1].ID
-		}
-		return c.JSON(out)
+		return c.JSON(pageOf(cs, limit, func(v supervision.ComplaintView) complaintJSON { return complaintOut(v, now) }, func() int64 { return cs[len(cs)-1].ID }))
 	}
 }
 
 // requireOnComplaint allows a move of the complaint named in the path only to
-// the roles that may make it there. Escalated complaints are the ombudsman's:
-// only ombudsman grants handle them, and only other grants handle the rest.
-// A resident escalates only their own complaint: for anyone but the filer,
-// resident grants do not count.
+// the roles that may make it there, as supervision.MayMove decides:
+// escalated complaints are the ombudsman's, and a resident escalates only
+// their own complaint.
 func requireOnComplaint(p policies.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
@@ -518,76 +321,21 @@ func requireOnComplaint(p policies.Permission) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		filer := rr.principal.Account != nil && !cp.Anonymous() && rr.principal.Account.ID == cp.AccountID
-		eligible := func(g authz.Grant) bool {
-			switch {
-			case p == policies.ComplaintEscalate:
-				return filer || g.Role != policies.Resident
-			case cp.Ombudsman:
-				return g.Role == policies.Ombudsman
-			default:
-				return g.Role != policies.Ombudsman
-			}
-		}
-		acting := authz.Principal{Account: rr.principal.Account}
-		for _, g := range rr.principal.Grants {
-			if eligible(g) {
-				acting.Grants = append(acting.Grants, g)
-			}
-		}
-		e, err := rr.enforcer()
+		d, err := supervision.MayMove(realmOf(c), actorOf(c), cp, p)
 		if err != nil {
-			return err
-		}
-		d, err := authz.Authorize(e, acting, p, cp.Scope)
-		if err != nil {
-			return err
-		}
-		if !d.Allowed {
-			if rr.principal.Anonymous() {
-				if rr.authErr != nil {
-					return rr.authErr
-				}
-				return fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p)
+			if rr.principal.Anonymous() && rr.authErr != nil {
+				return rr.authErr
 			}
-			why := fmt.Sprintf("none of your roles may use %s at %s", p, cp.Scope)
-			switch {
-			case p == policies.ComplaintEscalate:
-				why += " (residents escalate only their own complaints)"
-			case cp.Ombudsman:
-				why += " (complaint " + strconv.FormatInt(id, 10) + " is escalated: the ombudsman handles it)"
-			}
-			return fmt.Errorf("%w: %s", partnership.ErrForbidden, why)
+			return err
 		}
 		rr.decision = d
 		return c.Next()
 	}
 }
 
-// receiveComplaint acknowledges a filed complaint.
-func receiveComplaint(o Options) fiber.Handler {
-	return moveComplaint(o, policies.ComplaintHandle, partnership.ComplaintReceived)
-}
-
-// investigateComplaint starts investigating a received or escalated complaint.
-func investigateComplaint(o Options) fiber.Handler {
-	return moveComplaint(o, policies.ComplaintHandle, partnership.ComplaintInvestigating)
-}
-
-// resolveComplaint resolves a complaint with a resolution text.
-func resolveComplaint(o Options) fiber.Handler {
-	return moveComplaint(o, policies.ComplaintHandle, partnership.ComplaintResolved)
-}
-
-// escalateComplaint hands a complaint to the ombudsman, with a reason.
-func escalateComplaint(o Options) fiber.Handler {
-	return moveComplaint(o, policies.ComplaintEscalate, partnership.ComplaintEscalated)
-}
-
 // moveComplaint receives, investigates, resolves or escalates a complaint.
-func moveComplaint(o Options, perm policies.Permission, to partnership.ComplaintState) fiber.Handler {
+func moveComplaint(o Options, to partnership.ComplaintState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		var in complaintStepIn
 		if len(c.Body()) > 0 {
 			if err := parseBody(c, &in); err != nil {
@@ -598,83 +346,21 @@ func moveComplaint(o Options, perm policies.Permission, to partnership.Complaint
 		if err != nil {
 			return err
 		}
-		by, err := signedInAccount(c)
+		v, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to, supervision.ComplaintMove(in))
 		if err != nil {
 			return err
 		}
-		now := o.now()
-		var cp *partnership.Complaint
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if cp, err = store.GetComplaint(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			from, before := cp.State, complaintImage(cp)
-			switch to {
-			case partnership.ComplaintReceived:
-				err = cp.Receive(by, now)
-			case partnership.ComplaintInvestigating:
-				err = cp.Investigate(by, now)
-			case partnership.ComplaintResolved:
-				err = cp.Resolve(in.Resolution, by, now)
-			case partnership.ComplaintEscalated:
-				err = cp.Escalate(in.Reason, now)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateComplaint(ctx, tx, cp, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "complaint", ObjectID: strconv.FormatInt(id, 10), Before: before, After: complaintImage(cp), Public: cp.Public}, nil
-		})
-		if err != nil {
-			return err
-		}
-		handler := rr.decision.Grant != nil && rr.decision.Role != policies.Resident
-		return c.JSON(complaintOut(cp, by, handler, now))
+		return c.JSON(complaintOut(v, o.now()))
 	}
 }
 
-// --- where a caller holds a permission ---
-
-// localHeldAt keeps the scopes requireSomewhere found, for the handler.
-const localHeldAt = "supervision.heldAt"
-
-// scopesHolding lists the scopes at which the caller may use the permission:
-// the region's root when everyone may, else the scopes of the caller's grants
-// whose role the region's policy allows it.
-func scopesHolding(c *fiber.Ctx, p policies.Permission) ([]string, error) {
-	rr := regionOf(c)
-	e, err := rr.enforcer()
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := policies.Allowed(e, policies.Public, p); err != nil {
-		return nil, err
-	} else if ok {
-		return []string{rr.root}, nil
-	}
-	var out []string
-	for _, g := range rr.principal.Grants {
-		ok, err := policies.Allowed(e, g.Role, p)
-		if err != nil {
-			return nil, err
-		}
-		if ok && !slices.Contains(out, g.Scope) {
-			out = append(out, g.Scope)
-		}
-	}
-	return out, nil
-}
-
-// requireSomewhere allows a list to go on when the caller holds the
-// permission at some scope, and hands the handler those scopes: a list shows
-// only what lies beneath them.
+// requireSomewhere allows a request to go on when the caller holds the
+// permission at some scope: a list or a form shows only what lies beneath
+// those scopes.
 func requireSomewhere(p policies.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		rr := regionOf(c)
-		scopes, err := scopesHolding(c, p)
+		scopes, err := supervision.ScopesHolding(realmOf(c), actorOf(c), p)
 		if err != nil {
 			return err
 		}
@@ -687,34 +373,8 @@ func requireSomewhere(p policies.Permission) fiber.Handler {
 			}
 			return fmt.Errorf("%w: none of your roles may use %s anywhere", partnership.ErrForbidden, p)
 		}
-		c.Locals(localHeldAt, scopes)
 		return c.Next()
 	}
-}
-
-// narrowScopes is the part of the scopes beneath scope: scope itself when one
-// of them covers it, else those of them it covers.
-func narrowScopes(scopes []string, scope string) []string {
-	var out []string
-	for _, s := range scopes {
-		if partnership.Covers(s, scope) {
-			return []string{scope}
-		}
-		if partnership.Covers(scope, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// signedInAccount is the caller's account id; the moves of supervision are
-// made by accounts, whatever a region's policy allows the public.
-func signedInAccount(c *fiber.Ctx) (int64, error) {
-	a := regionOf(c).principal.Account
-	if a == nil {
-		return 0, fmt.Errorf("%w: sign in first", partnership.ErrUnauthenticated)
-	}
-	return a.ID, nil
 }
 
 // boolQuery reads an optional true/false query parameter.
@@ -728,4 +388,14 @@ func boolQuery(c *fiber.Ctx, name string) (bool, error) {
 		return false, partnership.Invalid(name, "true or false")
 	}
 	return b, nil
+}
+
+// overdueQuery is the time as of which ?overdue=true keeps what is overdue;
+// the zero time keeps everything.
+func overdueQuery(c *fiber.Ctx, now time.Time) (time.Time, error) {
+	overdue, err := boolQuery(c, "overdue")
+	if err != nil || !overdue {
+		return time.Time{}, err
+	}
+	return now, nil
 }

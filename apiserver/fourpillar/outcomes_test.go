@@ -2,8 +2,11 @@ package fourpillar
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/casbin/casbin/v2"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -60,8 +63,8 @@ func newOutcomes(t *testing.T) outcomes {
 }
 
 // TestEveryOutcomeStepNeedsItsPermission lists every step of what comes of
-// the four-pillar workflow — realisations, sanctions, evaluations and
-// awards — with the permission it needs: under a
+// the four-pillar workflow — realisations, sanctions, evaluations, awards
+// and the schedule's own steps — with the permission it needs: under a
 // policy that allows nothing, each is refused for it and changes nothing.
 func TestEveryOutcomeStepNeedsItsPermission(t *testing.T) {
 	o := newOutcomes(t)
@@ -104,5 +107,64 @@ func TestEveryOutcomeStepNeedsItsPermission(t *testing.T) {
 			_, err := PublishAwards(ctx, r, a, 2024)
 			return err
 		}},
+		{Step: "ExpireRequests", Permission: policies.CSRRequestExpire, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := ExpireRequests(ctx, r, a)
+			return err
+		}},
+		{Step: "FlagOverdue", Permission: policies.OverdueFlag, Take: func(ctx context.Context, r *step.Region, a step.Actor) error {
+			_, err := FlagOverdue(ctx, r, a)
+			return err
+		}},
 	})
+}
+
+// The schedule's FlagOverdue also recommends sanctions: a region whose
+// policy lets the system flag but not recommend has it refused for
+// sanction:recommend, and nothing changes.
+func TestFlagOverdueNeedsSanctionRecommend(t *testing.T) {
+	o := newOutcomes(t)
+	set, err := policies.ParseSet("# baseline\np, system, overdue:flag, allow\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := policies.NewEnforcer(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagOnly := *o.r
+	flagOnly.Policy = set
+	flagOnly.Enforcer = func() (*casbin.SyncedCachedEnforcer, error) { return e, nil }
+	before, err := o.r.DB.NewSelect().Table("audit_log").Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = FlagOverdue(context.Background(), &flagOnly, step.System(step.Schedule))
+	var d *step.Denied
+	if !errors.As(err, &d) || d.Permission != policies.SanctionRecommend {
+		t.Fatalf("flagging without sanction:recommend: %v", err)
+	}
+	if after, err := o.r.DB.NewSelect().Table("audit_log").Count(context.Background()); err != nil || after != before {
+		t.Fatalf("refused, yet the audit log went from %d to %d entries (%v)", before, after, err)
+	}
+}
+
+// The schedule's steps, allowed by the region's own policy, are audited as
+// the system's: the expired request, and FlagOverdue's decision.
+func TestScheduledStepsAreTheSystems(t *testing.T) {
+	o := newOutcomes(t)
+	ctx := context.Background()
+	n, err := ExpireRequests(ctx, o.r, step.System(step.Schedule))
+	if err != nil || n != 1 {
+		t.Fatalf("expired %d: %v", n, err)
+	}
+	if _, err := FlagOverdue(ctx, o.r, step.System(step.Schedule)); err != nil {
+		t.Fatal(err)
+	}
+	var actors []string
+	if err := o.r.DB.NewSelect().Table("audit_log").Column("actor").Where("action = ?", policies.CSRRequestExpire).Scan(ctx, &actors); err != nil {
+		t.Fatal(err)
+	}
+	if len(actors) != 1 || actors[0] != partnership.SystemActor {
+		t.Fatalf("the expiry was audited as %v", actors)
+	}
 }

@@ -194,7 +194,11 @@ func TestSeedBandungCSRGivesTheTable(t *testing.T) {
 			}
 			// The imported companies have no approval date on record: no plan
 			// deadline runs against them, and nobody is sanctioned for the demo.
-			run, err := schedule.FlagOverdue(ctx, db, region, now)
+			tn, err := tenancy.NewTenant(region, store.Options{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := schedule.FlagOverdue(ctx, db, tn, now)
 			if err != nil || len(run.Flagged) != 0 || len(run.Recommended) != 0 {
 				t.Fatalf("overdue after the seed: %d flagged, %d recommended, %v", len(run.Flagged), len(run.Recommended), err)
 			}

@@ -89,6 +89,7 @@ func odRealise(t *testing.T, db bun.IDB, region *partnership.Region, p *partners
 // system's doing.
 func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 	region := bandung(t)
+	tn := tenantOf(t, region)
 	for _, driver := range []store.Driver{store.SQLite, store.Postgres} {
 		t.Run(string(driver), func(t *testing.T) {
 			db, account := odDB(t, driver, region)
@@ -106,11 +107,11 @@ func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 			odRealise(t, db, region, reported, "2025-06-01", time.Date(2025, 6, 5, 0, 0, 0, 0, time.UTC))
 
 			// Before anything is due, nothing happens.
-			run, err := FlagOverdue(ctx, db, region, time.Date(2025, 3, 15, 0, 0, 0, 0, time.UTC))
+			run, err := FlagOverdue(ctx, db, tn, time.Date(2025, 3, 15, 0, 0, 0, 0, time.UTC))
 			if err != nil || len(run.Flagged) != 0 || len(run.Recommended) != 0 {
 				t.Fatalf("early run: %+v %v", run, err)
 			}
-			run, err = FlagOverdue(ctx, db, region, now)
+			run, err = FlagOverdue(ctx, db, tn, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 				t.Fatalf("recommended %+v", run.Recommended)
 			}
 			// Running again flags nothing twice and recommends nothing twice.
-			again, err := FlagOverdue(ctx, db, region, now.Add(time.Hour))
+			again, err := FlagOverdue(ctx, db, tn, now.Add(time.Hour))
 			if err != nil || len(again.Flagged) != 0 || len(again.Recommended) != 0 {
 				t.Fatalf("second run: %+v %v", again, err)
 			}
@@ -140,7 +141,7 @@ func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 				t.Fatal(err)
 			}
 			nextYear := time.Date(2027, 2, 15, 0, 0, 0, 0, time.UTC)
-			third, err := FlagOverdue(ctx, db, region, nextYear)
+			third, err := FlagOverdue(ctx, db, tn, nextYear)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +156,7 @@ func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 			// Reporting and planning resolve the flags.
 			odRealise(t, db, region, missing, "2025-12-01", nextYear)
 			odPlan(t, db, late, 2026)
-			fourth, err := FlagOverdue(ctx, db, region, nextYear.Add(time.Hour))
+			fourth, err := FlagOverdue(ctx, db, tn, nextYear.Add(time.Hour))
 			if err != nil || fourth.Resolved != 2 {
 				t.Fatalf("resolved %d, %v", fourth.Resolved, err)
 			}
@@ -191,7 +192,7 @@ func TestFlagOverdueFlagsRecommendsOnceAndResolves(t *testing.T) {
 			// A region without the four-pillar model has nothing to flag.
 			two := *region
 			two.FourPillar = nil
-			if run, err := FlagOverdue(ctx, db, &two, nextYear); err != nil || len(run.Flagged) != 0 {
+			if run, err := FlagOverdue(ctx, db, tenantOf(t, &two), nextYear); err != nil || len(run.Flagged) != 0 {
 				t.Fatalf("two-pillar region: %+v %v", run, err)
 			}
 		})

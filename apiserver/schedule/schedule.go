@@ -1,8 +1,10 @@
 // Package schedule is the work the API server does on its own, on a clock:
 // jobs such as expiring the CSR requests nobody claimed. Every few minutes
 // each job runs over every region whose database is open — a region nobody
-// uses stays closed, and its jobs catch up when it is next opened — and what
-// a job changes is audited with "system" as the actor.
+// uses stays closed, and its jobs catch up when it is next opened. A job
+// takes its workflow's steps (package fourpillar) as the system actor
+// step.System(step.Schedule), under the region's policy, and what it
+// changes is audited with "system" as the actor.
 package schedule
 
 import (
@@ -12,7 +14,10 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/fourpillar"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/tenancy"
+	"pilar.id/pilar/policies"
 )
 
 // Every is how often the server runs its jobs.
@@ -26,14 +31,46 @@ type Job struct {
 
 // Jobs are the server's scheduled jobs, in the order they run.
 var Jobs = []Job{
-	{Name: "expire-csr-requests", Run: func(ctx context.Context, db *bun.DB, _ *tenancy.Tenant, now time.Time) error {
-		_, err := ExpireRequests(ctx, db, now)
+	{Name: "expire-csr-requests", Run: func(ctx context.Context, db *bun.DB, t *tenancy.Tenant, now time.Time) error {
+		_, err := ExpireRequests(ctx, db, t, now)
 		return err
 	}},
 	{Name: "flag-overdue-csr", Run: func(ctx context.Context, db *bun.DB, t *tenancy.Tenant, now time.Time) error {
-		_, err := FlagOverdue(ctx, db, t.Region, now)
+		_, err := FlagOverdue(ctx, db, t, now)
 		return err
 	}},
+}
+
+// The audit log's actions of the schedule's steps: permissions the national
+// baseline gives to the role system only.
+const (
+	ExpireAction    = string(policies.CSRRequestExpire)
+	FlagAction      = string(policies.OverdueFlag)
+	RecommendAction = string(policies.SanctionRecommend)
+)
+
+// OverdueRun is what one run of FlagOverdue did.
+type OverdueRun = fourpillar.OverdueRun
+
+// ExpireRequests is the job expiring a region's CSR requests still open
+// after their expiry at now, each in a step of its own
+// (fourpillar.ExpireRequests); it returns how many it expired.
+func ExpireRequests(ctx context.Context, db bun.IDB, t *tenancy.Tenant, now time.Time) (int, error) {
+	return fourpillar.ExpireRequests(ctx, realm(t, db, now), step.System(step.Schedule))
+}
+
+// FlagOverdue is the job holding a region's partners to the four-pillar
+// deadlines at now: it flags what is missing and recommends sanctions by
+// rule, in one step (fourpillar.FlagOverdue).
+func FlagOverdue(ctx context.Context, db bun.IDB, t *tenancy.Tenant, now time.Time) (OverdueRun, error) {
+	return fourpillar.FlagOverdue(ctx, realm(t, db, now), step.System(step.Schedule))
+}
+
+// realm is the region as the schedule's steps see it, at the time of the run.
+func realm(t *tenancy.Tenant, db bun.IDB, now time.Time) *step.Region {
+	r := t.Realm(db)
+	r.Now = func() time.Time { return now }
+	return r
 }
 
 // RunOnce runs the jobs once over every region whose database is open. A

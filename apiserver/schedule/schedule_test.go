@@ -41,6 +41,17 @@ func bandung(t *testing.T) *partnership.Region {
 	return nil
 }
 
+// tenantOf is a region served under its own policy set, for the jobs to
+// take their steps in; its database is the test's own.
+func tenantOf(t *testing.T, r *partnership.Region) *tenancy.Tenant {
+	t.Helper()
+	tn, err := tenancy.NewTenant(r, store.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
 func request(t *testing.T, db bun.IDB, expires time.Time) *partnership.CSRRequest {
 	t.Helper()
 	q := &partnership.CSRRequest{Source: partnership.SourceCommunity, Area: "education", WardCode: "32.73.01.1001", Amount: 10_000_000,
@@ -69,13 +80,15 @@ func TestExpireRequests(t *testing.T) {
 			if _, err := store.Migrate(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if err := store.SyncAreas(ctx, db, bandung(t)); err != nil {
+			region := bandung(t)
+			if err := store.SyncAreas(ctx, db, region); err != nil {
 				t.Fatal(err)
 			}
+			tn := tenantOf(t, region)
 			past := request(t, db, now.Add(-time.Minute))
 			exact := request(t, db, now)
 			future := request(t, db, now.Add(time.Minute))
-			n, err := ExpireRequests(ctx, db, now)
+			n, err := ExpireRequests(ctx, db, tn, now)
 			if err != nil || n != 2 {
 				t.Fatalf("expired %d: %v", n, err)
 			}
@@ -89,10 +102,10 @@ func TestExpireRequests(t *testing.T) {
 			if err != nil || len(es) != 2 || es[0].Actor != "system" || es[0].ObjectType != "csr-request" {
 				t.Fatalf("audit %+v %v", es, err)
 			}
-			if n, err := ExpireRequests(ctx, db, now.Add(time.Hour)); err != nil || n != 1 {
+			if n, err := ExpireRequests(ctx, db, tn, now.Add(time.Hour)); err != nil || n != 1 {
 				t.Fatalf("the next pass expired %d: %v", n, err)
 			}
-			if n, err := ExpireRequests(ctx, db, now.Add(time.Hour)); err != nil || n != 0 {
+			if n, err := ExpireRequests(ctx, db, tn, now.Add(time.Hour)); err != nil || n != 0 {
 				t.Fatalf("a pass with nothing to do expired %d: %v", n, err)
 			}
 			if r, err := audit.Verify(ctx, db); err != nil || !r.OK {

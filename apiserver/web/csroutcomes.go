@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"strconv"
@@ -13,25 +11,54 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
-	"pilar.id/pilar/policies"
 )
 
 // What comes of the four-pillar workflow over HTTP: partners' realisation
 // reports, the obligations flagged overdue, sanctions and each partner's
 // standing, the forum's quarterly evaluations, awards, and the public
-// dashboard of the region and of the nation. Each handler parses, lets the
-// domain decide, stores and audits in one transaction, and answers.
+// dashboard of the region and of the nation. The steps are package
+// fourpillar's; the handlers parse, call them and answer.
 
 // The store's records that the API returns as they are.
 type (
 	overdueJSON    = store.OverdueRecord
 	evaluationJSON = store.EvaluationRecord
 )
+
+// named shows objects with the names of the partners they are about, read
+// in one query.
+func named[T, J any](c *fiber.Ctx, xs []T, partner func(T) int64, show func(T, string) J) ([]J, error) {
+	ids := make([]int64, len(xs))
+	for i, x := range xs {
+		ids[i] = partner(x)
+	}
+	names, err := store.PartnerNames(c.UserContext(), regionOf(c).db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]J, len(xs))
+	for i, x := range xs {
+		out[i] = show(x, names[ids[i]])
+	}
+	return out, nil
+}
+
+// namedReply answers with one object a step returned, its partner named.
+func namedReply[T, J any](c *fiber.Ctx, status int, x T, err error, partner func(T) int64, show func(T, string) J) error {
+	if err != nil {
+		return err
+	}
+	out, err := named(c, []T{x}, partner, show)
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out[0])
+}
 
 // --- realisations ---
 
@@ -66,21 +93,23 @@ type realisationJSON struct {
 	Evidence       []evidenceJSON     `json:"evidence"`
 }
 
-func realisationOut(c *fiber.Ctx, r *partnership.Realisation, name string) realisationJSON {
-	out := realisationJSON{ID: r.ID, Partner: r.PartnerID, PartnerName: name, Programme: r.ProgrammeID, FiscalYear: r.FiscalYear, Area: r.Area,
-		Ward: r.WardCode, ActivityStart: r.ActivityStart, ActivityEnd: r.ActivityEnd, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt,
-		Amount: r.Amount, SourceOfFunds: r.SourceOfFunds, Outputs: r.Outputs, TargetsReached: r.TargetsReached, Late: r.Late,
-		Historical: r.Historical, Evidence: []evidenceJSON{}}
-	for _, a := range r.Evidence {
-		out.Evidence = append(out.Evidence, evidenceJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
-			UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/realisations/%d/evidence/%d", regionOf(c).base, r.ID, a.N)})
-	}
-	return out
-}
+func realisationPartner(r *partnership.Realisation) int64 { return r.PartnerID }
 
-func realisationImage(r *partnership.Realisation) map[string]any {
-	return map[string]any{"partner": r.PartnerID, "programme": r.ProgrammeID, "fiscalYear": r.FiscalYear, "area": r.Area,
-		"amount": r.Amount, "dueAt": r.DueAt, "late": r.Late, "evidence": len(r.Evidence)}
+// realisationOut shows the request's region's realisation reports, each
+// with its partner's name and its evidence's addresses.
+func realisationOut(c *fiber.Ctx) func(*partnership.Realisation, string) realisationJSON {
+	base := regionOf(c).base
+	return func(r *partnership.Realisation, name string) realisationJSON {
+		out := realisationJSON{ID: r.ID, Partner: r.PartnerID, PartnerName: name, Programme: r.ProgrammeID, FiscalYear: r.FiscalYear, Area: r.Area,
+			Ward: r.WardCode, ActivityStart: r.ActivityStart, ActivityEnd: r.ActivityEnd, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt,
+			Amount: r.Amount, SourceOfFunds: r.SourceOfFunds, Outputs: r.Outputs, TargetsReached: r.TargetsReached, Late: r.Late,
+			Historical: r.Historical, Evidence: []evidenceJSON{}}
+		for _, a := range r.Evidence {
+			out.Evidence = append(out.Evidence, evidenceJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
+				UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N)})
+		}
+		return out
+	}
 }
 
 // evidenceIn is a file of evidence sent in JSON, its content in base64.
@@ -126,57 +155,15 @@ func parseRealisation(c *fiber.Ctx) (partnership.RealisationInput, []partnership
 	return in, files, err
 }
 
-// submitRealisation stores a partner's realisation report on one of its own
-// programmes, with its evidence, in one transaction with its audit entry.
-func submitRealisation(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		in, files, err := parseRealisation(c)
-		if err != nil {
-			return err
-		}
-		if in.Programme <= 0 {
-			return partnership.Invalid("programme", "the id of the programme reported on")
-		}
-		var rz *partnership.Realisation
-		var name string
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProgramme(ctx, tx, in.Programme)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return record{}, partnership.Invalid("programme", "no programme %d", in.Programme)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			var partner int64
-			if p.PartnerID != 0 {
-				ok, err := store.ActsFor(ctx, tx, accountID(c), p.PartnerID)
-				if err != nil {
-					return record{}, err
-				}
-				if ok {
-					partner = p.PartnerID
-				}
-			}
-			if rz, err = rr.tenant.Region.Realisation(p, partner, in, files, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertRealisation(ctx, tx, rz); err != nil {
-				return record{}, err
-			}
-			names, err := store.PartnerNames(ctx, tx, []int64{rz.PartnerID})
-			if err != nil {
-				return record{}, err
-			}
-			name = names[rz.PartnerID]
-			return record{Action: string(policies.RealisationSubmit), ObjectType: "realisation", ObjectID: strconv.FormatInt(rz.ID, 10),
-				After: realisationImage(rz), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(realisationOut(c, rz, name))
+// submitRealisation takes a partner's realisation report on one of its own
+// programmes, with its evidence (fourpillar.SubmitRealisation).
+func submitRealisation(c *fiber.Ctx) error {
+	in, files, err := parseRealisation(c)
+	if err != nil {
+		return err
 	}
+	rz, err := fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files)
+	return namedReply(c, fiber.StatusCreated, rz, err, realisationPartner, realisationOut(c))
 }
 
 func listRealisations(c *fiber.Ctx) error {
@@ -196,27 +183,18 @@ func listRealisations(c *fiber.Ctx) error {
 		return err
 	}
 	f.FiscalYear = int(year)
-	ctx, db := c.UserContext(), regionOf(c).db
-	rs, err := store.ListRealisations(ctx, db, f)
+	rs, err := store.ListRealisations(c.UserContext(), regionOf(c).db, f)
 	if err != nil {
 		return err
 	}
-	out := page[realisationJSON]{Items: []realisationJSON{}}
+	out := page[realisationJSON]{}
 	if len(rs) > limit {
 		rs = rs[:limit]
 		next := rs[limit-1].ID
 		out.Next = &next
 	}
-	ids := make([]int64, len(rs))
-	for i, r := range rs {
-		ids[i] = r.PartnerID
-	}
-	names, err := store.PartnerNames(ctx, db, ids)
-	if err != nil {
+	if out.Items, err = named(c, rs, realisationPartner, realisationOut(c)); err != nil {
 		return err
-	}
-	for _, r := range rs {
-		out.Items = append(out.Items, realisationOut(c, r, names[r.PartnerID]))
 	}
 	return c.JSON(out)
 }
@@ -226,21 +204,13 @@ func getRealisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	r, err := store.GetRealisation(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	names, err := store.PartnerNames(ctx, db, []int64{r.PartnerID})
-	if err != nil {
-		return err
-	}
-	return c.JSON(realisationOut(c, r, names[r.PartnerID]))
+	r, err := store.GetRealisation(c.UserContext(), regionOf(c).db, id)
+	return namedReply(c, fiber.StatusOK, r, err, realisationPartner, realisationOut(c))
 }
 
-// getEvidence sends a realisation's evidence, as a download, to the partner
-// that reported it and to the forum secretariat: receipts and photographs may
-// show people, so the report is public and its files are not.
+// getEvidence sends a realisation's evidence as a download, to those who may
+// read it (fourpillar.Evidence): never shown inline, never sniffed into
+// another type, never able to run script.
 func getEvidence(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -250,21 +220,7 @@ func getEvidence(c *fiber.Ctx) error {
 	if err != nil || n < 1 {
 		return partnership.Invalid("n", "the evidence's position, from 1")
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	r, err := store.GetRealisation(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	allowed := partnerStaff(c)
-	if !allowed {
-		if allowed, err = store.ActsFor(ctx, db, accountID(c), r.PartnerID); err != nil {
-			return err
-		}
-	}
-	if !allowed {
-		return fmt.Errorf("%w: the evidence of realisation %d is for its partner and the forum secretariat", partnership.ErrForbidden, id)
-	}
-	d, err := store.RealisationEvidence(ctx, db, id, n)
+	d, err := fourpillar.Evidence(c.UserContext(), realmOf(c), actorOf(c), id, n)
 	if err != nil {
 		return err
 	}
@@ -323,27 +279,29 @@ func sanctionOut(s *partnership.Sanction, name string) sanctionJSON {
 		LiftedAt: timeOrNil(s.LiftedAt), DismissedAt: timeOrNil(s.DismissedAt), Resolution: s.Resolution, Version: s.Version}
 }
 
-func sanctionImage(s *partnership.Sanction) map[string]any {
-	return map[string]any{"partner": s.PartnerID, "step": s.Step, "state": s.State, "legalBasis": s.LegalBasis, "resolution": s.Resolution, "version": s.Version}
+func sanctionPartner(s *partnership.Sanction) int64 { return s.PartnerID }
+
+// sanctionReply answers with a sanction a step returned, its partner named.
+func sanctionReply(c *fiber.Ctx, status int, s *partnership.Sanction, err error) error {
+	return namedReply(c, status, s, err, sanctionPartner, sanctionOut)
 }
 
-func sanctionsOut(ctx context.Context, db bun.IDB, ss []partnership.Sanction) (page[sanctionJSON], error) {
-	out := page[sanctionJSON]{Items: []sanctionJSON{}}
-	ids := make([]int64, len(ss))
-	for i, s := range ss {
-		ids[i] = s.PartnerID
-	}
-	names, err := store.PartnerNames(ctx, db, ids)
+// sanctionsReply answers with a page of sanctions (fourpillar.Sanctions).
+func sanctionsReply(c *fiber.Ctx, q fourpillar.SanctionQuery) error {
+	ss, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), q)
 	if err != nil {
-		return out, err
+		return err
 	}
+	out := page[sanctionJSON]{Items: make([]sanctionJSON, len(ss))}
 	for i := range ss {
-		out.Items = append(out.Items, sanctionOut(&ss[i], names[ss[i].PartnerID]))
+		out.Items[i] = sanctionOut(&ss[i].Sanction, ss[i].PartnerName)
 	}
-	return out, nil
+	if q.Limit > 0 && len(ss) == q.Limit {
+		next := ss[len(ss)-1].ID
+		out.Next = &next
+	}
+	return c.JSON(out)
 }
-
-var sanctionStates = []partnership.SanctionState{partnership.SanctionRecommended, partnership.SanctionIssued, partnership.SanctionLifted, partnership.SanctionDismissed}
 
 // listSanctions lists sanctions, public like the forum's decisions: what was
 // recommended, issued, lifted or dismissed, and why.
@@ -352,62 +310,17 @@ func listSanctions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := store.SanctionFilter{AfterID: after, Limit: limit, State: partnership.SanctionState(c.Query("state"))}
-	if f.State != "" && !containsState(sanctionStates, f.State) {
-		return partnership.Invalid("state", "recommended, issued, lifted or dismissed")
-	}
 	partner, err := intQueryParam(c, "partner")
 	if err != nil {
 		return err
 	}
-	if partner != 0 {
-		f.PartnerIDs = []int64{partner}
-	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	ss, err := store.ListSanctions(ctx, db, f)
-	if err != nil {
-		return err
-	}
-	out, err := sanctionsOut(ctx, db, ss)
-	if err != nil {
-		return err
-	}
-	if len(ss) == limit {
-		next := ss[len(ss)-1].ID
-		out.Next = &next
-	}
-	return c.JSON(out)
-}
-
-func containsState[S comparable](states []S, s S) bool {
-	for _, x := range states {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return sanctionsReply(c, fourpillar.SanctionQuery{Partner: partner, State: partnership.SanctionState(c.Query("state")), After: after, Limit: limit})
 }
 
 // listMySanctions is the notice a partner receives: every sanction on the
 // partners the caller's account acts for.
 func listMySanctions(c *fiber.Ctx) error {
-	ctx, db := c.UserContext(), regionOf(c).db
-	ids, err := store.PartnersOf(ctx, db, accountID(c))
-	if err != nil {
-		return err
-	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	ss, err := store.ListSanctions(ctx, db, store.SanctionFilter{PartnerIDs: ids})
-	if err != nil {
-		return err
-	}
-	out, err := sanctionsOut(ctx, db, ss)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return sanctionsReply(c, fourpillar.SanctionQuery{Mine: true})
 }
 
 func getSanction(c *fiber.Ctx) error {
@@ -415,16 +328,8 @@ func getSanction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	s, err := store.GetSanction(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	names, err := store.PartnerNames(ctx, db, []int64{s.PartnerID})
-	if err != nil {
-		return err
-	}
-	return c.JSON(sanctionOut(s, names[s.PartnerID]))
+	s, err := store.GetSanction(c.UserContext(), regionOf(c).db, id)
+	return sanctionReply(c, fiber.StatusOK, s, err)
 }
 
 type recommendIn struct {
@@ -434,60 +339,23 @@ type recommendIn struct {
 }
 
 // recommendSanction is the forum secretariat's own recommendation, beside
-// those the schedule makes by rule.
-func recommendSanction(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in recommendIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		var s *partnership.Sanction
-		var name string
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetPartner(ctx, tx, in.Partner)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return record{}, partnership.Invalid("partner", "no partner %d", in.Partner)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if p.State != partnership.PartnerApproved {
-				return record{}, partnership.Invalid("partner", "partner %d is %s; only approved partners are under the sanction ladder", p.ID, p.State)
-			}
-			if p.Kind.Stakeholder() != partnership.StakeholderCompany {
-				return record{}, partnership.Invalid("partner", "%s is a university; the CSR obligation and its sanctions bind companies", p.Name)
-			}
-			existing, err := store.SanctionsOf(ctx, tx, p.ID)
-			if err != nil {
-				return record{}, err
-			}
-			if s, err = rr.tenant.Region.RecommendSanction(p.ID, existing, in.Step, in.Reason, strconv.FormatInt(accountID(c), 10), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertSanction(ctx, tx, s); err != nil {
-				return record{}, err
-			}
-			name = p.Name
-			return record{Action: string(policies.SanctionIssue), ObjectType: "sanction", ObjectID: strconv.FormatInt(s.ID, 10),
-				After: sanctionImage(s), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(sanctionOut(s, name))
+// those the schedule makes by rule (fourpillar.RecommendSanction).
+func recommendSanction(c *fiber.Ctx) error {
+	var in recommendIn
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
+	s, err := fourpillar.RecommendSanction(c.UserContext(), realmOf(c), actorOf(c), fourpillar.Recommendation(in))
+	return sanctionReply(c, fiber.StatusCreated, s, err)
 }
 
 type resolutionIn struct {
 	Reason string `json:"reason" form:"reason"`
 }
 
-// moveSanction issues, dismisses or lifts a sanction. Issuing cites the
-// region's regulation on the CSR obligation and notifies the partner.
-func moveSanction(o Options, perm policies.Permission, to partnership.SanctionState) fiber.Handler {
+// moveSanction issues, dismisses or lifts a sanction (fourpillar.MoveSanction).
+func moveSanction(to partnership.SanctionState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
 		id, err := idParam(c)
 		if err != nil {
 			return err
@@ -498,37 +366,8 @@ func moveSanction(o Options, perm policies.Permission, to partnership.SanctionSt
 				return err
 			}
 		}
-		var s *partnership.Sanction
-		var name string
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if s, err = store.GetSanction(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			before := sanctionImage(s)
-			basis := ""
-			if to == partnership.SanctionIssued {
-				if basis, err = rr.tenant.Region.SanctionLegalBasis(); err != nil {
-					return record{}, err
-				}
-			}
-			if err := s.Move(to, in.Reason, basis, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateSanction(ctx, tx, s); err != nil {
-				return record{}, err
-			}
-			names, err := store.PartnerNames(ctx, tx, []int64{s.PartnerID})
-			if err != nil {
-				return record{}, err
-			}
-			name = names[s.PartnerID]
-			return record{Action: string(perm), ObjectType: "sanction", ObjectID: strconv.FormatInt(s.ID, 10),
-				Before: before, After: sanctionImage(s), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(sanctionOut(s, name))
+		s, err := fourpillar.MoveSanction(c.UserContext(), realmOf(c), actorOf(c), id, to, in.Reason)
+		return sanctionReply(c, fiber.StatusOK, s, err)
 	}
 }
 
@@ -593,74 +432,34 @@ type evaluationIn struct {
 	Quarter int `json:"quarter" form:"quarter"`
 }
 
-func yearQuarter(c *fiber.Ctx) (int, int, error) {
+// previewEvaluation generates a quarter's evaluation without publishing it.
+func previewEvaluation(c *fiber.Ctx) error {
 	year, err := intQueryParam(c, "year")
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	quarter, err := intQueryParam(c, "quarter")
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
-	return int(year), int(quarter), nil
+	e, err := fourpillar.PreviewEvaluation(c.UserContext(), realmOf(c), fourpillar.Quarter{Year: int(year), Quarter: int(quarter)})
+	if err != nil {
+		return err
+	}
+	return c.JSON(e)
 }
 
-// previewEvaluation generates a quarter's evaluation without publishing it.
-func previewEvaluation(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		t, db := tenantOf(c)
-		year, quarter, err := yearQuarter(c)
-		if err != nil {
-			return err
-		}
-		if err := t.Region.CheckQuarter(year, quarter, o.now(), false); err != nil {
-			return err
-		}
-		e, err := store.EvaluationOf(c.UserContext(), db, t.Region, year, quarter)
-		if err != nil {
-			return err
-		}
-		return c.JSON(e)
+// publishEvaluation publishes a quarter's evaluation (fourpillar.PublishEvaluation).
+func publishEvaluation(c *fiber.Ctx) error {
+	var in evaluationIn
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
-}
-
-// publishEvaluation generates a quarter's evaluation from the data and
-// publishes it: stored as it stands, never to change, and audited.
-func publishEvaluation(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in evaluationIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		now := o.now()
-		if err := rr.tenant.Region.CheckQuarter(in.Year, in.Quarter, now, true); err != nil {
-			return err
-		}
-		var rec *store.EvaluationRecord
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			e, err := store.EvaluationOf(ctx, tx, rr.tenant.Region, in.Year, in.Quarter)
-			if err != nil {
-				return record{}, err
-			}
-			snap, err := json.Marshal(e)
-			if err != nil {
-				return record{}, err
-			}
-			rec = &store.EvaluationRecord{FiscalYear: in.Year, Quarter: in.Quarter, Snapshot: snap, PublishedBy: accountID(c),
-				PublishedAt: now.UTC().Truncate(time.Microsecond)}
-			if err := store.InsertEvaluation(ctx, tx, rec); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.EvaluationPublish), ObjectType: "evaluation", ObjectID: strconv.FormatInt(rec.ID, 10),
-				After: map[string]any{"year": in.Year, "quarter": in.Quarter, "realised": e.Total.Amount, "overdue": len(e.Overdue),
-					"requestsFulfilled": e.Requests.Share}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(rec)
+	rec, err := fourpillar.PublishEvaluation(c.UserContext(), realmOf(c), actorOf(c), fourpillar.Quarter(in))
+	if err != nil {
+		return err
 	}
+	return c.Status(fiber.StatusCreated).JSON(rec)
 }
 
 func listEvaluations(c *fiber.Ctx) error {
@@ -710,15 +509,34 @@ type awardJSON struct {
 	Version         int                           `json:"version"`
 }
 
-func awardOut(r *partnership.Region, a *partnership.Award, name string) awardJSON {
-	out := awardJSON{Cycle: a.Cycle, Years: [2]int{a.Cycle, a.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1}, Partner: a.PartnerID, PartnerName: name,
-		Scores: a.Scores, Weights: r.FourPillar.AwardWeights, Total: a.Total, TotalPercent: partnership.Percent(a.Total),
-		Adjustments: a.Adjustments, Adjusted: a.Adjusted(), AdjustedPercent: partnership.Percent(a.Adjusted()), State: a.State,
-		ScoredAt: a.ScoredAt, PublishedAt: timeOrNil(a.PublishedAt), Version: a.Version}
-	if out.Adjustments == nil {
-		out.Adjustments = []partnership.AwardAdjustment{}
+func awardPartner(a *partnership.Award) int64 { return a.PartnerID }
+
+// awardOut shows the request's region's award scores, each with its
+// partner's name, under the region's weights.
+func awardOut(c *fiber.Ctx) func(*partnership.Award, string) awardJSON {
+	r := regionOf(c).tenant.Region
+	return func(a *partnership.Award, name string) awardJSON {
+		out := awardJSON{Cycle: a.Cycle, Years: [2]int{a.Cycle, a.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1}, Partner: a.PartnerID, PartnerName: name,
+			Scores: a.Scores, Weights: r.FourPillar.AwardWeights, Total: a.Total, TotalPercent: partnership.Percent(a.Total),
+			Adjustments: a.Adjustments, Adjusted: a.Adjusted(), AdjustedPercent: partnership.Percent(a.Adjusted()), State: a.State,
+			ScoredAt: a.ScoredAt, PublishedAt: timeOrNil(a.PublishedAt), Version: a.Version}
+		if out.Adjustments == nil {
+			out.Adjustments = []partnership.AwardAdjustment{}
+		}
+		return out
 	}
-	return out
+}
+
+// awardsReply answers with a cycle's awards, their partners named.
+func awardsReply(c *fiber.Ctx, as []*partnership.Award, err error) error {
+	if err != nil {
+		return err
+	}
+	items, err := named(c, as, awardPartner, awardOut(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page[awardJSON]{Items: items})
 }
 
 func cycleParam(c *fiber.Ctx) (int, error) {
@@ -729,84 +547,14 @@ func cycleParam(c *fiber.Ctx) (int, error) {
 	return n, nil
 }
 
-func awardsOut(ctx context.Context, db bun.IDB, r *partnership.Region, as []*partnership.Award) (page[awardJSON], error) {
-	ids := make([]int64, len(as))
-	for i, a := range as {
-		ids[i] = a.PartnerID
-	}
-	names, err := store.PartnerNames(ctx, db, ids)
+// scoreAwards scores a cycle (fourpillar.ScoreAwards).
+func scoreAwards(c *fiber.Ctx) error {
+	cycle, err := cycleParam(c)
 	if err != nil {
-		return page[awardJSON]{}, err
+		return err
 	}
-	out := page[awardJSON]{Items: make([]awardJSON, len(as))}
-	for i, a := range as {
-		out.Items[i] = awardOut(r, a, names[a.PartnerID])
-	}
-	return out, nil
-}
-
-// scoreAwards scores every partner with a record in the cycle's years by the
-// region's rules; scores already made are scored again, keeping the forum's
-// adjustments, unless published.
-func scoreAwards(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		cycle, err := cycleParam(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		first, last, err := rr.tenant.Region.AwardYears(cycle, now)
-		if err != nil {
-			return err
-		}
-		var scored []*partnership.Award
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			records, err := store.AwardRecords(ctx, tx, first, last)
-			if err != nil {
-				return record{}, err
-			}
-			fresh, err := rr.tenant.Region.ScoreAwards(cycle, records, now)
-			if err != nil {
-				return record{}, err
-			}
-			existing, err := store.Awards(ctx, tx, cycle)
-			if err != nil {
-				return record{}, err
-			}
-			have := map[int64]*partnership.Award{}
-			for _, a := range existing {
-				have[a.PartnerID] = a
-			}
-			totals := map[string]any{}
-			for _, f := range fresh {
-				a := f
-				if old := have[f.PartnerID]; old != nil {
-					if err := old.Rescore(f); err != nil {
-						return record{}, err
-					}
-					a = old
-				}
-				if err := store.SaveAward(ctx, tx, a); err != nil {
-					return record{}, err
-				}
-				totals[strconv.FormatInt(a.PartnerID, 10)] = a.Adjusted()
-			}
-			if scored, err = store.Awards(ctx, tx, cycle); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AwardScore), ObjectType: "award-cycle", ObjectID: strconv.Itoa(cycle),
-				After: map[string]any{"years": []int{first, last}, "totals": totals, "state": partnership.AwardScored}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		out, err := awardsOut(c.UserContext(), rr.db, rr.tenant.Region, scored)
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
-	}
+	as, err := fourpillar.ScoreAwards(c.UserContext(), realmOf(c), actorOf(c), cycle)
+	return awardsReply(c, as, err)
 }
 
 func listAwards(c *fiber.Ctx) error {
@@ -819,14 +567,7 @@ func listAwards(c *fiber.Ctx) error {
 		return fmt.Errorf("%w: %s does not run the four-pillar model", partnership.ErrNotFound, t.Region.Name)
 	}
 	as, err := store.Awards(c.UserContext(), db, cycle)
-	if err != nil {
-		return err
-	}
-	out, err := awardsOut(c.UserContext(), db, t.Region, as)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return awardsReply(c, as, err)
 }
 
 type adjustIn struct {
@@ -834,86 +575,32 @@ type adjustIn struct {
 	Reason string `json:"reason" form:"reason"`
 }
 
-// adjustAward records the forum's change to a partner's total, with its reason.
-func adjustAward(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		cycle, err := cycleParam(c)
-		if err != nil {
-			return err
-		}
-		partner, err := c.ParamsInt("partner")
-		if err != nil || partner <= 0 {
-			return partnership.Invalid("partner", "a partner's id")
-		}
-		var in adjustIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		var a *partnership.Award
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if a, err = store.GetAward(ctx, tx, cycle, int64(partner)); err != nil {
-				return record{}, err
-			}
-			before := map[string]any{"adjusted": a.Adjusted(), "version": a.Version}
-			if err := a.Adjust(in.Delta, in.Reason, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.SaveAward(ctx, tx, a); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AwardAdjust), ObjectType: "award", ObjectID: fmt.Sprintf("%d/%d", cycle, partner), Before: before,
-				After: map[string]any{"adjusted": a.Adjusted(), "delta": in.Delta, "reason": strings.TrimSpace(in.Reason), "version": a.Version}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		names, err := store.PartnerNames(c.UserContext(), rr.db, []int64{a.PartnerID})
-		if err != nil {
-			return err
-		}
-		return c.JSON(awardOut(rr.tenant.Region, a, names[a.PartnerID]))
+// adjustAward records the forum's change to a partner's total (fourpillar.AdjustAward).
+func adjustAward(c *fiber.Ctx) error {
+	cycle, err := cycleParam(c)
+	if err != nil {
+		return err
 	}
+	partner, err := c.ParamsInt("partner")
+	if err != nil || partner <= 0 {
+		return partnership.Invalid("partner", "a partner's id")
+	}
+	var in adjustIn
+	if err := parseBody(c, &in); err != nil {
+		return err
+	}
+	a, err := fourpillar.AdjustAward(c.UserContext(), realmOf(c), actorOf(c), cycle, int64(partner), fourpillar.Adjustment(in))
+	return namedReply(c, fiber.StatusOK, a, err, awardPartner, awardOut(c))
 }
 
-// publishAwards makes every score of a cycle final and public.
-func publishAwards(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		cycle, err := cycleParam(c)
-		if err != nil {
-			return err
-		}
-		var as []*partnership.Award
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if as, err = store.Awards(ctx, tx, cycle); err != nil {
-				return record{}, err
-			}
-			if len(as) == 0 {
-				return record{}, fmt.Errorf("%w: nobody is scored for the cycle of %d; score it first", partnership.ErrConflict, cycle)
-			}
-			totals := map[string]any{}
-			for _, a := range as {
-				if err := a.Publish(o.now()); err != nil {
-					return record{}, err
-				}
-				if err := store.SaveAward(ctx, tx, a); err != nil {
-					return record{}, err
-				}
-				totals[strconv.FormatInt(a.PartnerID, 10)] = a.Adjusted()
-			}
-			return record{Action: string(policies.AwardScore), ObjectType: "award-cycle", ObjectID: strconv.Itoa(cycle),
-				After: map[string]any{"totals": totals, "state": partnership.AwardPublished}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		out, err := awardsOut(c.UserContext(), rr.db, rr.tenant.Region, as)
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
+// publishAwards makes every score of a cycle final and public (fourpillar.PublishAwards).
+func publishAwards(c *fiber.Ctx) error {
+	cycle, err := cycleParam(c)
+	if err != nil {
+		return err
 	}
+	as, err := fourpillar.PublishAwards(c.UserContext(), realmOf(c), actorOf(c), cycle)
+	return awardsReply(c, as, err)
 }
 
 // --- the public dashboard ---

@@ -283,9 +283,10 @@ func TestLatePartnerIsFlaggedWarnedAndLifted(t *testing.T) {
 	partner := w.approvedPartner("pt-lalai", "PT Lalai Sekali")
 	anyone := w.client("bandung")
 	flag := func() schedule.OverdueRun {
-		db, region, release := w.regionDB("bandung")
+		db, _, release := w.regionDB("bandung")
 		defer release()
-		run, err := schedule.FlagOverdue(context.Background(), db, region, w.now)
+		tn, _ := w.reg.Get("bandung")
+		run, err := schedule.FlagOverdue(context.Background(), db, tn, w.now)
 		if err != nil {
 			t.Fatal(err)
 		}

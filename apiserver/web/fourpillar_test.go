@@ -660,7 +660,8 @@ func TestMusrenbangCSRDecisionBecomesARequestThatExpires(t *testing.T) {
 		t.Fatalf("an expired request listed as open: %v", got)
 	}
 	db := fpDB(w).(*bun.DB)
-	if n, err := schedule.ExpireRequests(context.Background(), db, w.now); err != nil || n != 1 {
+	tn, _ := w.reg.Get("bandung")
+	if n, err := schedule.ExpireRequests(context.Background(), db, tn, w.now); err != nil || n != 1 {
 		t.Fatalf("expired %d: %v", n, err)
 	}
 	if got := anon.do("GET", fmt.Sprintf("/api/csr-requests/%d", qid), nil); got.body["state"] != "expired" {

@@ -12,17 +12,17 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/policies"
 )
 
 // The four-pillar model's public record: the forum's meetings with their
 // minuted decisions, the published quarterly evaluations, the published
 // award scores and the sanctions with each partner's compliance. They read
-// the same store functions as the API's handlers (fourpillar.go,
-// csroutcomes.go); the forum secretariat's sanction steps at the end change
-// state through change(), as moveSanction does.
+// what the API's handlers read (fourpillar.go, csroutcomes.go); the forum
+// secretariat's sanction steps at the end are fourpillar.MoveSanction, as
+// the API's moveSanction.
 
 // fourPillarOnly refuses the pages of the four-pillar model in a region that
 // does not run it.
@@ -231,22 +231,20 @@ func awardsPage(o Options) fiber.Handler {
 			if len(published) == 0 {
 				continue
 			}
-			ids := make([]int64, len(published))
-			for i, a := range published {
-				ids[i] = a.PartnerID
-			}
-			names, err := store.PartnerNames(ctx, db, ids)
-			if err != nil {
-				return err
-			}
-			d.Cycle = cy
-			for i, a := range published {
-				row := awardRow{Rank: i + 1, Name: names[a.PartnerID], Percent: partnership.Percent(a.Adjusted())}
+			rows, err := named(c, published, awardPartner, func(a *partnership.Award, name string) awardRow {
+				row := awardRow{Name: name, Percent: partnership.Percent(a.Adjusted())}
 				for _, k := range d.Criteria {
 					row.Scores = append(row.Scores, v.Num(a.Scores[k]))
 				}
-				d.Rows = append(d.Rows, row)
+				return row
+			})
+			if err != nil {
+				return err
 			}
+			for i := range rows {
+				rows[i].Rank = i + 1
+			}
+			d.Cycle, d.Rows = cy, rows
 			break
 		}
 		d.Last = d.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1
@@ -272,11 +270,6 @@ func (v *view) StepName(k string) string {
 	return k
 }
 
-type sanctionRow struct {
-	S    partnership.Sanction
-	Name string
-}
-
 // sanctionsPage shows each approved partner's compliance state and every
 // sanction recommended, issued, lifted or dismissed, with its reasons.
 func sanctionsPage(o Options) fiber.Handler {
@@ -284,44 +277,23 @@ func sanctionsPage(o Options) fiber.Handler {
 		if err := fourPillarOnly(c); err != nil {
 			return err
 		}
-		rr := regionOf(c)
-		ctx, db := c.UserContext(), rr.db
+		t, db := tenantOf(c)
 		v := newView(c, o, "sanctions")
-		st, err := store.Standings(ctx, db, rr.tenant.Region, nil)
+		st, err := store.Standings(c.UserContext(), db, t.Region, nil)
 		if err != nil {
 			return err
 		}
-		rows, err := sanctionRows(ctx, db, store.SanctionFilter{})
+		rows, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), fourpillar.SanctionQuery{})
 		if err != nil {
 			return err
 		}
 		slices.Reverse(rows)
 		v.Data = struct {
 			Standings []store.Standing
-			Sanctions []sanctionRow
+			Sanctions []fourpillar.NamedSanction
 		}{st, rows}
 		return render(c, v, "sanctions")
 	}
-}
-
-func sanctionRows(ctx context.Context, db bun.IDB, f store.SanctionFilter) ([]sanctionRow, error) {
-	ss, err := store.ListSanctions(ctx, db, f)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(ss))
-	for i, s := range ss {
-		ids[i] = s.PartnerID
-	}
-	names, err := store.PartnerNames(ctx, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]sanctionRow, len(ss))
-	for i, s := range ss {
-		out[i] = sanctionRow{S: s, Name: names[s.PartnerID]}
-	}
-	return out, nil
 }
 
 // --- the work queues of sanctions ---
@@ -329,19 +301,17 @@ func sanctionRows(ctx context.Context, db bun.IDB, f store.SanctionFilter) ([]sa
 // sanctionQueues are the forum secretariat's sanctions: those recommended to
 // issue (citing the region's regulation) or dismiss, those in force to lift.
 func sanctionQueues(c *fiber.Ctx, v *view, g authz.Grant) ([]queue, error) {
-	rr := regionOf(c)
-	rows, err := sanctionRows(c.UserContext(), rr.db, store.SanctionFilter{})
+	rows, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), fourpillar.SanctionQuery{})
 	if err != nil {
 		return nil, err
 	}
-	basis, basisErr := rr.tenant.Region.SanctionLegalBasis()
+	basis, basisErr := regionOf(c).tenant.Region.SanctionLegalBasis()
 	q := queue{Title: v.L.T("work.sanctions"), Scope: g.Scope, Empty: v.L.T("work.none"),
 		Links: []link{{v.Base + "/sanctions", v.L.T("nav.sanctions")}}}
 	for _, r := range rows {
-		id := strconv.FormatInt(r.S.ID, 10)
-		it := workItem{Title: v.L.T("sanctions.item", r.Name, v.StepName(r.S.Step)), State: v.stateLabel("sanction", string(r.S.State)),
-			Lines: []string{v.L.T("sanctions.reason", r.S.Reason)}}
-		switch r.S.State {
+		id := strconv.FormatInt(r.ID, 10)
+		it := sanctionItem(v, r)
+		switch r.State {
 		case partnership.SanctionRecommended:
 			if basisErr == nil {
 				it.Lines = append(it.Lines, v.L.T("sanctions.basis", basis))
@@ -350,7 +320,7 @@ func sanctionQueues(c *fiber.Ctx, v *view, g authz.Grant) ([]queue, error) {
 			it.Actions = append(it.Actions, action{Key: "dismiss-" + id, Path: "/work/sanctions/" + id + "/dismiss", Label: v.L.T("work.sanction.dismiss"), Secondary: true,
 				Fields: []field{reasonField(v, "dismiss-"+id, "field.resolution")}})
 		case partnership.SanctionIssued:
-			it.Lines = append(it.Lines, v.L.T("sanctions.basis", r.S.LegalBasis))
+			it.Lines = append(it.Lines, v.L.T("sanctions.basis", r.LegalBasis))
 			it.Actions = append(it.Actions, action{Key: "lift-" + id, Path: "/work/sanctions/" + id + "/lift", Label: v.L.T("work.sanction.lift"),
 				Fields: []field{reasonField(v, "lift-"+id, "field.resolution")}})
 		default:
@@ -364,67 +334,44 @@ func sanctionQueues(c *fiber.Ctx, v *view, g authz.Grant) ([]queue, error) {
 // partnerSanctionQueue lists the sanctions and notices of the partners the
 // account acts for.
 func partnerSanctionQueue(c *fiber.Ctx, v *view, g authz.Grant) (queue, error) {
-	rr := regionOf(c)
-	ctx := c.UserContext()
 	q := queue{Title: v.L.T("work.partner.sanctions"), Scope: g.Scope, Empty: v.L.T("work.sanctions.none")}
-	ids, err := store.PartnersOf(ctx, rr.db, accountID(c))
-	if err != nil {
-		return q, err
-	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	rows, err := sanctionRows(ctx, rr.db, store.SanctionFilter{PartnerIDs: ids})
+	rows, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), fourpillar.SanctionQuery{Mine: true})
 	if err != nil {
 		return q, err
 	}
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
-		it := workItem{Title: v.L.T("sanctions.item", r.Name, v.StepName(r.S.Step)), State: v.stateLabel("sanction", string(r.S.State)),
-			Lines: []string{v.L.T("sanctions.reason", r.S.Reason)}}
-		if r.S.LegalBasis != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.basis", r.S.LegalBasis))
+		it := sanctionItem(v, r)
+		if r.LegalBasis != "" {
+			it.Lines = append(it.Lines, v.L.T("sanctions.basis", r.LegalBasis))
 		}
-		if r.S.Resolution != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.resolution", r.S.Resolution))
+		if r.Resolution != "" {
+			it.Lines = append(it.Lines, v.L.T("sanctions.resolution", r.Resolution))
 		}
 		q.Items = append(q.Items, it)
 	}
 	return q, nil
 }
 
+// sanctionItem is a sanction in a work queue: on whom, which step, its
+// state and why it was recommended.
+func sanctionItem(v *view, r fourpillar.NamedSanction) workItem {
+	return workItem{Title: v.L.T("sanctions.item", r.PartnerName, v.StepName(r.Step)), State: v.stateLabel("sanction", string(r.State)),
+		Lines: []string{v.L.T("sanctions.reason", r.Reason)}}
+}
+
 // moveSanctionPage issues, dismisses or lifts a sanction from the forum
-// secretariat's queue, as the API's moveSanction does: issuing cites the
-// region's regulation on the CSR obligation; dismissing and lifting need a
-// reason.
-func moveSanctionPage(o Options, perm policies.Permission, to partnership.SanctionState) fiber.Handler {
+// secretariat's queue (fourpillar.MoveSanction, as the API's moveSanction):
+// issuing cites the region's regulation on the CSR obligation; dismissing
+// and lifting need a reason.
+func moveSanctionPage(o Options, to partnership.SanctionState) fiber.Handler {
 	prefix := map[partnership.SanctionState]string{partnership.SanctionIssued: "issue-", partnership.SanctionDismissed: "dismiss-", partnership.SanctionLifted: "lift-"}[to]
 	return workAction(o, prefix, "flash.sanction."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		id, err := idParam(c)
 		if err != nil {
 			return err
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			s, err := store.GetSanction(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			before := sanctionImage(s)
-			basis := ""
-			if to == partnership.SanctionIssued {
-				if basis, err = r.SanctionLegalBasis(); err != nil {
-					return record{}, err
-				}
-			}
-			if err := s.Move(to, f.Get("reason"), basis, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateSanction(ctx, tx, s); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "sanction", ObjectID: strconv.FormatInt(s.ID, 10),
-				Before: before, After: sanctionImage(s), Public: true}, nil
-		})
+		_, err = fourpillar.MoveSanction(c.UserContext(), realmOf(c), actorOf(c), id, to, f.Get("reason"))
+		return err
 	})
 }

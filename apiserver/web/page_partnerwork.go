@@ -149,7 +149,6 @@ func submitPlanPage(o Options) fiber.Handler {
 // programmes, with optional evidence, as the API's submitRealisation does.
 func submitRealisationPage(o Options) fiber.Handler {
 	return workAction(o, "realisation", "flash.realisation", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		in := partnership.RealisationInput{Programme: formID(f, "programme"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd"),
 			SourceOfFunds: f.Get("sourceOfFunds"), Outputs: f.Get("outputs"), TargetsReached: f.Get("targetsReached")}
 		if in.Programme <= 0 {
@@ -165,34 +164,8 @@ func submitRealisationPage(o Options) fiber.Handler {
 		if f.Failed() {
 			return errFormFailed
 		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProgramme(ctx, tx, in.Programme)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return record{}, partnership.Invalid("programme", "no programme %d", in.Programme)
-			}
-			if err != nil {
-				return record{}, err
-			}
-			var partner int64
-			if p.PartnerID != 0 {
-				ok, err := store.ActsFor(ctx, tx, accountID(c), p.PartnerID)
-				if err != nil {
-					return record{}, err
-				}
-				if ok {
-					partner = p.PartnerID
-				}
-			}
-			rz, err := r.Realisation(p, partner, in, files, accountID(c), o.now())
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.InsertRealisation(ctx, tx, rz); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.RealisationSubmit), ObjectType: "realisation", ObjectID: strconv.FormatInt(rz.ID, 10),
-				After: realisationImage(rz), Public: true}, nil
-		})
+		_, err := fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files)
+		return err
 	})
 }
 

@@ -1,20 +1,16 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/policies"
 )
 
 // The four-pillar workflow over HTTP: partners, the CSR forum, CSR plans,
@@ -23,48 +19,6 @@ import (
 // result.
 
 // --- helpers ---
-
-// takeNew is the JSON handler of a step making an object of the body: it
-// parses the body, takes the step and answers 201 with the object as out
-// shows it.
-func takeNew[B, T, O any](take func(context.Context, *step.Region, step.Actor, B) (T, error), out func(T) O) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in B
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		v, err := take(c.UserContext(), realmOf(c), actorOf(c), in)
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(out(v))
-	}
-}
-
-// takeOn is the JSON handler of a step on the object the path names: it
-// parses the body as B, takes the step with the path's id and the body as
-// the step takes it (in), and answers with status and the result as out
-// shows it.
-func takeOn[B, I, T, O any](status int, in func(B) I, take func(context.Context, *step.Region, step.Actor, int64, I) (T, error), out func(T) O) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var body B
-		if err := parseBody(c, &body); err != nil {
-			return err
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		v, err := take(c.UserContext(), realmOf(c), actorOf(c), id, in(body))
-		if err != nil {
-			return err
-		}
-		return c.Status(status).JSON(out(v))
-	}
-}
-
-// same is a body the step takes as it is.
-func same[B any](in B) B { return in }
 
 func intQueryParam(c *fiber.Ctx, name string) (int64, error) {
 	s := c.Query(name)
@@ -97,9 +51,6 @@ func documentsOut(ds []*partnership.Document) []documentJSON {
 }
 
 // --- partners ---
-
-// partnerStaff reports whether the caller works the registrations: holds partner:review for the region.
-func partnerStaff(c *fiber.Ctx) bool { return holds(c, policies.PartnerReview, regionOf(c).root) }
 
 type partnerJSON struct {
 	ID           int64                       `json:"id"`
@@ -185,7 +136,7 @@ func getPartner(c *fiber.Ctx) error {
 
 // reviewPartner records the secretariat's check of a registration and puts
 // it on a forum meeting's agenda; the answer shows the review.
-var reviewPartner = takeOn(fiber.StatusOK, same[partnership.ReviewInput], fourpillar.ReviewPartner, func(p *partnership.Partner) partnerJSON {
+var reviewPartner = takeOn(same[partnership.ReviewInput], fourpillar.ReviewPartner, func(p *partnership.Partner) partnerJSON {
 	out := partnerOut(p)
 	out.Review = p.Review
 	return out
@@ -200,7 +151,7 @@ type forumDecisionIn struct {
 
 // decidePartner records the forum's decision on a registration; approval
 // grants the partner's account the company or university role.
-var decidePartner = takeOn(fiber.StatusOK, forumDecision, fourpillar.DecidePartner, partnerOut)
+var decidePartner = takeOn(forumDecision, fourpillar.DecidePartner, partnerOut)
 
 func forumDecision(in forumDecisionIn) fourpillar.ForumDecision { return fourpillar.ForumDecision(in) }
 
@@ -317,7 +268,7 @@ type forumAttendanceIn struct {
 }
 
 // holdForum records attendance by pillar and opens the meeting for decisions.
-var holdForum = takeOn(fiber.StatusOK, func(in forumAttendanceIn) map[partnership.Stakeholder]int {
+var holdForum = takeOn(func(in forumAttendanceIn) map[partnership.Stakeholder]int {
 	att := make(map[partnership.Stakeholder]int, len(in.Attendance))
 	for k, n := range in.Attendance {
 		att[partnership.Stakeholder(k)] = n
@@ -326,7 +277,7 @@ var holdForum = takeOn(fiber.StatusOK, func(in forumAttendanceIn) map[partnershi
 }, fourpillar.HoldForum, forumOut)
 
 // closeForum publishes the minutes; the meeting and its decisions become immutable.
-var closeForum = takeOn(fiber.StatusOK, func(in minutesIn) string { return in.Minutes }, fourpillar.CloseForum, forumOut)
+var closeForum = takeOn(func(in minutesIn) string { return in.Minutes }, fourpillar.CloseForum, forumOut)
 
 // --- CSR plans ---
 
@@ -393,7 +344,7 @@ func planOut(p *partnership.CSRPlan) planJSON {
 var submitPlan = takeNew(fourpillar.SubmitPlan, planOut)
 
 // revisePlan submits a plan the forum sent back again, with new activities.
-var revisePlan = takeOn(fiber.StatusOK, same[partnership.PlanInput], fourpillar.RevisePlan, planOut)
+var revisePlan = takeOn(same[partnership.PlanInput], fourpillar.RevisePlan, planOut)
 
 func listPlans(c *fiber.Ctx) error {
 	after, limit, err := pageParams(c)
@@ -433,10 +384,10 @@ type alignmentIn struct {
 }
 
 // alignPlan records the secretariat's alignment of every activity of a plan.
-var alignPlan = takeOn(fiber.StatusOK, func(in alignmentIn) []partnership.AlignmentInput { return in.Activities }, fourpillar.AlignPlan, planOut)
+var alignPlan = takeOn(func(in alignmentIn) []partnership.AlignmentInput { return in.Activities }, fourpillar.AlignPlan, planOut)
 
 // decidePlan records the forum's approval of a plan, or its request for revision.
-var decidePlan = takeOn(fiber.StatusOK, forumDecision, fourpillar.DecidePlan, planOut)
+var decidePlan = takeOn(forumDecision, fourpillar.DecidePlan, planOut)
 
 // --- CSR requests ---
 
@@ -464,13 +415,6 @@ func requestOut(q *partnership.CSRRequest) requestJSON {
 	return requestJSON{ID: q.ID, Source: q.Source, Proposal: q.ProposalID, Area: q.Area, Ward: q.WardCode, Amount: q.Amount, Title: q.Title,
 		Description: q.Description, PreferredPartner: q.PreferredPartnerID, State: q.State, ClaimedBy: q.ClaimedBy, ClaimedAt: q.ClaimedAt,
 		CreatedAt: q.CreatedAt, ExpiresAt: q.ExpiresAt, Version: q.Version}
-}
-
-// requestImage is what the audit log keeps of the request
-// csrRequestFromProposal makes; the steps keep theirs in fourpillar.
-func requestImage(q *partnership.CSRRequest) map[string]any {
-	return map[string]any{"source": q.Source, "proposal": q.ProposalID, "area": q.Area, "ward": q.WardCode, "amount": q.Amount,
-		"state": q.State, "claimedBy": q.ClaimedBy, "expiresAt": q.ExpiresAt, "version": q.Version}
 }
 
 // newRequestScope is the ward a CSR request is submitted for.
@@ -513,30 +457,6 @@ func submitRequest(c *fiber.Ctx) error {
 	out := requestOut(q)
 	out.Documents = documentsOut(docs)
 	return c.Status(fiber.StatusCreated).JSON(out)
-}
-
-// csrRequestFromProposal makes the CSR request a two-pillar proposal becomes
-// when a kecamatan Musrenbang decides "csr", in the decision's transaction and
-// audited beside it. The decision may name the request's priority area
-// ("area"); without one, partners of every area in its kecamatan may claim it.
-func csrRequestFromProposal(ctx context.Context, tx bun.Tx, c *fiber.Ctx, p *partnership.Proposal, now time.Time) error {
-	var in struct {
-		Area string `json:"area" form:"area"`
-	}
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	q, err := regionOf(c).tenant.Region.CSRRequestFromProposal(p, in.Area, now)
-	if err != nil {
-		return err
-	}
-	if err := store.InsertRequest(ctx, tx, q); err != nil {
-		return err
-	}
-	// Submitted on the Musrenbang's behalf: the entry's decision names the
-	// musrenbang:decide that allowed it.
-	return auditAlso(ctx, tx, c, record{Action: string(policies.CSRRequestSubmit), ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-		After: requestImage(q), Public: true})
 }
 
 // listRequests lists CSR requests by ?state=, ?area=, ?scope= (a kecamatan
@@ -725,10 +645,10 @@ func getProgramme(c *fiber.Ctx) error {
 
 // changeProgramme reassigns a programme's sector agency, updates its
 // beneficiaries, or completes or cancels it.
-var changeProgramme = takeOn(fiber.StatusOK, same[partnership.ProgrammeChange], fourpillar.ChangeProgramme, programmeOut)
+var changeProgramme = takeOn(same[partnership.ProgrammeChange], fourpillar.ChangeProgramme, programmeOut)
 
 // contribute records a contribution to a programme in the caller's pillar.
-var contribute = takeOn(fiber.StatusCreated, same[partnership.ContributionInput], fourpillar.Contribute, contributionOut)
+var contribute = takeOnWith(parseBody, fiber.StatusCreated, same[partnership.ContributionInput], fourpillar.Contribute, contributionOut)
 
 // --- ideas ---
 
@@ -791,7 +711,7 @@ func getIdea(c *fiber.Ctx) error {
 
 // adoptIdea adopts an idea at a held forum meeting into a programme or a CSR
 // request, made in the same step.
-var adoptIdea = takeOn(fiber.StatusOK, same[partnership.AdoptionInput], fourpillar.AdoptIdea, ideaOut)
+var adoptIdea = takeOn(same[partnership.AdoptionInput], fourpillar.AdoptIdea, ideaOut)
 
 type declineIn struct {
 	Meeting int64  `json:"meeting" form:"meeting"`
@@ -799,4 +719,4 @@ type declineIn struct {
 }
 
 // declineIdea declines an idea at a held forum meeting, with a reason.
-var declineIdea = takeOn(fiber.StatusOK, func(in declineIn) fourpillar.Decline { return fourpillar.Decline(in) }, fourpillar.DeclineIdea, ideaOut)
+var declineIdea = takeOn(func(in declineIn) fourpillar.Decline { return fourpillar.Decline(in) }, fourpillar.DeclineIdea, ideaOut)

@@ -1,18 +1,17 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/twopillar"
 	"pilar.id/pilar/policies"
 )
 
@@ -56,7 +55,7 @@ func regionHome(o Options) fiber.Handler {
 				return err
 			}
 		}
-		if d.Decisions, err = recentDecisions(ctx, db, 8); err != nil {
+		if d.Decisions, err = recentDecisions(c, 8); err != nil {
 			return err
 		}
 		v := newView(c, o, "home")
@@ -69,10 +68,9 @@ func regionHome(o Options) fiber.Handler {
 // recentDecisions are the newest public decisions of the audit log, newest
 // first. The log lists in order from a sequence number, so the sequence
 // number to start from is found first.
-func recentDecisions(ctx context.Context, db bun.IDB, n int) ([]audit.Entry, error) {
-	var seqs []int64
-	err := db.NewSelect().TableExpr("audit_log").Column("seq").Where("public").Where("action IN (?)", bun.In(publicDecisions)).
-		OrderExpr("seq DESC").Limit(int64(n)).Scan(ctx, &seqs)
+func recentDecisions(c *fiber.Ctx, n int) ([]audit.Entry, error) {
+	ctx, db := c.UserContext(), regionOf(c).db
+	seqs, err := store.NewestPublicSeqs(ctx, db, publicDecisions, n)
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
@@ -169,16 +167,17 @@ func musrenbangPage(o Options) fiber.Handler {
 
 func showMusrenbang(c *fiber.Ctx, v *view) error {
 	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+	ctx, r := c.UserContext(), rr.tenant.Region
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := store.GetMusrenbang(ctx, db, id)
+	rec, err := twopillar.Musrenbang(ctx, realmOf(c), id)
 	if err != nil {
 		return err
 	}
-	d := musrenbangData{M: m, Categories: partnership.AttendanceCategories}
+	m := rec.Musrenbang
+	d := musrenbangData{M: m, Categories: partnership.AttendanceCategories, Agenda: rec.Agenda}
 	for _, n := range m.Attendance {
 		d.Total += n
 	}
@@ -186,19 +185,12 @@ func showMusrenbang(c *fiber.Ctx, v *view) error {
 		d.MinAttend, d.Required = r.TwoPillar.MinAttendance, r.TwoPillar.RequiredCategories
 	}
 	if m.State != partnership.MusrenbangClosed && m.State != partnership.MusrenbangCancelled {
-		if d.Agenda, err = store.Agenda(ctx, db, m); err != nil {
-			return err
-		}
 		d.CanAttend = holds(c, policies.MusrenbangAttend, m.Area)
 		d.CanDecide = m.State == partnership.MusrenbangHeld && holds(c, policies.MusrenbangDecide, m.Area)
 		d.CanClose = m.State == partnership.MusrenbangHeld && holds(c, policies.MusrenbangClose, m.Area)
 	}
-	recs, err := store.Decisions(ctx, db, m.ID)
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
-		p, err := store.GetProposal(ctx, db, rec.ProposalID)
+	for _, rec := range rec.Decisions {
+		p, err := store.GetProposal(ctx, rr.db, rec.ProposalID)
 		if err != nil {
 			return err
 		}
@@ -230,15 +222,34 @@ func (v *view) AttendanceValue(m *partnership.Musrenbang, cat string) string {
 	return "0"
 }
 
-// recordAttendancePage records the attendance by category from the form.
-func recordAttendancePage(o Options) fiber.Handler {
+// musrenbangAction takes one step posted from a Musrenbang's page: on
+// success back to the page (at anchor) with a flash message, on refusal the
+// page again with the failed form filled in and its reasons beside its
+// fields. do may name the failed form by setting f.Key.
+func musrenbangAction(o Options, key, anchor, flash string, do func(c *fiber.Ctx, v *view, f *form, id int64) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
 		v := newView(c, o, "musrenbang")
 		f := formOf(c)
-		f.Key = "attendance"
+		f.Key = key
 		v.Form = f
+		id, _ := idParam(c)
+		if err := do(c, v, f, id); err != nil {
+			if err != errFormFailed {
+				if err := refuseAllocation(v, f, err); err != nil {
+					return err
+				}
+			}
+			v.Status = fiber.StatusUnprocessableEntity
+			return showMusrenbang(c, v)
+		}
+		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+anchor, flash)
+	}
+}
+
+// recordAttendancePage records the attendance by category from the form.
+func recordAttendancePage(o Options) fiber.Handler {
+	return musrenbangAction(o, "attendance", "#decisions", "flash.attendance", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		r := regionOf(c).tenant.Region
 		att := map[string]int{}
 		for _, cat := range partnership.AttendanceCategories {
 			s := f.Get("attendance." + cat)
@@ -253,116 +264,46 @@ func recordAttendancePage(o Options) fiber.Handler {
 			att[cat] = n
 		}
 		if f.Failed() {
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
+			return errFormFailed
 		}
-		id, _ := idParam(c)
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetMusrenbang(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			before := map[string]any{"state": m.State, "attendance": m.Attendance}
-			if err := r.Hold(m, att); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangAttend), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: before, After: map[string]any{"state": m.State, "attendance": m.Attendance}, Public: true}, nil
-		})
-		if err != nil {
-			if r.TwoPillar != nil && r.Quorum(att) != nil {
-				total := 0
-				for _, n := range att {
-					total += n
-				}
-				f.General = v.L.T("musrenbang.noquorum", v.Num(total), v.Num(r.TwoPillar.MinAttendance))
-				for _, cat := range r.TwoPillar.RequiredCategories {
-					if att[cat] < 1 {
-						f.fail("attendance."+cat, v.L.T("musrenbang.needone"))
-					}
-				}
-			} else if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
+		_, err := twopillar.RecordAttendance(c.UserContext(), realmOf(c), actorOf(c), id, att)
+		if err == nil || r.TwoPillar == nil || r.Quorum(att) == nil {
+			return err
 		}
-		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+"#decisions", "flash.attendance")
-	}
+		total := 0
+		for _, n := range att {
+			total += n
+		}
+		f.General = v.L.T("musrenbang.noquorum", v.Num(total), v.Num(r.TwoPillar.MinAttendance))
+		for _, cat := range r.TwoPillar.RequiredCategories {
+			if att[cat] < 1 {
+				f.fail("attendance."+cat, v.L.T("musrenbang.needone"))
+			}
+		}
+		return errFormFailed
+	})
 }
 
 // decidePage takes one decision on one proposal of the agenda, as the API's
-// decide does: funding commits the cost against the institution's allocation
-// in the same transaction.
+// decide does (twopillar.Decide).
 func decidePage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
-		v := newView(c, o, "musrenbang")
-		f := formOf(c)
+	return musrenbangAction(o, "", "#decisions", "flash.decided", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 		pid, _ := strconv.ParseInt(f.Get("proposal"), 10, 64)
 		f.Key = "decide-" + strconv.FormatInt(pid, 10)
-		v.Form = f
-		in := partnership.Decision{Decision: f.Get("decision"), Reason: f.Get("reason"), Agency: f.Get("agency")}
-		if in.Decision == "" {
+		in := twopillar.Decision{Decision: partnership.Decision{Decision: f.Get("decision"), Reason: f.Get("reason"), Agency: f.Get("agency")},
+			Proposal: pid, Area: f.Get("area")}
+		if in.Decision.Decision == "" {
 			f.fail("decision", v.L.T("error.choose"))
 		}
-		if in.Decision == partnership.DecideReject && f.Get("reason") == "" {
+		if in.Decision.Decision == partnership.DecideReject && f.Get("reason") == "" {
 			f.fail("reason", v.L.T("error.reason"))
 		}
 		if f.Failed() {
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
+			return errFormFailed
 		}
-		id, _ := idParam(c)
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetMusrenbang(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			if err := m.Open(); err != nil {
-				return record{}, err
-			}
-			p, err := store.GetProposal(ctx, tx, pid)
-			if err != nil {
-				return record{}, partnership.Invalid("proposal", "no proposal %d", pid)
-			}
-			before := image(p)
-			now := o.now()
-			if err := r.Decide(m, p, in, now); err != nil {
-				return record{}, err
-			}
-			if p.State == partnership.ProposalFunded {
-				amount := partnership.Rupiah(r.TwoPillar.AllocationPerInstitution)
-				if _, err := store.Commit(ctx, tx, p.Institution, p.FiscalYear, amount, p.Cost); err != nil {
-					return record{}, err
-				}
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			rec := &store.DecisionRecord{MusrenbangID: m.ID, ProposalID: p.ID, Decision: in.Decision, Reason: p.Reason, Agency: p.Agency, DecidedBy: accountID(c), DecidedAt: now.UTC()}
-			if err := store.InsertDecision(ctx, tx, rec); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangDecide), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10),
-				Before: before, After: image(p), Public: true}, nil
-		})
-		if err != nil {
-			if err := refuseAllocation(v, f, err); err != nil {
-				return err
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
-		}
-		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+"#decisions", "flash.decided")
-	}
+		_, err := twopillar.Decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
+	})
 }
 
 // refuseAllocation refuses a form whose funding the allocation cannot bear,
@@ -378,39 +319,10 @@ func refuseAllocation(v *view, f *form, err error) error {
 
 // closeMusrenbangPage publishes the minutes; the Musrenbang becomes immutable.
 func closeMusrenbangPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "musrenbang")
-		f := formOf(c)
-		f.Key = "close"
-		v.Form = f
-		id, _ := idParam(c)
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetMusrenbang(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			agenda, err := store.Agenda(ctx, tx, m)
-			if err != nil {
-				return record{}, err
-			}
-			if err := m.Close(f.Get("minutes"), len(agenda), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangClose), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: map[string]any{"state": partnership.MusrenbangHeld}, After: map[string]any{"state": m.State, "minutes": m.Minutes}, Public: true}, nil
-		})
-		if err != nil {
-			if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
-		}
-		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10), "flash.closed")
-	}
+	return musrenbangAction(o, "close", "", "flash.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		_, err := twopillar.CloseMusrenbang(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
+		return err
+	})
 }
 
 // scheduleMusrenbangPage schedules a Musrenbang from the work queue's form.
@@ -438,15 +350,7 @@ func scheduleMusrenbangPage(o Options) fiber.Handler {
 		var m *partnership.Musrenbang
 		err := errFormFailed
 		if !f.Failed() {
-			if m, err = r.ScheduleMusrenbang(in, o.now()); err == nil {
-				err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-					if err := store.InsertMusrenbang(ctx, tx, m); err != nil {
-						return record{}, err
-					}
-					return record{Action: string(policies.MusrenbangSchedule), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-						After: map[string]any{"level": m.Level, "area": m.Area, "scheduledAt": m.ScheduledAt, "place": m.Place}, Public: true}, nil
-				})
-			}
+			m, err = twopillar.ScheduleMusrenbang(c.UserContext(), realmOf(c), actorOf(c), in)
 		}
 		if err != nil {
 			if err != errFormFailed {

@@ -1,18 +1,16 @@
 package web
 
 import (
-	"context"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/supervision"
-	"pilar.id/pilar/policies"
+	"pilar.id/pilar/apiserver/twopillar"
 )
 
 // What residents do on the portal: send an aspiration to an institution of
@@ -50,27 +48,15 @@ func aspirationPage(o Options) fiber.Handler {
 // aspirationSubmit sends a resident's aspiration, as the API does.
 func aspirationSubmit(o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
 		v := newView(c, o, "aspiration")
 		f := formOf(c)
 		v.Form = f
 		in := partnership.NewAspiration{Institution: f.Get("institution"), Title: f.Get("title"), Body: f.Get("body")}
-		a, err := r.Aspiration(in, accountID(c), o.now())
-		if err == nil {
-			err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-				if err := store.InsertAspiration(ctx, tx, a); err != nil {
-					return record{}, err
-				}
-				return record{Action: string(policies.AspirationSubmit), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
-					After: map[string]any{"institution": a.Institution, "state": a.State}}, nil
-			})
-		}
-		if err != nil {
+		if _, err := twopillar.SubmitAspiration(c.UserContext(), realmOf(c), actorOf(c), in); err != nil {
 			if err := f.refuse(v.L, err); err != nil {
 				return err
 			}
-			v.Data = chooseWard(r, f.Get("ward"))
+			v.Data = chooseWard(regionOf(c).tenant.Region, f.Get("ward"))
 			v.Status = fiber.StatusUnprocessableEntity
 			return render(c, v, "aspiration")
 		}

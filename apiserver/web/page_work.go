@@ -1,19 +1,17 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/supervision"
+	"pilar.id/pilar/apiserver/twopillar"
 	"pilar.id/pilar/policies"
 )
 
@@ -124,47 +122,49 @@ func reasonField(v *view, key, label string) field {
 }
 
 func wardQueues(c *fiber.Ctx, o Options, v *view, ward string) ([]queue, error) {
-	ctx, db := c.UserContext(), regionOf(c).db
-	var qs []queue
 	// Proposals waiting for the Musrenbang, and the Musrenbang to run.
-	waiting, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: ward, State: partnership.ProposalSubmitted, Limit: 200})
+	q, err := proposalQueue(c, v, ward, partnership.ProposalSubmitted, "work.ward.proposals", nil)
 	if err != nil {
 		return nil, err
 	}
-	q := queue{Title: v.L.T("work.ward.proposals"), Scope: ward, Empty: v.L.T("work.none")}
-	for _, p := range waiting {
-		q.Items = append(q.Items, v.proposalItem(p))
-	}
-	qs = append(qs, q)
 	mq, err := musrenbangQueue(c, o, v, ward)
 	if err != nil {
 		return nil, err
 	}
-	qs = append(qs, mq)
 	// Funded activities waiting for the KPA's approval.
-	funded, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: ward, State: partnership.ProposalFunded, Limit: 200})
+	aq, err := proposalQueue(c, v, ward, partnership.ProposalFunded, "work.ward.approve", func(id string) []action {
+		return []action{{Key: "approve-" + id, Path: "/work/proposals/" + id + "/approve", Label: v.L.T("work.approve")}}
+	})
 	if err != nil {
 		return nil, err
 	}
-	q = queue{Title: v.L.T("work.ward.approve"), Scope: ward, Empty: v.L.T("work.none")}
-	for _, p := range funded {
-		it := v.proposalItem(p)
-		id := strconv.FormatInt(p.ID, 10)
-		it.Actions = []action{{Key: "approve-" + id, Path: "/work/proposals/" + id + "/approve", Label: v.L.T("work.approve")}}
-		q.Items = append(q.Items, it)
-	}
-	qs = append(qs, q)
 	rq, err := reportQueue(c, v, ward, partnership.ReportSubmitted, "verify", "work.ward.reports")
 	if err != nil {
 		return nil, err
 	}
-	qs = append(qs, rq)
 	pq, err := participationQueue(c, o, v, ward)
 	if err != nil {
 		return nil, err
 	}
-	qs = append(qs, pq)
-	return append(qs, v.findingsToAnswer(c, ward)...), nil
+	return append([]queue{q, mq, aq, rq, pq}, v.findingsToAnswer(c, ward)...), nil
+}
+
+// proposalQueue lists the proposals of an area in a state, each with the
+// actions it offers (none when actions is nil).
+func proposalQueue(c *fiber.Ctx, v *view, scope string, state partnership.ProposalState, title string, actions func(id string) []action) (queue, error) {
+	q := queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
+	ps, err := store.ListProposals(c.UserContext(), regionOf(c).db, store.ProposalFilter{Scope: scope, State: state, Limit: 200})
+	if err != nil {
+		return q, err
+	}
+	for _, p := range ps {
+		it := v.proposalItem(p)
+		if actions != nil {
+			it.Actions = actions(strconv.FormatInt(p.ID, 10))
+		}
+		q.Items = append(q.Items, it)
+	}
+	return q, nil
 }
 
 // musrenbangQueue lists the Musrenbang of an area still to run, with the form
@@ -233,14 +233,9 @@ func reportQueue(c *fiber.Ctx, v *view, scope string, state partnership.ReportSt
 }
 
 func kecamatanQueues(c *fiber.Ctx, o Options, v *view, kec string) ([]queue, error) {
-	ctx, db := c.UserContext(), regionOf(c).db
-	forwarded, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: kec, State: partnership.ProposalForwarded, Limit: 200})
+	q, err := proposalQueue(c, v, kec, partnership.ProposalForwarded, "work.kecamatan.forwarded", nil)
 	if err != nil {
 		return nil, err
-	}
-	q := queue{Title: v.L.T("work.kecamatan.forwarded"), Scope: kec, Empty: v.L.T("work.none")}
-	for _, p := range forwarded {
-		q.Items = append(q.Items, v.proposalItem(p))
 	}
 	mq, err := musrenbangQueue(c, o, v, kec)
 	if err != nil {
@@ -548,7 +543,6 @@ func (f *form) count(v *view, name string) int {
 
 func createProposalPage(o Options) fiber.Handler {
 	return workAction(o, "proposal", "flash.proposal", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		in := partnership.ProposalInput{Institution: f.Get("institution"), Activity: f.Get("activity"), Title: f.Get("title"),
 			Description: f.Get("description"), Location: f.Get("location"), Kind: partnership.Kind(f.Get("kind"))}
 		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
@@ -557,36 +551,16 @@ func createProposalPage(o Options) fiber.Handler {
 		if f.Failed() {
 			return errFormFailed
 		}
-		p, err := r.Proposal(in, accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ProposalCreate), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), After: image(p), Public: true}, nil
-		})
+		_, err := twopillar.CreateProposal(c.UserContext(), realmOf(c), actorOf(c), in)
+		return err
 	})
 }
 
 func approveProposalPage(o Options) fiber.Handler {
 	return workAction(o, "approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form) error {
 		id, _ := idParam(c)
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProposal(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			before := image(p)
-			if err := p.Move(partnership.ProposalApproved, "", o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ExecutionApprove), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: image(p), Public: true}, nil
-		})
+		_, err := twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id)
+		return err
 	})
 }
 
@@ -594,13 +568,11 @@ func approveProposalPage(o Options) fiber.Handler {
 // evidence, as the API's submitReport does.
 func submitReportPage(o Options) fiber.Handler {
 	return workAction(o, "report-", "flash.report", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
-		in := partnership.ReportInput{Outputs: f.Get("outputs"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd")}
+		in := twopillar.Realisation{ReportInput: partnership.ReportInput{Outputs: f.Get("outputs"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd")}}
 		in.Spent = f.money(v, "spent")
 		in.Participants = f.count(v, "participants")
-		var files []partnership.Upload
 		if mf, err := c.MultipartForm(); err == nil {
-			if files, err = readUploads(mf.File["attachments"], true); err != nil {
+			if in.Evidence, err = readUploads(mf.File["attachments"], true); err != nil {
 				return err
 			}
 		}
@@ -608,91 +580,30 @@ func submitReportPage(o Options) fiber.Handler {
 			return errFormFailed
 		}
 		id, _ := idParam(c)
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProposal(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			from := p.State
-			rep, err := r.Report(p, in, files, accountID(c), o.now())
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertReport(ctx, tx, rep); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ReportSubmit), ObjectType: "report", ObjectID: strconv.FormatInt(rep.ID, 10),
-				Before: map[string]any{"proposal": p.ID, "proposalState": from}, After: reportImage(rep, p), Public: true}, nil
-		})
+		_, err := twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }
 
 func respondAspirationPage(o Options) fiber.Handler {
 	return workAction(o, "respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form) error {
 		id, _ := idParam(c)
-		to := partnership.AspirationState(f.Get("state"))
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			a, err := store.GetAspiration(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			from := a.State
-			if err := a.Respond(to, f.Get("reason"), nil, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateAspiration(ctx, tx, a, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AspirationRespond), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
-				Before: map[string]any{"state": from}, After: map[string]any{"state": a.State, "reason": a.Reason, "proposal": a.ProposalID}}, nil
-		})
+		in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
+		_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
+		return err
 	})
 }
 
 // reportStepPage takes a step on a report, as the API's reportStep does.
-func reportStepPage(o Options, step partnership.ReportStep) fiber.Handler {
-	prefix := "rstep-"
-	if step == partnership.StepReturn {
-		prefix = "return-"
+func reportStepPage(o Options, s partnership.ReportStep) fiber.Handler {
+	prefix, field := "rstep-", "evaluation"
+	if s == partnership.StepReturn {
+		prefix, field = "return-", "reason"
 	}
-	return workAction(o, prefix, "flash.report."+string(step), func(c *fiber.Ctx, v *view, f *form) error {
-		text := f.Get("evaluation")
-		if step == partnership.StepReturn {
-			text = f.Get("reason")
-		}
+	return workAction(o, prefix, "flash.report."+string(s), func(c *fiber.Ctx, v *view, f *form) error {
 		id, _ := idParam(c)
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			rep, err := store.GetReport(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			p, err := store.GetProposal(ctx, tx, rep.ProposalID)
-			if err != nil {
-				return record{}, err
-			}
-			from, pFrom := rep.State, p.State
-			perm := stepPermissions[step]
-			if step == partnership.StepReturn {
-				if authorised, _ := c.Locals(localReturnFrom).(partnership.ReportState); authorised != from {
-					return record{}, store.ErrStale
-				}
-				perm = returnPermission(from)
-			}
-			if err := rep.Take(p, step, text, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateReport(ctx, tx, rep); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "report", ObjectID: strconv.FormatInt(rep.ID, 10),
-				Before: map[string]any{"state": from, "proposal": p.ID, "proposalState": pFrom}, After: reportImage(rep, p), Public: true}, nil
-		})
+		_, err := twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, f.Get(field))
+		return err
 	})
 }
 
@@ -731,14 +642,4 @@ func moveComplaintPage(o Options, to partnership.ComplaintState) fiber.Handler {
 			supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")})
 		return err
 	})
-}
-
-// sortedKeys is a map's keys in order, for stable pages.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

@@ -1,20 +1,19 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/twopillar"
 	"pilar.id/pilar/policies"
 )
 
-// More steps of the work queues, each taken through the same domain and
-// store calls as the API handler it mirrors, with the same audit record.
+// More steps of the work queues, each taken through the same step of
+// package twopillar as the API handler it mirrors.
 
 // wardsUnder lists the wards of the region at or beneath a scope.
 func wardsUnder(r *partnership.Region, scope string) []option {
@@ -72,20 +71,10 @@ func participationQueue(c *fiber.Ctx, o Options, v *view, scope string) (queue, 
 // phase, as the API's assessPhase does.
 func assessPhasePage(o Options) fiber.Handler {
 	return workAction(o, "phase", "flash.phase", func(c *fiber.Ctx, v *view, f *form) error {
-		r := regionOf(c).tenant.Region
 		in := partnership.PhaseInput{Ward: f.Get("ward"), Phase: partnership.Phase(f.Get("phase")), Note: f.Get("note")}
 		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		a, err := r.AssessPhase(in, accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertPhase(ctx, tx, a); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ParticipationAssess), ObjectType: "participation-phase", ObjectID: strconv.FormatInt(a.ID, 10),
-				After: map[string]any{"ward": a.WardCode, "fiscalYear": a.FiscalYear, "phase": a.Phase, "note": a.Note}, Public: true}, nil
-		})
+		_, err := twopillar.AssessPhase(c.UserContext(), realmOf(c), actorOf(c), in)
+		return err
 	})
 }
 
@@ -108,51 +97,27 @@ func (v *view) executionActions(c *fiber.Ctx, inst string, p *partnership.Propos
 	return out
 }
 
-// moveProposalPage changes the cost of a funded or approved activity or
-// cancels it, committing or releasing the allocation, as the API's
-// moveProposal does.
-func moveProposalPage(o Options, perm policies.Permission, step string) fiber.Handler {
-	return workAction(o, step+"-", "flash.proposal."+step, func(c *fiber.Ctx, v *view, f *form) error {
-		rr := regionOf(c)
-		var cost partnership.Rupiah
-		if step == "cost" {
-			cost = f.money(v, "cost")
-		}
+// costChangePage changes the cost of a funded or approved activity,
+// committing or releasing the difference, as the API's changeCost does.
+func costChangePage(o Options) fiber.Handler {
+	return workAction(o, "cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form) error {
+		cost := f.money(v, "cost")
 		if f.Failed() {
 			return errFormFailed
 		}
 		id, _ := idParam(c)
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProposal(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			before := image(p)
-			amount := rr.tenant.Region.TwoPillar.AllocationPerInstitution
-			now := o.now()
-			switch step {
-			case "cancel":
-				if err = p.Move(partnership.ProposalCancelled, f.Get("reason"), now); err == nil {
-					_, err = store.Commit(ctx, tx, p.Institution, p.FiscalYear, partnership.Rupiah(amount), -p.Cost)
-				}
-			case "cost":
-				if err = partnership.CheckAmount("cost", cost, false); err != nil {
-					return record{}, err
-				}
-				if err = p.Move(partnership.ProposalFunded, "", now); err == nil {
-					if _, err = store.Commit(ctx, tx, p.Institution, p.FiscalYear, partnership.Rupiah(amount), cost-p.Cost); err == nil {
-						p.Cost = cost
-					}
-				}
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: image(p), Public: true}, nil
-		})
+		_, err := twopillar.ChangeCost(c.UserContext(), realmOf(c), actorOf(c), id, cost)
+		return err
+	})
+}
+
+// cancelActivityPage cancels a funded or approved activity with a reason,
+// releasing its allocation, as the API's cancelActivity does.
+func cancelActivityPage(o Options) fiber.Handler {
+	return workAction(o, "cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form) error {
+		id, _ := idParam(c)
+		_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
+		return err
 	})
 }
 
@@ -187,24 +152,7 @@ func mergeAspirationPage(o Options) fiber.Handler {
 			return errFormFailed
 		}
 		id, _ := idParam(c)
-		return change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			a, err := store.GetAspiration(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			p, err := store.GetProposal(ctx, tx, pid)
-			if err != nil {
-				return record{}, partnership.Invalid("proposal", "no proposal %d", pid)
-			}
-			from := a.State
-			if err := a.Respond(partnership.AspirationMerged, "", p, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateAspiration(ctx, tx, a, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AspirationRespond), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
-				Before: map[string]any{"state": from}, After: map[string]any{"state": a.State, "reason": a.Reason, "proposal": a.ProposalID}}, nil
-		})
+		_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, twopillar.Response{State: partnership.AspirationMerged, Proposal: pid})
+		return err
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/apiserver/web/i18n"
 	"pilar.id/pilar/policies"
 )
@@ -610,17 +608,6 @@ func holds(c *fiber.Ctx, p policies.Permission, scope string) bool {
 	return err == nil && d.Allowed
 }
 
-// grantScopes lists the scopes of the caller's grants of a role.
-func grantScopes(c *fiber.Ctx, roles ...policies.Role) []string {
-	var out []string
-	for _, g := range regionOf(c).principal.Grants {
-		if slices.Contains(roles, g.Role) && !slices.Contains(out, g.Scope) {
-			out = append(out, g.Scope)
-		}
-	}
-	return out
-}
-
 // lenientScope is a scope function for a form: the scope the form names when
 // it is a place of the region, else the region's own, so that a bad value is
 // refused beside its field by the domain rather than by the route.
@@ -644,6 +631,3 @@ func complaintFormScope(c *fiber.Ctx) (string, error) {
 	}
 	return lenientScope("ward")(c)
 }
-
-// tenantRegion is the region of a page, for handlers that need no view.
-func tenantRegion(c *fiber.Ctx) *tenancy.Tenant { return regionOf(c).tenant }

@@ -1,16 +1,13 @@
 package web
 
 import (
-	"context"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/policies"
+	"pilar.id/pilar/apiserver/twopillar"
 )
 
 // Participation and evaluation over HTTP: the indicators of an area for a
@@ -91,7 +88,7 @@ type phaseJSON struct {
 	AssessedAt time.Time         `json:"assessedAt"`
 }
 
-func phaseOut(a partnership.PhaseAssessment) phaseJSON {
+func phaseOut(a *partnership.PhaseAssessment) phaseJSON {
 	return phaseJSON{ID: a.ID, Ward: a.WardCode, FiscalYear: a.FiscalYear, Phase: a.Phase, Note: a.Note, AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt}
 }
 
@@ -126,7 +123,7 @@ func areaOut(e partnership.AreaEvaluation) areaJSON {
 		out.Indicators.Complaints.MedianResolutionHours = &h
 	}
 	if e.Phase != nil {
-		p := phaseOut(*e.Phase)
+		p := phaseOut(e.Phase)
 		out.Phase = &p
 	}
 	if e.Phases != nil {
@@ -153,65 +150,29 @@ type participationJSON struct {
 
 // getParticipation evaluates the area the scope names for a fiscal year (the
 // current one by default), with a recap one level beneath it.
-func getParticipation(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		region := rr.tenant.Region
-		scope, err := queryScope(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		year := now.In(rr.location).Year()
-		if y := c.Query("fiscalYear"); y != "" {
-			if year, err = strconv.Atoi(y); err != nil {
-				return partnership.Invalid("fiscalYear", "a year")
-			}
-		}
-		if err := region.CheckReadableYear(year, now); err != nil {
-			return err
-		}
-		level := region.ScopeLevel(scope)
-		wardScope := scope // where ward tallies are summed: an institution's ward
-		if level == "institution" {
-			in, _ := region.Institution(scope)
-			wardScope = in.WardCode
-		}
-		from, to := region.FiscalYearBounds(year)
-		ctx, db := c.UserContext(), rr.db
-		wards, err := store.ParticipationTallies(ctx, db, wardScope, year, from, to, store.ByWard)
-		if err != nil {
-			return err
-		}
-		var insts map[string]partnership.Tally
-		if level == "ward" || level == "institution" {
-			if insts, err = store.ParticipationTallies(ctx, db, scope, year, from, to, store.ByInstitution); err != nil {
-				return err
-			}
-		}
-		phases, err := store.LatestPhases(ctx, db, wardScope, year)
-		if err != nil {
-			return err
-		}
-		top, rows, err := region.Participation(scope, wards, insts, phases)
-		if err != nil {
-			return err
-		}
-		out := participationJSON{FiscalYear: year, areaJSON: areaOut(top), Rows: make([]areaJSON, len(rows))}
-		for i, r := range rows {
-			out.Rows[i] = areaOut(r)
-		}
-		if level == "ward" {
-			history, err := store.PhaseHistory(ctx, db, scope, year)
-			if err != nil {
-				return err
-			}
-			for _, a := range history {
-				out.History = append(out.History, phaseOut(a))
-			}
-		}
-		return c.JSON(out)
+func getParticipation(c *fiber.Ctx) error {
+	scope, err := queryScope(c)
+	if err != nil {
+		return err
 	}
+	year := 0
+	if y := c.Query("fiscalYear"); y != "" {
+		if year, err = strconv.Atoi(y); err != nil {
+			return partnership.Invalid("fiscalYear", "a year")
+		}
+	}
+	e, err := twopillar.Participation(c.UserContext(), realmOf(c), scope, year)
+	if err != nil {
+		return err
+	}
+	out := participationJSON{FiscalYear: e.FiscalYear, areaJSON: areaOut(e.Area), Rows: make([]areaJSON, len(e.Rows))}
+	for i, r := range e.Rows {
+		out.Rows[i] = areaOut(r)
+	}
+	for _, a := range e.History {
+		out.History = append(out.History, phaseOut(&a))
+	}
+	return c.JSON(out)
 }
 
 // bodyWard is the ward named in the body: a participation phase is assessed there.
@@ -230,27 +191,4 @@ func bodyWard(c *fiber.Ctx) (string, error) {
 
 // assessPhase records a facilitator's assessment of a ward's participation
 // phase; earlier assessments stay as history, and the audit log publishes it.
-func assessPhase(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.PhaseInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		a, err := rr.tenant.Region.AssessPhase(in, accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertPhase(ctx, tx, a); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ParticipationAssess), ObjectType: "participation-phase", ObjectID: strconv.FormatInt(a.ID, 10),
-				After: map[string]any{"ward": a.WardCode, "fiscalYear": a.FiscalYear, "phase": a.Phase, "note": a.Note}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(phaseOut(*a))
-	}
-}
+var assessPhase = takeNew(twopillar.AssessPhase, phaseOut)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"mime"
 	"slices"
@@ -10,19 +9,17 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/policies"
+	"pilar.id/pilar/apiserver/twopillar"
 )
 
 // Realisation reports over HTTP: the institution submits one on its approved
 // proposal, with evidence attached, and it goes up the hierarchy — verified
 // by the ward office, consolidated by the kecamatan office, evaluated by the
-// regional secretariat — or is sent back down. Every step moves the report
-// and its proposal in one audited transaction; realisation is public, so
-// the audit entries are too.
+// regional secretariat — or is sent back down: the steps of package
+// twopillar (SubmitReport, MoveReport).
 
 type attachmentJSON struct {
 	N           int       `json:"n"`
@@ -62,68 +59,39 @@ type reportJSON struct {
 	Version        int                    `json:"version"`
 }
 
-func reportOut(c *fiber.Ctx, r *partnership.Report) reportJSON {
+// reportOut shows reports as the request's region dates them and links their files.
+func reportOut(c *fiber.Ctx) func(*partnership.Report) reportJSON {
 	rr := regionOf(c)
 	loc := rr.location
 	if loc == nil {
 		loc = time.UTC
 	}
-	when := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
+	return func(r *partnership.Report) reportJSON {
+		when := func(t time.Time) *time.Time {
+			if t.IsZero() {
+				return nil
+			}
+			return &t
 		}
-		return &t
+		out := reportJSON{ID: r.ID, Proposal: r.ProposalID, Institution: r.Institution, Ward: r.WardCode, FiscalYear: r.FiscalYear,
+			Spent: r.Spent, Outputs: r.Outputs, Participants: r.Participants,
+			ActivityStart: r.ActivityStart.In(loc).Format(time.DateOnly), ActivityEnd: r.ActivityEnd.In(loc).Format(time.DateOnly),
+			DueAt: r.DueAt, Late: r.Late(), SubmittedAt: r.SubmittedAt, State: r.State, Pending: r.State.Pending(),
+			Reason: r.Reason, Evaluation: r.Evaluation, VerifiedAt: when(r.VerifiedAt), ConsolidatedAt: when(r.ConsolidatedAt),
+			EvaluatedAt: when(r.EvaluatedAt), Version: r.Version}
+		for _, a := range r.Attachments {
+			out.Attachments = append(out.Attachments, attachmentJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size,
+				SHA256: a.SHA256, UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N)})
+		}
+		return out
 	}
-	out := reportJSON{ID: r.ID, Proposal: r.ProposalID, Institution: r.Institution, Ward: r.WardCode, FiscalYear: r.FiscalYear,
-		Spent: r.Spent, Outputs: r.Outputs, Participants: r.Participants,
-		ActivityStart: r.ActivityStart.In(loc).Format(time.DateOnly), ActivityEnd: r.ActivityEnd.In(loc).Format(time.DateOnly),
-		DueAt: r.DueAt, Late: r.Late(), SubmittedAt: r.SubmittedAt, State: r.State, Pending: r.State.Pending(),
-		Reason: r.Reason, Evaluation: r.Evaluation, VerifiedAt: when(r.VerifiedAt), ConsolidatedAt: when(r.ConsolidatedAt),
-		EvaluatedAt: when(r.EvaluatedAt), Version: r.Version}
-	for _, a := range r.Attachments {
-		out.Attachments = append(out.Attachments, attachmentJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size,
-			SHA256: a.SHA256, UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N)})
-	}
-	return out
-}
-
-// reportImage is the part of a report the audit log keeps: its state and
-// figures, and the fingerprints of its evidence.
-func reportImage(r *partnership.Report, p *partnership.Proposal) map[string]any {
-	files := make([]map[string]any, len(r.Attachments))
-	for i, a := range r.Attachments {
-		files[i] = map[string]any{"contentType": a.ContentType, "size": a.Size, "sha256": a.SHA256}
-	}
-	return map[string]any{"state": r.State, "proposal": r.ProposalID, "proposalState": p.State, "spent": r.Spent, "participants": r.Participants,
-		"dueAt": r.DueAt, "late": r.Late(), "reason": r.Reason, "evaluation": r.Evaluation, "attachments": files, "version": r.Version}
-}
-
-// stepPermissions names the permission each step of a report needs.
-var stepPermissions = map[partnership.ReportStep]policies.Permission{
-	partnership.StepVerify:      policies.ReportVerify,
-	partnership.StepConsolidate: policies.ReportConsolidate,
-	partnership.StepEvaluate:    policies.ReportEvaluate,
-}
-
-// returnPermission is the permission of the step a report in this state
-// waits for: only who may take it may send the report back. A report that
-// waits for none can only be read; the domain refuses to send it back.
-func returnPermission(s partnership.ReportState) policies.Permission {
-	if p, ok := stepPermissions[s.Pending()]; ok {
-		return p
-	}
-	return policies.ReportRead
 }
 
 var reportScope = objectScope(store.GetReport, func(r *partnership.Report) string { return r.Institution })
 
-// localReturnFrom holds the state a report was in when sending it back was
-// authorised; the change refuses to go on if it moved meanwhile, since the
-// permission checked was that state's.
-const localReturnFrom = "reportReturnFrom"
-
 // requirePendingStep allows a report to be sent back by whoever holds the
-// permission of the step it waits for, at the report's institution.
+// permission of the step it waits for, at the report's institution; the
+// step asks again for the state it finds (twopillar.MoveReport).
 func requirePendingStep(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -133,59 +101,32 @@ func requirePendingStep(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(localReturnFrom, r.State)
-	return require(returnPermission(r.State), func(*fiber.Ctx) (string, error) { return r.Institution, nil })(c)
+	return require(twopillar.ReturnPermission(r.State), func(*fiber.Ctx) (string, error) { return r.Institution, nil })(c)
 }
 
 // parseReport reads a report from a multipart form — its fields, and its
 // files under "attachments" — or from JSON, which carries no files. A file's
 // data is read no further than one byte beyond the limit: enough for the
 // domain to refuse it with its size.
-func parseReport(c *fiber.Ctx) (partnership.ReportInput, []partnership.Upload, error) {
-	var in partnership.ReportInput
+func parseReport(c *fiber.Ctx) (twopillar.Realisation, error) {
+	var in twopillar.Realisation
 	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
-		return in, nil, parseBody(c, &in)
+		return in, parseBody(c, &in.ReportInput)
 	}
-	files, err := multipartUploads(c, "attachments", &in)
-	return in, files, err
+	var err error
+	in.Evidence, err = multipartUploads(c, "attachments", &in.ReportInput)
+	return in, err
 }
 
 // submitReport stores an institution's report on its proposal and moves the
-// proposal to reported, in one transaction.
-func submitReport(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		in, files, err := parseReport(c)
-		if err != nil {
-			return err
-		}
-		id, _ := idParam(c)
-		var rep *partnership.Report
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			p, err := store.GetProposal(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			from := p.State
-			if rep, err = rr.tenant.Region.Report(p, in, files, accountID(c), o.now()); err != nil {
-				return record{}, err
-			}
-			// The proposal first: of two submissions racing, the second
-			// finds it changed instead of colliding on the report's index.
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := store.InsertReport(ctx, tx, rep); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ReportSubmit), ObjectType: "report", ObjectID: strconv.FormatInt(rep.ID, 10),
-				Before: map[string]any{"proposal": p.ID, "proposalState": from}, After: reportImage(rep, p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(reportOut(c, rep))
+// proposal to reported.
+func submitReport(c *fiber.Ctx) error {
+	in, err := parseReport(c)
+	if err != nil {
+		return err
 	}
+	id, _ := idParam(c)
+	return answer(c, fiber.StatusCreated, reportOut(c))(twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in))
 }
 
 func getReport(c *fiber.Ctx) error {
@@ -197,7 +138,7 @@ func getReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(reportOut(c, r))
+	return c.JSON(reportOut(c)(r))
 }
 
 // getAttachment serves the n-th file of a report as a download: never shown
@@ -257,21 +198,8 @@ func listReports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[reportJSON]{Items: make([]reportJSON, len(rs))}
-	for i, r := range rs {
-		out.Items[i] = reportOut(c, r)
-	}
-	if len(rs) == limit {
-		out.Next = &rs[len(rs)-1].ID
-	}
-	return c.JSON(out)
+	return c.JSON(pageOf(rs, limit, reportOut(c), func() int64 { return rs[len(rs)-1].ID }))
 }
-
-// The steps of a report up the hierarchy, and back down.
-func verifyReport(o Options) fiber.Handler      { return reportStep(o, partnership.StepVerify) }
-func consolidateReport(o Options) fiber.Handler { return reportStep(o, partnership.StepConsolidate) }
-func evaluateReport(o Options) fiber.Handler    { return reportStep(o, partnership.StepEvaluate) }
-func returnReport(o Options) fiber.Handler      { return reportStep(o, partnership.StepReturn) }
 
 // reportStepIn is the body of a step: the evaluation note of an evaluation,
 // the reason of a return; verification and consolidation need none.
@@ -280,52 +208,19 @@ type reportStepIn struct {
 	Evaluation string `json:"evaluation,omitempty" form:"evaluation"`
 }
 
-// reportStep takes a step on a report and moves its proposal with it, in
-// one transaction; both are written only if neither changed since read.
-func reportStep(o Options, step partnership.ReportStep) fiber.Handler {
+// reportStep takes a step on a report up the hierarchy, or sends it back
+// (twopillar.MoveReport).
+func reportStep(s partnership.ReportStep) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in reportStepIn
-		if err := parseBody(c, &in); err != nil && len(c.Body()) > 0 {
+		if err := optionalBody(c, &in); err != nil {
 			return err
 		}
 		text := in.Evaluation
-		if step == partnership.StepReturn {
+		if s == partnership.StepReturn {
 			text = in.Reason
 		}
 		id, _ := idParam(c)
-		var rep *partnership.Report
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if rep, err = store.GetReport(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			p, err := store.GetProposal(ctx, tx, rep.ProposalID)
-			if err != nil {
-				return record{}, err
-			}
-			from, pFrom := rep.State, p.State
-			perm := stepPermissions[step]
-			if step == partnership.StepReturn {
-				if authorised, _ := c.Locals(localReturnFrom).(partnership.ReportState); authorised != from {
-					return record{}, store.ErrStale
-				}
-				perm = returnPermission(from)
-			}
-			if err := rep.Take(p, step, text, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateReport(ctx, tx, rep); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "report", ObjectID: strconv.FormatInt(rep.ID, 10),
-				Before: map[string]any{"state": from, "proposal": p.ID, "proposalState": pFrom}, After: reportImage(rep, p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(reportOut(c, rep))
+		return answer(c, fiber.StatusOK, reportOut(c))(twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, text))
 	}
 }

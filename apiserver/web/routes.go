@@ -72,38 +72,38 @@ func routes(app *fiber.App, o Options) {
 	r.Get("/api/explain", require(policies.PolicyExplain, region), explain)
 
 	// The two-pillar workflow: aspirations, proposals, allocations, Musrenbang, execution.
-	r.Post("/api/aspirations", require(policies.AspirationSubmit, bodyInstitution), submitAspiration(o))
+	r.Post("/api/aspirations", require(policies.AspirationSubmit, bodyInstitution), submitAspiration)
 	r.Get("/api/aspirations/mine", signedIn, listAspirations(true))
 	r.Get("/api/aspirations", require(policies.AspirationRead, queryScope), listAspirations(false))
-	r.Post("/api/aspirations/:id/respond", require(policies.AspirationRespond, aspirationScope), respondAspiration(o))
-	r.Post("/api/proposals", require(policies.ProposalCreate, bodyInstitution), createProposal(o))
+	r.Post("/api/aspirations/:id/respond", require(policies.AspirationRespond, aspirationScope), respondAspiration)
+	r.Post("/api/proposals", require(policies.ProposalCreate, bodyInstitution), createProposal)
 	r.Get("/api/proposals", require(policies.ProposalRead, queryScope), listProposals)
 	r.Get("/api/proposals/:id", require(policies.ProposalRead, proposalScope), getProposal)
-	r.Put("/api/proposals/:id", require(policies.ProposalEdit, proposalScope), editProposal(o))
-	r.Post("/api/proposals/:id/approve", require(policies.ExecutionApprove, proposalScope), moveProposal(o, policies.ExecutionApprove, "approve"))
-	r.Post("/api/proposals/:id/cost", require(policies.ProposalEdit, proposalScope), moveProposal(o, policies.ProposalEdit, "cost"))
-	r.Post("/api/proposals/:id/cancel", require(policies.ActivityCancel, proposalScope), moveProposal(o, policies.ActivityCancel, "cancel"))
+	r.Put("/api/proposals/:id", require(policies.ProposalEdit, proposalScope), editProposal)
+	r.Post("/api/proposals/:id/approve", require(policies.ExecutionApprove, proposalScope), approveProposal)
+	r.Post("/api/proposals/:id/cost", require(policies.ProposalEdit, proposalScope), changeCost)
+	r.Post("/api/proposals/:id/cancel", require(policies.ActivityCancel, proposalScope), cancelActivity)
 	r.Get("/api/allocations", require(policies.AllocationRead, region), getAllocation)
-	r.Post("/api/musrenbang", require(policies.MusrenbangSchedule, bodyArea), scheduleMusrenbang(o))
+	r.Post("/api/musrenbang", require(policies.MusrenbangSchedule, bodyArea), scheduleMusrenbang)
 	r.Get("/api/musrenbang", require(policies.MusrenbangRead, queryScope), listMusrenbang)
 	r.Get("/api/musrenbang/:id", require(policies.MusrenbangRead, musrenbangScope), getMusrenbang)
 	r.Post("/api/musrenbang/:id/attendance", require(policies.MusrenbangAttend, musrenbangScope), recordAttendance)
-	r.Post("/api/musrenbang/:id/decisions", require(policies.MusrenbangDecide, musrenbangScope), decide(o))
-	r.Post("/api/musrenbang/:id/close", require(policies.MusrenbangClose, musrenbangScope), closeMusrenbang(o))
+	r.Post("/api/musrenbang/:id/decisions", require(policies.MusrenbangDecide, musrenbangScope), decide)
+	r.Post("/api/musrenbang/:id/close", require(policies.MusrenbangClose, musrenbangScope), closeMusrenbang)
 
 	// Realisation reports up the hierarchy.
 	// The institution reports on its approved proposal, with evidence; the ward
 	// office verifies, the kecamatan office consolidates, the regional
 	// secretariat evaluates, each at the report's institution. Whoever may take
 	// the step a report waits for may instead send it back (requirePendingStep).
-	r.Post("/api/proposals/:id/reports", require(policies.ReportSubmit, proposalScope), submitReport(o))
+	r.Post("/api/proposals/:id/reports", require(policies.ReportSubmit, proposalScope), submitReport)
 	r.Get("/api/reports", require(policies.ReportRead, queryScope), listReports)
 	r.Get("/api/reports/:id", require(policies.ReportRead, reportScope), getReport)
 	r.Get("/api/reports/:id/attachments/:n", require(policies.ReportRead, reportScope), getAttachment)
-	r.Post("/api/reports/:id/verify", require(policies.ReportVerify, reportScope), verifyReport(o))
-	r.Post("/api/reports/:id/consolidate", require(policies.ReportConsolidate, reportScope), consolidateReport(o))
-	r.Post("/api/reports/:id/evaluate", require(policies.ReportEvaluate, reportScope), evaluateReport(o))
-	r.Post("/api/reports/:id/return", requirePendingStep, returnReport(o))
+	r.Post("/api/reports/:id/verify", require(policies.ReportVerify, reportScope), reportStep(partnership.StepVerify))
+	r.Post("/api/reports/:id/consolidate", require(policies.ReportConsolidate, reportScope), reportStep(partnership.StepConsolidate))
+	r.Post("/api/reports/:id/evaluate", require(policies.ReportEvaluate, reportScope), reportStep(partnership.StepEvaluate))
+	r.Post("/api/reports/:id/return", requirePendingStep, reportStep(partnership.StepReturn))
 
 	// Supervision: findings and complaints.
 	// Findings are listed where the caller holds finding:read. Complaints are
@@ -127,8 +127,8 @@ func routes(app *fiber.App, o Options) {
 	r.Post("/api/complaints/:id/escalate", requireOnComplaint(policies.ComplaintEscalate), moveComplaint(o, partnership.ComplaintEscalated))
 
 	// Participation and evaluation.
-	r.Get("/api/participation", require(policies.ParticipationRead, queryScope), getParticipation(o))
-	r.Post("/api/participation/phases", require(policies.ParticipationAssess, bodyWard), assessPhase(o))
+	r.Get("/api/participation", require(policies.ParticipationRead, queryScope), getParticipation)
+	r.Post("/api/participation/phases", require(policies.ParticipationAssess, bodyWard), assessPhase)
 
 	// The four-pillar workflow.
 	// Partners register (multipart, with their participation letter and
@@ -246,8 +246,8 @@ func routes(app *fiber.App, o Options) {
 	r.Get("/work", asPage, signedIn, workPage(o))
 	r.Post("/work/proposals", asPage, require(policies.ProposalCreate, lenientScope("institution")), createProposalPage(o))
 	r.Post("/work/proposals/:id/approve", asPage, require(policies.ExecutionApprove, proposalScope), approveProposalPage(o))
-	r.Post("/work/proposals/:id/cost", asPage, require(policies.ProposalEdit, proposalScope), moveProposalPage(o, policies.ProposalEdit, "cost"))
-	r.Post("/work/proposals/:id/cancel", asPage, require(policies.ActivityCancel, proposalScope), moveProposalPage(o, policies.ActivityCancel, "cancel"))
+	r.Post("/work/proposals/:id/cost", asPage, require(policies.ProposalEdit, proposalScope), costChangePage(o))
+	r.Post("/work/proposals/:id/cancel", asPage, require(policies.ActivityCancel, proposalScope), cancelActivityPage(o))
 	r.Post("/work/proposals/:id/report", asPage, require(policies.ReportSubmit, proposalScope), submitReportPage(o))
 	r.Post("/work/aspirations/:id/respond", asPage, require(policies.AspirationRespond, aspirationScope), respondAspirationPage(o))
 	r.Post("/work/aspirations/:id/merge", asPage, require(policies.AspirationRespond, aspirationScope), mergeAspirationPage(o))

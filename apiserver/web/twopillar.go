@@ -1,20 +1,18 @@
 package web
 
 import (
-	"context"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/policies"
+	"pilar.id/pilar/apiserver/twopillar"
 )
 
-// The two-pillar workflow over HTTP: each handler parses, lets the domain
-// decide, stores and audits in one transaction, and answers with the result.
+// The two-pillar workflow over HTTP: each handler parses, takes the step of
+// package twopillar, and answers with the result.
 
 type proposalJSON struct {
 	ID            int64                     `json:"id"`
@@ -41,11 +39,6 @@ func proposalOut(p *partnership.Proposal) proposalJSON {
 	return proposalJSON{ID: p.ID, Institution: p.Institution, Ward: p.WardCode, FiscalYear: p.FiscalYear, Activity: p.Activity,
 		Title: p.Title, Description: p.Description, Cost: p.Cost, Beneficiaries: p.Beneficiaries, Location: p.Location, Kind: p.Kind,
 		State: p.State, Reason: p.Reason, Agency: p.Agency, Musrenbang: p.MusrenbangID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
-}
-
-// image is the part of a proposal the audit log keeps before and after a change.
-func image(p *partnership.Proposal) map[string]any {
-	return map[string]any{"state": p.State, "cost": p.Cost, "activity": p.Activity, "kind": p.Kind, "reason": p.Reason, "agency": p.Agency, "version": p.Version}
 }
 
 func accountID(c *fiber.Ctx) int64 {
@@ -125,30 +118,7 @@ func aspirationOut(a *partnership.Aspiration) aspirationJSON {
 		Reason: a.Reason, Proposal: a.ProposalID, SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt}
 }
 
-func submitAspiration(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.NewAspiration
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		a, err := rr.tenant.Region.Aspiration(in, accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertAspiration(ctx, tx, a); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AspirationSubmit), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
-				After: map[string]any{"institution": a.Institution, "state": a.State}}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(aspirationOut(a))
-	}
-}
+var submitAspiration = takeNew(twopillar.SubmitAspiration, aspirationOut)
 
 func listAspirations(mine bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -176,97 +146,15 @@ type aspirationResponse struct {
 	Proposal int64                       `json:"proposal" form:"proposal"`
 }
 
-func respondAspiration(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in aspirationResponse
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, _ := idParam(c)
-		var a *partnership.Aspiration
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if a, err = store.GetAspiration(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			var p *partnership.Proposal
-			if in.State == partnership.AspirationMerged {
-				if p, err = store.GetProposal(ctx, tx, in.Proposal); err != nil {
-					return record{}, partnership.Invalid("proposal", "no proposal %d", in.Proposal)
-				}
-			}
-			from := a.State
-			if err := a.Respond(in.State, in.Reason, p, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateAspiration(ctx, tx, a, from); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.AspirationRespond), ObjectType: "aspiration", ObjectID: strconv.FormatInt(a.ID, 10),
-				Before: map[string]any{"state": from}, After: map[string]any{"state": a.State, "reason": a.Reason, "proposal": a.ProposalID}}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(aspirationOut(a))
-	}
-}
+// respondAspiration acknowledges, declines or merges an aspiration.
+var respondAspiration = takeOn(func(in aspirationResponse) twopillar.Response { return twopillar.Response(in) }, twopillar.RespondAspiration, aspirationOut)
 
 // --- proposals ---
 
-func createProposal(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.ProposalInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		p, err := rr.tenant.Region.Proposal(in, accountID(c), o.now())
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ProposalCreate), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), After: image(p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(proposalOut(p))
-	}
-}
-
-func editProposal(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.ProposalInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, _ := idParam(c)
-		var p *partnership.Proposal
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if p, err = store.GetProposal(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			before := image(p)
-			if err := rr.tenant.Region.Edit(p, in, o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.ProposalEdit), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: image(p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(proposalOut(p))
-	}
-}
+var (
+	createProposal = takeNew(twopillar.CreateProposal, proposalOut)
+	editProposal   = takeOn(same[partnership.ProposalInput], twopillar.EditProposal, proposalOut)
+)
 
 func getProposal(c *fiber.Ctx) error {
 	id, err := idParam(c)
@@ -308,57 +196,18 @@ type stepIn struct {
 	Cost   partnership.Rupiah `json:"cost,omitempty" form:"cost"`
 }
 
-// moveProposal is an execution step on a funded proposal: the KPA's approval,
-// a cost change (committing or releasing the difference, and needing the
-// approval again), or a cancellation (releasing the whole commitment).
-func moveProposal(o Options, perm policies.Permission, step string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in stepIn
-		if err := parseBody(c, &in); err != nil && len(c.Body()) > 0 {
-			return err
-		}
-		id, _ := idParam(c)
-		var p *partnership.Proposal
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if p, err = store.GetProposal(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			before := image(p)
-			amount := rr.tenant.Region.TwoPillar.AllocationPerInstitution
-			now := o.now()
-			switch step {
-			case "approve":
-				err = p.Move(partnership.ProposalApproved, "", now)
-			case "cancel":
-				if err = p.Move(partnership.ProposalCancelled, in.Reason, now); err == nil {
-					_, err = store.Commit(ctx, tx, p.Institution, p.FiscalYear, partnership.Rupiah(amount), -p.Cost)
-				}
-			case "cost":
-				if err = partnership.CheckAmount("cost", in.Cost, false); err != nil {
-					return record{}, err
-				}
-				if err = p.Move(partnership.ProposalFunded, "", now); err == nil {
-					if _, err = store.Commit(ctx, tx, p.Institution, p.FiscalYear, partnership.Rupiah(amount), in.Cost-p.Cost); err == nil {
-						p.Cost = in.Cost
-					}
-				}
-			}
-			if err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(perm), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: image(p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(proposalOut(p))
-	}
+// The execution steps on a funded proposal: the KPA's approval, a cost
+// change (committing or releasing the difference, and needing the approval
+// again), a cancellation (releasing the whole commitment).
+func approveProposal(c *fiber.Ctx) error {
+	id, _ := idParam(c)
+	return answer(c, fiber.StatusOK, proposalOut)(twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id))
 }
+
+var (
+	changeCost     = takeOnWith(optionalBody, fiber.StatusOK, func(in stepIn) partnership.Rupiah { return in.Cost }, twopillar.ChangeCost, proposalOut)
+	cancelActivity = takeOnWith(optionalBody, fiber.StatusOK, func(in stepIn) string { return in.Reason }, twopillar.CancelActivity, proposalOut)
+)
 
 type allocationJSON struct {
 	partnership.Allocation
@@ -408,54 +257,22 @@ func musrenbangOut(m *partnership.Musrenbang) musrenbangJSON {
 		State: m.State, Attendance: m.Attendance, Minutes: m.Minutes, ClosedAt: m.ClosedAt, Version: m.Version}
 }
 
-func scheduleMusrenbang(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in partnership.MusrenbangInput
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		m, err := rr.tenant.Region.ScheduleMusrenbang(in, o.now())
-		if err != nil {
-			return err
-		}
-		err = change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			if err := store.InsertMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangSchedule), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-				After: map[string]any{"level": m.Level, "area": m.Area, "scheduledAt": m.ScheduledAt, "place": m.Place}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(musrenbangOut(m))
-	}
-}
+var scheduleMusrenbang = takeNew(twopillar.ScheduleMusrenbang, musrenbangOut)
 
 func getMusrenbang(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	m, err := store.GetMusrenbang(ctx, db, id)
+	rec, err := twopillar.Musrenbang(c.UserContext(), realmOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := musrenbangOut(m)
-	if m.State != partnership.MusrenbangClosed {
-		agenda, err := store.Agenda(ctx, db, m)
-		if err != nil {
-			return err
-		}
-		for _, p := range agenda {
-			out.Agenda = append(out.Agenda, proposalOut(p))
-		}
+	out := musrenbangOut(rec.Musrenbang)
+	for _, p := range rec.Agenda {
+		out.Agenda = append(out.Agenda, proposalOut(p))
 	}
-	if out.Decisions, err = store.Decisions(ctx, db, m.ID); err != nil {
-		return err
-	}
+	out.Decisions = rec.Decisions
 	return c.JSON(out)
 }
 
@@ -481,101 +298,24 @@ type attendanceIn struct {
 
 // recordAttendance records who came, by category, and opens the Musrenbang
 // for decisions when the region's quorum is met.
-func recordAttendance(c *fiber.Ctx) error {
-	rr := regionOf(c)
-	var in attendanceIn
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	id, _ := idParam(c)
-	var m *partnership.Musrenbang
-	err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-		var err error
-		if m, err = store.GetMusrenbang(ctx, tx, id); err != nil {
-			return record{}, err
-		}
-		before := map[string]any{"state": m.State, "attendance": m.Attendance}
-		if err := rr.tenant.Region.Hold(m, in.Attendance); err != nil {
-			return record{}, err
-		}
-		if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-			return record{}, err
-		}
-		return record{Action: string(policies.MusrenbangAttend), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-			Before: before, After: map[string]any{"state": m.State, "attendance": m.Attendance}, Public: true}, nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(musrenbangOut(m))
-}
+var recordAttendance = takeOn(func(in attendanceIn) map[string]int { return in.Attendance }, twopillar.RecordAttendance, musrenbangOut)
 
 type decisionIn struct {
 	partnership.Decision
 	Proposal int64 `json:"proposal" form:"proposal"`
 }
 
-// decide takes one Musrenbang decision on one proposal of its agenda. Funding
-// commits the cost against the institution's remaining allocation in the same
-// transaction; a decision the allocation cannot bear changes nothing.
-func decide(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var in decisionIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, _ := idParam(c)
-		var p *partnership.Proposal
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			m, err := store.GetMusrenbang(ctx, tx, id)
-			if err != nil {
-				return record{}, err
-			}
-			if err := m.Open(); err != nil {
-				return record{}, err
-			}
-			if p, err = store.GetProposal(ctx, tx, in.Proposal); err != nil {
-				return record{}, partnership.Invalid("proposal", "no proposal %d", in.Proposal)
-			}
-			before := image(p)
-			now := o.now()
-			if err := rr.tenant.Region.Decide(m, p, in.Decision, now); err != nil {
-				return record{}, err
-			}
-			if p.State == partnership.ProposalFunded {
-				amount := partnership.Rupiah(rr.tenant.Region.TwoPillar.AllocationPerInstitution)
-				if _, err := store.Commit(ctx, tx, p.Institution, p.FiscalYear, amount, p.Cost); err != nil {
-					return record{}, err
-				}
-			}
-			if err := store.UpdateProposal(ctx, tx, p); err != nil {
-				return record{}, err
-			}
-			// Offered to companies, it becomes a CSR request (fourpillar.go).
-			if p.State == partnership.ProposalCSR {
-				if err := csrRequestFromProposal(ctx, tx, c, p, now); err != nil {
-					return record{}, err
-				}
-			}
-			// A decision of a Musrenbang also stales its version, so that a
-			// close racing with it cannot miss it.
-			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			d := &store.DecisionRecord{MusrenbangID: m.ID, ProposalID: p.ID, Decision: in.Decision.Decision, Reason: p.Reason, Agency: p.Agency, DecidedBy: accountID(c), DecidedAt: now.UTC()}
-			if err := store.InsertDecision(ctx, tx, d); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangDecide), ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10),
-				Before: before, After: image(p), Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(proposalOut(p))
-	}
+// csrDecisionIn is a decision as sent: a kecamatan's csr decision may name
+// the CSR request's priority area.
+type csrDecisionIn struct {
+	decisionIn
+	Area string `json:"area" form:"area"`
 }
+
+// decide takes one Musrenbang decision on one proposal of its agenda.
+var decide = takeOn(func(in csrDecisionIn) twopillar.Decision {
+	return twopillar.Decision{Decision: in.Decision, Proposal: in.Proposal, Area: in.Area}
+}, twopillar.Decide, proposalOut)
 
 type minutesIn struct {
 	Minutes string `json:"minutes" form:"minutes"`
@@ -583,35 +323,4 @@ type minutesIn struct {
 
 // closeMusrenbang publishes the minutes; from then on the Musrenbang and its
 // decisions are immutable.
-func closeMusrenbang(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in minutesIn
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		id, _ := idParam(c)
-		var m *partnership.Musrenbang
-		err := change(c, func(ctx context.Context, tx bun.Tx) (record, error) {
-			var err error
-			if m, err = store.GetMusrenbang(ctx, tx, id); err != nil {
-				return record{}, err
-			}
-			agenda, err := store.Agenda(ctx, tx, m)
-			if err != nil {
-				return record{}, err
-			}
-			if err := m.Close(in.Minutes, len(agenda), o.now()); err != nil {
-				return record{}, err
-			}
-			if err := store.UpdateMusrenbang(ctx, tx, m); err != nil {
-				return record{}, err
-			}
-			return record{Action: string(policies.MusrenbangClose), ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-				Before: map[string]any{"state": partnership.MusrenbangHeld}, After: map[string]any{"state": m.State, "minutes": m.Minutes}, Public: true}, nil
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(musrenbangOut(m))
-	}
-}
+var closeMusrenbang = takeOn(func(in minutesIn) string { return in.Minutes }, twopillar.CloseMusrenbang, musrenbangOut)

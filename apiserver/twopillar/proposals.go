@@ -1,0 +1,116 @@
+package twopillar
+
+import (
+	"context"
+	"strconv"
+
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// CreateProposal makes an institution's proposal, waiting for its ward's
+// Musrenbang; the activity must be in the scope of the institution's type.
+func CreateProposal(ctx context.Context, r *step.Region, a step.Actor, in partnership.ProposalInput) (*partnership.Proposal, error) {
+	var p *partnership.Proposal
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		var err error
+		if p, err = r.Spec.Proposal(in, a.AccountID(), t.Now); err != nil {
+			return err
+		}
+		if err := t.Require(policies.ProposalCreate, p.Institution); err != nil {
+			return err
+		}
+		if err := store.InsertProposal(ctx, t, p); err != nil {
+			return err
+		}
+		t.Audit(step.Record{Action: policies.ProposalCreate, ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), After: proposalImage(p), Public: true})
+		return nil
+	})
+	return p, err
+}
+
+// EditProposal changes what a proposal still waiting for its Musrenbang says.
+func EditProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ProposalInput) (*partnership.Proposal, error) {
+	return moveProposal(ctx, r, a, id, policies.ProposalEdit, func(t *step.Tx, p *partnership.Proposal) error {
+		return r.Spec.Edit(p, in, t.Now)
+	})
+}
+
+// ApproveExecution is the delegated budget user's (the ward's) approval of
+// a funded activity's execution.
+func ApproveExecution(ctx context.Context, r *step.Region, a step.Actor, id int64) (*partnership.Proposal, error) {
+	return moveProposal(ctx, r, a, id, policies.ExecutionApprove, func(t *step.Tx, p *partnership.Proposal) error {
+		return p.Move(partnership.ProposalApproved, "", t.Now)
+	})
+}
+
+// ChangeCost changes the cost of a funded or approved activity, committing
+// the difference against (or releasing it to) the institution's allocation;
+// the activity needs its approval again. A cost the allocation cannot bear
+// is refused with the figures (partnership.OverAllocationError).
+func ChangeCost(ctx context.Context, r *step.Region, a step.Actor, id int64, cost partnership.Rupiah) (*partnership.Proposal, error) {
+	return moveProposal(ctx, r, a, id, policies.ProposalEdit, func(t *step.Tx, p *partnership.Proposal) error {
+		if err := partnership.CheckAmount("cost", cost, false); err != nil {
+			return err
+		}
+		if err := p.Move(partnership.ProposalFunded, "", t.Now); err != nil {
+			return err
+		}
+		if _, err := store.Commit(ctx, t, p.Institution, p.FiscalYear, allocation(r), cost-p.Cost); err != nil {
+			return err
+		}
+		p.Cost = cost
+		return nil
+	})
+}
+
+// CancelActivity cancels a funded or approved activity with a reason,
+// releasing its whole cost to the institution's allocation.
+func CancelActivity(ctx context.Context, r *step.Region, a step.Actor, id int64, reason string) (*partnership.Proposal, error) {
+	return moveProposal(ctx, r, a, id, policies.ActivityCancel, func(t *step.Tx, p *partnership.Proposal) error {
+		if err := p.Move(partnership.ProposalCancelled, reason, t.Now); err != nil {
+			return err
+		}
+		_, err := store.Commit(ctx, t, p.Institution, p.FiscalYear, allocation(r), -p.Cost)
+		return err
+	})
+}
+
+// moveProposal is a step on one proposal under perm at its institution:
+// change lets the domain move it (and commits what it costs), then the
+// proposal is stored, if unchanged since read, and audited publicly.
+func moveProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, perm policies.Permission, change func(*step.Tx, *partnership.Proposal) error) (*partnership.Proposal, error) {
+	var p *partnership.Proposal
+	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+		var err error
+		if p, err = store.GetProposal(ctx, t, id); err != nil {
+			return err
+		}
+		if err := t.Require(perm, p.Institution); err != nil {
+			return err
+		}
+		before := proposalImage(p)
+		if err := change(t, p); err != nil {
+			return err
+		}
+		if err := store.UpdateProposal(ctx, t, p); err != nil {
+			return err
+		}
+		t.Audit(step.Record{Action: perm, ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: proposalImage(p), Public: true,
+			Concerns: []int64{p.CreatedBy}})
+		return nil
+	})
+	return p, err
+}
+
+// proposalImage is what the audit log keeps of a proposal before and after a change.
+func proposalImage(p *partnership.Proposal) map[string]any {
+	return map[string]any{"state": p.State, "cost": p.Cost, "activity": p.Activity, "kind": p.Kind, "reason": p.Reason, "agency": p.Agency, "version": p.Version}
+}
+
+// allocation is what the region allocates each institution a fiscal year.
+func allocation(r *step.Region) partnership.Rupiah {
+	return partnership.Rupiah(r.Spec.TwoPillar.AllocationPerInstitution)
+}

@@ -2,7 +2,6 @@ package twopillar
 
 import (
 	"context"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -10,25 +9,24 @@ import (
 	"pilar.id/pilar/policies"
 )
 
+// proposals is how the steps keep proposals: each belongs to its
+// institution, everyone reads what happens to it, and it concerns whoever
+// proposed it.
+var proposals = step.Kind[*partnership.Proposal]{
+	Name: "proposal", Get: store.GetProposal, Insert: store.InsertProposal, Update: step.Versioned(store.UpdateProposal),
+	ID:     func(p *partnership.Proposal) int64 { return p.ID },
+	Scope:  func(p *partnership.Proposal) string { return p.Institution },
+	Image:  proposalImage,
+	Public: func(*partnership.Proposal) bool { return true },
+	Owner:  func(p *partnership.Proposal) int64 { return p.CreatedBy },
+}
+
 // CreateProposal makes an institution's proposal, waiting for its ward's
 // Musrenbang; the activity must be in the scope of the institution's type.
 func CreateProposal(ctx context.Context, r *step.Region, a step.Actor, in partnership.ProposalInput) (*partnership.Proposal, error) {
-	var p *partnership.Proposal
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if p, err = r.Spec.Proposal(in, a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := t.Require(policies.ProposalCreate, p.Institution); err != nil {
-			return err
-		}
-		if err := store.InsertProposal(ctx, t, p); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ProposalCreate, ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), After: proposalImage(p), Public: true})
-		return nil
+	return step.Create(ctx, r, a, proposals, policies.ProposalCreate, func(ctx context.Context, t *step.Tx) (*partnership.Proposal, error) {
+		return r.Spec.Proposal(in, a.AccountID(), t.Now)
 	})
-	return p, err
 }
 
 // EditProposal changes what a proposal still waiting for its Musrenbang says.
@@ -79,30 +77,9 @@ func CancelActivity(ctx context.Context, r *step.Region, a step.Actor, id int64,
 }
 
 // moveProposal is a step on one proposal under perm at its institution:
-// change lets the domain move it (and commits what it costs), then the
-// proposal is stored, if unchanged since read, and audited publicly.
+// change lets the domain move it (and commits what it costs).
 func moveProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, perm policies.Permission, change func(*step.Tx, *partnership.Proposal) error) (*partnership.Proposal, error) {
-	var p *partnership.Proposal
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if p, err = store.GetProposal(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(perm, p.Institution); err != nil {
-			return err
-		}
-		before := proposalImage(p)
-		if err := change(t, p); err != nil {
-			return err
-		}
-		if err := store.UpdateProposal(ctx, t, p); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: perm, ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: proposalImage(p), Public: true,
-			Concerns: []int64{p.CreatedBy}})
-		return nil
-	})
-	return p, err
+	return step.Change(ctx, r, a, proposals, id, perm, func(_ context.Context, t *step.Tx, p *partnership.Proposal) error { return change(t, p) })
 }
 
 // proposalImage is what the audit log keeps of a proposal before and after a change.

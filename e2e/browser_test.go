@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"pilar.id/pilar/apiserver/web/i18n"
+	"pilar.id/pilar/apiserver/i18n"
 )
 
 // The portal in a real browser: Debian's Chromium, headless, driven through

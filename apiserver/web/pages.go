@@ -14,7 +14,7 @@ import (
 
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/web/i18n"
+	"pilar.id/pilar/apiserver/i18n"
 	"pilar.id/pilar/policies"
 )
 

@@ -6,7 +6,7 @@ import (
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
-	"pilar.id/pilar/apiserver/web/i18n"
+	"pilar.id/pilar/apiserver/i18n"
 )
 
 type regionSummary struct {

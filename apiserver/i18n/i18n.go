@@ -1,6 +1,8 @@
-// Package i18n owns the portal's message catalogs and the way it formats
-// numbers, money and dates for a reader: Bahasa Indonesia first, English,
-// and whatever local language a region adds in its spec.
+// Package i18n owns the message catalogs of everything Pilar tells people —
+// the portal's pages today, and whatever else speaks to them in their own
+// language — and the way it formats numbers, money and dates for a reader:
+// Bahasa Indonesia first, English, and whatever local language a region
+// adds in its spec.
 //
 // A catalog is a flat JSON object of message keys to texts, one file per
 // language under catalogs/. Texts are fmt formats: a message that takes

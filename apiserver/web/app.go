@@ -46,13 +46,6 @@ type Options struct {
 	Log      *slog.Logger
 }
 
-func (o Options) now() time.Time {
-	if o.Now != nil {
-		return o.Now()
-	}
-	return time.Now()
-}
-
 // New builds the application. Fiber's prefork stays off: each process would
 // hold its own pools and enforcers.
 func New(o Options) *fiber.App {

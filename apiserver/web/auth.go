@@ -25,37 +25,35 @@ const (
 // authenticate finds who makes the request: an API token in the Authorization
 // header, or a session cookie, or nobody. A bad bearer token is refused at
 // once; a stale cookie leaves the request anonymous, remembering why.
-func authenticate(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		ctx := c.UserContext()
-		// The account and its grants come in the query that finds the token
-		// (or right after the session's): every signed-in request pays for
-		// them, so they are read in as few round trips as possible.
-		if h := c.Get(fiber.HeaderAuthorization); h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
-				return fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", partnership.ErrUnauthenticated)
-			}
-			p, err := accounts.ByToken(ctx, rr.realm, token)
-			if err != nil {
-				return err
-			}
-			rr.principal, rr.viaToken = p, true
-		} else if cookie := c.Cookies(sessionCookie); cookie != "" {
-			p, err := accounts.BySession(ctx, rr.realm, cookie)
-			switch {
-			case err == nil:
-				rr.principal, rr.session = p, cookie
-			case errors.Is(err, partnership.ErrUnauthenticated):
-				rr.authErr = err
-				setSessionCookie(c, o, "", time.Unix(0, 0))
-			default:
-				return err
-			}
+func authenticate(c *fiber.Ctx) error {
+	rr := regionOf(c)
+	ctx := c.UserContext()
+	// The account and its grants come in the query that finds the token
+	// (or right after the session's): every signed-in request pays for
+	// them, so they are read in as few round trips as possible.
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", partnership.ErrUnauthenticated)
 		}
-		return c.Next()
+		p, err := accounts.ByToken(ctx, rr.realm, token)
+		if err != nil {
+			return err
+		}
+		rr.principal, rr.viaToken = p, true
+	} else if cookie := c.Cookies(sessionCookie); cookie != "" {
+		p, err := accounts.BySession(ctx, rr.realm, cookie)
+		switch {
+		case err == nil:
+			rr.principal, rr.session = p, cookie
+		case errors.Is(err, partnership.ErrUnauthenticated):
+			rr.authErr = err
+			setSessionCookie(c, "", time.Unix(0, 0))
+		default:
+			return err
+		}
 	}
+	return c.Next()
 }
 
 // checkCSRF refuses a state-changing request made with a session cookie unless
@@ -153,10 +151,10 @@ func signedIn(c *fiber.Ctx) error {
 // it), SameSite=Lax (not sent with cross-site posts) and Secure unless the
 // server was told it runs without TLS. Its path is the region's, so one
 // browser holds separate sessions for separate regions.
-func setSessionCookie(c *fiber.Ctx, o Options, token string, expires time.Time) {
-	path := regionOf(c).base + "/"
+func setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
+	rr := regionOf(c)
 	c.Cookie(&fiber.Cookie{
-		Name: sessionCookie, Value: token, Path: path, Expires: expires,
-		HTTPOnly: true, Secure: !o.InsecureCookies, SameSite: fiber.CookieSameSiteLaxMode,
+		Name: sessionCookie, Value: token, Path: rr.base + "/", Expires: expires,
+		HTTPOnly: true, Secure: !rr.insecure, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 }

@@ -95,12 +95,6 @@ func (r response) errField() string {
 	return f
 }
 
-func (r response) errCode() string {
-	e, _ := r.body["error"].(map[string]any)
-	c, _ := e["code"].(string)
-	return c
-}
-
 func (c *client) do(method, path string, body any) response {
 	c.w.t.Helper()
 	var rd io.Reader

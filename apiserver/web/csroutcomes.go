@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -606,10 +604,10 @@ func publishAwards(c *fiber.Ctx) error {
 // --- the public dashboard ---
 
 // csrDashboardYear is the year asked for, the current one by default.
-func csrDashboardYear(c *fiber.Ctx, loc *time.Location, now time.Time) (int, error) {
+func csrDashboardYear(c *fiber.Ctx) (int, error) {
 	s := c.Query("year")
 	if s == "" {
-		return now.In(loc).Year(), nil
+		return realmOf(c).Clock().In(regionOf(c).location).Year(), nil
 	}
 	y, err := strconv.Atoi(s)
 	if err != nil {
@@ -618,56 +616,39 @@ func csrDashboardYear(c *fiber.Ctx, loc *time.Location, now time.Time) (int, err
 	return y, nil
 }
 
-func regionDashboard(c *fiber.Ctx, o Options) (partnership.Dashboard, error) {
-	t, db := tenantOf(c)
-	now := o.now()
-	year, err := csrDashboardYear(c, t.Region.Location, now)
-	if err != nil {
-		return partnership.Dashboard{}, err
-	}
-	if err := t.Region.CheckDashboardYear(year, now); err != nil {
-		return partnership.Dashboard{}, err
-	}
-	return store.DashboardOf(c.UserContext(), db, t.Region, year)
-}
-
 // getDashboard is the region's public dashboard for a year, as JSON.
-func getDashboard(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		d, err := regionDashboard(c, o)
-		if err != nil {
-			return err
-		}
-		return c.JSON(d)
+func getDashboard(c *fiber.Ctx) error {
+	year, err := csrDashboardYear(c)
+	if err != nil {
+		return err
 	}
+	return answer(c, fiber.StatusOK, same[partnership.Dashboard])(fourpillar.Dashboard(c.UserContext(), realmOf(c), year))
 }
-
-// dashboardHeader is the first line of the dashboard's CSV.
-var dashboardHeader = []string{"year", "area", "name", "amount", "share", "partners", "requests", "programmes"}
 
 // getDashboardCSV is the same figures as CSV, one line per area and the
 // total last, for spreadsheets.
-func getDashboardCSV(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		d, err := regionDashboard(c, o)
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		w.Write(dashboardHeader)
-		for _, r := range append(d.Areas, d.Total) {
-			w.Write([]string{strconv.Itoa(d.Year), r.Area, r.Name, strconv.FormatInt(int64(r.Amount), 10), r.Share,
-				strconv.FormatInt(r.Partners, 10), strconv.FormatInt(r.Requests, 10), strconv.FormatInt(r.Programmes, 10)})
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="dashboard-%s-%d.csv"`, regionOf(c).tenant.Region.Slug, d.Year))
-		return c.Send(buf.Bytes())
+func getDashboardCSV(c *fiber.Ctx) error {
+	year, err := csrDashboardYear(c)
+	if err != nil {
+		return err
 	}
+	return dashboardCSV(c, fmt.Sprintf("dashboard-%s-%d.csv", regionOf(c).tenant.Region.Slug, year), year,
+		[]string{"year", "area", "name", "amount", "share", "partners", "requests", "programmes"})
+}
+
+// dashboardCSV sends the dashboard of a year as CSV under a header: one line
+// per area, the total last.
+func dashboardCSV(c *fiber.Ctx, name string, year int, header []string) error {
+	d, err := fourpillar.Dashboard(c.UserContext(), realmOf(c), year)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{header}
+	for _, r := range append(d.Areas, d.Total) {
+		rows = append(rows, []string{strconv.Itoa(d.Year), r.Area, r.Name, strconv.FormatInt(int64(r.Amount), 10), r.Share,
+			strconv.FormatInt(r.Partners, 10), strconv.FormatInt(r.Requests, 10), strconv.FormatInt(r.Programmes, 10)})
+	}
+	return sendCSV(c, name, rows)
 }
 
 type nationalDashboardJSON struct {
@@ -685,12 +666,11 @@ type nationalDashboardJSON struct {
 // visit to its dashboard would.
 func nationalDashboard(reg *tenancy.Registry, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		now := o.now()
-		year, err := csrDashboardYear(c, regionOf(c).location, now)
+		year, err := csrDashboardYear(c)
 		if err != nil {
 			return err
 		}
-		if current := now.In(regionOf(c).location).Year(); year < 2000 || year > current {
+		if current := realmOf(c).Clock().In(regionOf(c).location).Year(); year < 2000 || year > current {
 			return partnership.Invalid("year", "a year from 2000 to %d", current)
 		}
 		out := nationalDashboardJSON{NotRunning: []string{}, Unavailable: []string{}}

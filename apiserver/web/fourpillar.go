@@ -101,18 +101,9 @@ func registerPartner(c *fiber.Ctx) error {
 
 // listPartners lists the approved partners for everyone; the secretariat
 // sees every registration (?state=), and ?mine=true lists your own.
-func listPartners(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	ps, err := fourpillar.Partners(c.UserContext(), realmOf(c), actorOf(c), fourpillar.PartnerQuery{
-		Mine: c.Query("mine") == "true", State: partnership.PartnerState(c.Query("state")), Area: c.Query("area"), After: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ps, limit, partnerOut, func() int64 { return ps[len(ps)-1].ID }))
-}
+var listPartners = listOf(func(c *fiber.Ctx, q *query) fourpillar.PartnerQuery {
+	return fourpillar.PartnerQuery{Mine: c.Query("mine") == "true", State: partnership.PartnerState(c.Query("state")), Area: c.Query("area"), After: q.after, Limit: q.limit}
+}, asCaller(fourpillar.Partners), func(p *partnership.Partner) int64 { return p.ID }, partnerOut)
 
 // getPartner shows an approved partner to everyone, with the forum's
 // decisions on it; a registration not approved only to the secretariat and
@@ -211,21 +202,9 @@ func forumOut(m *partnership.ForumMeeting) forumJSON {
 // scheduleForum schedules a forum meeting for a quarter.
 var scheduleForum = takeNew(fourpillar.ScheduleForum, forumOut)
 
-func listForumMeetings(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	year, err := intQueryParam(c, "year")
-	if err != nil {
-		return err
-	}
-	ms, err := store.ListForumMeetings(c.UserContext(), regionOf(c).db, store.ForumFilter{Year: int(year), State: partnership.ForumState(c.Query("state")), AfterID: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ms, limit, forumOut, func() int64 { return ms[len(ms)-1].ID }))
-}
+var listForumMeetings = listOf(func(c *fiber.Ctx, q *query) store.ForumFilter {
+	return store.ForumFilter{Year: int(q.count("year")), State: partnership.ForumState(c.Query("state")), AfterID: q.after, Limit: q.limit}
+}, stored(store.ListForumMeetings), func(m *partnership.ForumMeeting) int64 { return m.ID }, forumOut)
 
 // getForumMeeting shows a meeting with its decisions and minutes, and, until
 // it is closed, its agenda: the registrations put on it, the aligned plans
@@ -346,38 +325,13 @@ var submitPlan = takeNew(fourpillar.SubmitPlan, planOut)
 // revisePlan submits a plan the forum sent back again, with new activities.
 var revisePlan = takeOn(same[partnership.PlanInput], fourpillar.RevisePlan, planOut)
 
-func listPlans(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	partner, err := intQueryParam(c, "partner")
-	if err != nil {
-		return err
-	}
-	year, err := intQueryParam(c, "fiscalYear")
-	if err != nil {
-		return err
-	}
-	ps, err := store.ListPlans(c.UserContext(), regionOf(c).db, store.PlanFilter{PartnerID: partner, FiscalYear: int(year),
-		State: partnership.PlanState(c.Query("state")), AfterID: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ps, limit, planOut, func() int64 { return ps[len(ps)-1].ID }))
-}
-
-func getPlan(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := store.GetPlan(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(planOut(p))
-}
+var (
+	listPlans = listOf(func(c *fiber.Ctx, q *query) store.PlanFilter {
+		return store.PlanFilter{PartnerID: q.count("partner"), FiscalYear: int(q.count("fiscalYear")), State: partnership.PlanState(c.Query("state")),
+			AfterID: q.after, Limit: q.limit}
+	}, stored(store.ListPlans), func(p *partnership.CSRPlan) int64 { return p.ID }, planOut)
+	getPlan = byID(stored(store.GetPlan), planOut)
+)
 
 type alignmentIn struct {
 	Activities []partnership.AlignmentInput `json:"activities"`
@@ -463,24 +417,14 @@ func submitRequest(c *fiber.Ctx) error {
 // or ward) and ?mine=true. Open requests are those not expired yet; for a
 // caller acting for approved partners, ?state=open lists the ones its
 // partners may claim (?claimable=false lists them all).
-func listRequests(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
+var listRequests = listOf(func(c *fiber.Ctx, q *query) fourpillar.RequestQuery {
 	in := fourpillar.RequestQuery{State: partnership.RequestState(c.Query("state")), Area: c.Query("area"), Mine: c.Query("mine") == "true",
-		AllOpen: c.Query("claimable") == "false", After: after, Limit: limit}
-	if s := c.Query("scope"); s != "" {
-		if in.Scope, err = queryScope(c); err != nil {
-			return err
-		}
+		AllOpen: c.Query("claimable") == "false", After: q.after, Limit: q.limit}
+	if c.Query("scope") != "" {
+		in.Scope = q.scope()
 	}
-	qs, err := fourpillar.Requests(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(qs, limit, requestOut, func() int64 { return qs[len(qs)-1].ID }))
-}
+	return in
+}, asCaller(fourpillar.Requests), func(q *partnership.CSRRequest) int64 { return q.ID }, requestOut)
 
 // getRequest shows a CSR request, with its documents for those who may read
 // them (fourpillar.Request).
@@ -505,36 +449,10 @@ type claimIn struct {
 // claimRequest takes an open request for the caller's approved partner
 // working in its area and kecamatan. Of concurrent claims exactly one wins;
 // the others are told who did.
-func claimRequest(c *fiber.Ctx) error {
-	var in claimIn
-	if len(c.Body()) > 0 {
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	q, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, in.Partner)
-	if err != nil {
-		return err
-	}
-	return c.JSON(requestOut(q))
-}
+var claimRequest = takeOnWith(optionalBody, fiber.StatusOK, func(in claimIn) int64 { return in.Partner }, fourpillar.ClaimRequest, requestOut)
 
 // withdrawRequest takes back an open request; only whoever submitted it may.
-func withdrawRequest(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	q, err := fourpillar.WithdrawRequest(c.UserContext(), realmOf(c), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(requestOut(q))
-}
+var withdrawRequest = byID(asCaller(fourpillar.WithdrawRequest), requestOut)
 
 // --- programmes ---
 
@@ -593,26 +511,10 @@ var programmeScope = objectScope(store.GetProgramme, func(p *partnership.Program
 // claimed request, assigned to the sector agency that follows it up.
 var createProgramme = takeNew(fourpillar.CreateProgramme, programmeOut)
 
-func listProgrammes(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	partner, err := intQueryParam(c, "partner")
-	if err != nil {
-		return err
-	}
-	year, err := intQueryParam(c, "fiscalYear")
-	if err != nil {
-		return err
-	}
-	ps, err := store.ListProgrammes(c.UserContext(), regionOf(c).db, store.ProgrammeFilter{PartnerID: partner, Area: c.Query("area"),
-		FiscalYear: int(year), State: partnership.ProgrammeState(c.Query("state")), Source: c.Query("source"), AfterID: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ps, limit, programmeOut, func() int64 { return ps[len(ps)-1].ID }))
-}
+var listProgrammes = listOf(func(c *fiber.Ctx, q *query) store.ProgrammeFilter {
+	return store.ProgrammeFilter{PartnerID: q.count("partner"), Area: c.Query("area"), FiscalYear: int(q.count("fiscalYear")),
+		State: partnership.ProgrammeState(c.Query("state")), Source: c.Query("source"), AfterID: q.after, Limit: q.limit}
+}, stored(store.ListProgrammes), func(p *partnership.Programme) int64 { return p.ID }, programmeOut)
 
 // getProgramme shows a programme with its contributions ledger, summed per
 // pillar in whole rupiah.
@@ -684,30 +586,12 @@ func ideaOut(i *partnership.Idea) ideaJSON {
 // postIdea posts an innovation idea from the caller's pillar.
 var postIdea = takeNew(fourpillar.PostIdea, ideaOut)
 
-func listIdeas(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	is, err := store.ListIdeas(c.UserContext(), regionOf(c).db, store.IdeaFilter{State: partnership.IdeaState(c.Query("state")),
-		Pillar: partnership.Stakeholder(c.Query("pillar")), AfterID: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(is, limit, ideaOut, func() int64 { return is[len(is)-1].ID }))
-}
-
-func getIdea(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	i, err := store.GetIdea(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(ideaOut(i))
-}
+var (
+	listIdeas = listOf(func(c *fiber.Ctx, q *query) store.IdeaFilter {
+		return store.IdeaFilter{State: partnership.IdeaState(c.Query("state")), Pillar: partnership.Stakeholder(c.Query("pillar")), AfterID: q.after, Limit: q.limit}
+	}, stored(store.ListIdeas), func(i *partnership.Idea) int64 { return i.ID }, ideaOut)
+	getIdea = byID(stored(store.GetIdea), ideaOut)
+)
 
 // adoptIdea adopts an idea at a held forum meeting into a programme or a CSR
 // request, made in the same step.

@@ -38,6 +38,9 @@ type regionRequest struct {
 	viaToken  bool           // signed in with an API token
 	authErr   error          // why a session cookie was not accepted
 	decision  authz.Decision // what allowed the request, for the audit log
+
+	demo     bool // the embedded mode's demo sign-in is served (Options.Demo)
+	insecure bool // session cookies go without Secure (Options.InsecureCookies)
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -106,7 +109,8 @@ func withTenant(reg *tenancy.Registry, o Options) fiber.Handler {
 		c.Locals(localBase, base)
 		realm := t.Realm(db)
 		realm.Now, realm.Listener = o.Now, o.Listener
-		c.Locals(localRegion, &regionRequest{tenant: t, realm: realm, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer})
+		c.Locals(localRegion, &regionRequest{tenant: t, realm: realm, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer,
+			demo: o.Demo, insecure: o.InsecureCookies})
 		return c.Next()
 	}
 }

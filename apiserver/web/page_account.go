@@ -26,22 +26,15 @@ func safeNext(c *fiber.Ctx, next, fallback string) string {
 	return fallback
 }
 
-func signInPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "signin")
-		v.Data = struct{ Next string }{c.Query("next")}
-		return render(c, v, "signin")
-	}
-}
+// signInScreen is the sign-in page: after signing in, the reader goes on to next.
+var signInScreen = screen{nav: "signin", template: "signin", data: func(c *fiber.Ctx, v *view) (any, error) {
+	return struct{ Next string }{given(c, v, "next")}, nil
+}}
 
 // signInSubmit checks the username and password as the API's sign-in does
 // (accounts.SignIn), throttled the same way, and starts a session.
 func signInSubmit(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "signin")
-		f := formOf(c)
-		v.Form = f
-		v.Data = struct{ Next string }{f.Get("next")}
+	return signInScreen.post("", "flash.signedin", func(c *fiber.Ctx, v *view, f *form) (string, error) {
 		in := accounts.Credentials{Username: strings.TrimSpace(f.Get("username")), Password: f.Get("password"), Address: c.IP()}
 		if in.Username == "" {
 			f.fail("username", v.L.T("error.required"))
@@ -50,8 +43,7 @@ func signInSubmit(o Options) fiber.Handler {
 			f.fail("password", v.L.T("error.required"))
 		}
 		if f.Failed() {
-			v.Status = fiber.StatusUnprocessableEntity
-			return render(c, v, "signin")
+			return "", errFormFailed
 		}
 		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, in, regionOf(c).session)
 		var th *accounts.Throttled
@@ -60,75 +52,62 @@ func signInSubmit(o Options) fiber.Handler {
 			retryAfter(c, err)
 			f.General = v.L.T("error.throttled.until", v.L.DateTime(th.Until))
 			v.Status = fiber.StatusTooManyRequests
-			return render(c, v, "signin")
+			return "", errFormFailed
 		case errors.Is(err, partnership.ErrUnauthenticated):
 			f.General = v.L.T("error.signin")
 			delete(f.Values, "password")
 			v.Status = fiber.StatusUnauthorized
-			return render(c, v, "signin")
+			return "", errFormFailed
 		case err != nil:
-			return err
+			return "", err
 		}
-		setSessionCookie(c, o, s.Token, s.Expires)
-		return redirect(c, safeNext(c, f.Get("next"), "/"), "flash.signedin")
-	}
+		setSessionCookie(c, s.Token, s.Expires)
+		return safeNext(c, f.Get("next"), "/"), nil
+	})
 }
 
 // signOutSubmit ends the session, if there is one, and goes home.
-func signOutSubmit(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		if rr.session != "" {
-			if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
-				return err
-			}
+func signOutSubmit(c *fiber.Ctx) error {
+	rr := regionOf(c)
+	if rr.session != "" {
+		if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
+			return err
 		}
-		setSessionCookie(c, o, "", time.Unix(0, 0))
-		return redirect(c, "/", "flash.signedout")
 	}
+	setSessionCookie(c, "", time.Unix(0, 0))
+	return redirect(c, "/", "flash.signedout")
 }
 
-func registerPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		return render(c, newView(c, o, "register"), "register")
-	}
-}
+// registerScreen is the form of a resident's account; the passwords typed
+// are never shown again.
+var registerScreen = screen{nav: "register", template: "register", data: func(c *fiber.Ctx, v *view) (any, error) {
+	delete(v.Form.Values, "password")
+	delete(v.Form.Values, "password2")
+	return nil, nil
+}}
 
 // registerSubmit creates a resident's account as the API's register does,
 // then signs the new resident in (accounts.RegisterAndSignIn).
-func registerSubmit(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "register")
-		f := formOf(c)
-		v.Form = f
-		in := authz.NewAccount{Username: strings.TrimSpace(f.Get("username")), DisplayName: f.Get("displayName"), Password: f.Get("password"), NIK: strings.TrimSpace(f.Get("nik"))}
-		if f.Get("password2") != in.Password {
-			f.fail("password2", v.L.T("error.password2"))
-		}
-		var s accounts.Session
-		err := errFormFailed
-		if !f.Failed() {
-			_, s, err = accounts.RegisterAndSignIn(c.UserContext(), realmOf(c), actorOf(c), in, regionOf(c).session)
-		}
-		if err != nil {
-			if err != errFormFailed {
-				if errors.Is(err, partnership.ErrConflict) && strings.Contains(err.Error(), "username") {
-					f.fail("username", v.L.T("error.username.taken"))
-				} else if errors.Is(err, partnership.ErrConflict) && strings.Contains(err.Error(), "NIK") {
-					f.fail("nik", v.L.T("error.nik.taken"))
-				} else if err := f.refuse(v.L, err); err != nil {
-					return err
-				}
-			}
-			delete(f.Values, "password")
-			delete(f.Values, "password2")
-			v.Status = fiber.StatusUnprocessableEntity
-			return render(c, v, "register")
-		}
-		setSessionCookie(c, o, s.Token, s.Expires)
-		return redirect(c, "/", "flash.registered")
+var registerSubmit = registerScreen.post("", "flash.registered", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := authz.NewAccount{Username: strings.TrimSpace(f.Get("username")), DisplayName: f.Get("displayName"), Password: f.Get("password"), NIK: strings.TrimSpace(f.Get("nik"))}
+	if f.Get("password2") != in.Password {
+		f.fail("password2", v.L.T("error.password2"))
+		return "", errFormFailed
 	}
-}
+	_, s, err := accounts.RegisterAndSignIn(c.UserContext(), realmOf(c), actorOf(c), in, regionOf(c).session)
+	switch {
+	case errors.Is(err, partnership.ErrConflict) && strings.Contains(err.Error(), "username"):
+		f.fail("username", v.L.T("error.username.taken"))
+		return "", errFormFailed
+	case errors.Is(err, partnership.ErrConflict) && strings.Contains(err.Error(), "NIK"):
+		f.fail("nik", v.L.T("error.nik.taken"))
+		return "", errFormFailed
+	case err != nil:
+		return "", err
+	}
+	setSessionCookie(c, s.Token, s.Expires)
+	return "/", nil
+})
 
 // --- the demo sign-in of the embedded mode ---
 
@@ -181,38 +160,33 @@ func demoRoles(r *partnership.Region) []demoRole {
 	return out
 }
 
-func demoPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "demo")
-		v.Data = demoRoles(regionOf(c).tenant.Region)
-		return render(c, v, "demo")
-	}
-}
+// demoScreen offers the demo roles of the region.
+var demoScreen = screen{nav: "demo", template: "demo", data: func(c *fiber.Ctx, v *view) (any, error) {
+	return demoRoles(regionOf(c).tenant.Region), nil
+}}
 
 // demoSignIn signs the visitor in as the demo account of the chosen role
 // (accounts.DemoSignIn), held at the place demoRoles gives it.
-func demoSignIn(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		role := policies.Role(c.FormValue("role"))
-		var chosen *demoRole
-		for _, d := range demoRoles(realmOf(c).Spec) {
-			if d.Role == role {
-				chosen = &d
-				break
-			}
+func demoSignIn(c *fiber.Ctx) error {
+	role := policies.Role(c.FormValue("role"))
+	var chosen *demoRole
+	for _, d := range demoRoles(realmOf(c).Spec) {
+		if d.Role == role {
+			chosen = &d
+			break
 		}
-		if chosen == nil {
-			return partnership.Invalid("role", "not a demo role")
-		}
-		name := "Demo " + catalogs.For("id", nil).T("role."+string(role))
-		s, err := accounts.DemoSignIn(c.UserContext(), realmOf(c), role, chosen.Scope, name, regionOf(c).session)
-		if err != nil {
-			return err
-		}
-		setSessionCookie(c, o, s.Token, s.Expires)
-		if role == policies.Resident {
-			return redirect(c, "/", "flash.demo")
-		}
-		return redirect(c, "/work", "flash.demo")
 	}
+	if chosen == nil {
+		return partnership.Invalid("role", "not a demo role")
+	}
+	name := "Demo " + catalogs.For("id", nil).T("role."+string(role))
+	s, err := accounts.DemoSignIn(c.UserContext(), realmOf(c), role, chosen.Scope, name, regionOf(c).session)
+	if err != nil {
+		return err
+	}
+	setSessionCookie(c, s.Token, s.Expires)
+	if role == policies.Resident {
+		return redirect(c, "/", "flash.demo")
+	}
+	return redirect(c, "/work", "flash.demo")
 }

@@ -33,17 +33,14 @@ type grantsData struct {
 	Next        int64
 }
 
-func grantsPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error { return showGrants(c, newView(c, o, "grants")) }
-}
-
-func showGrants(c *fiber.Ctx, v *view) error {
+// grants lists the role grants, each with the explain answer beside it.
+var grants = screen{nav: "grants", template: "grants", data: func(c *fiber.Ctx, v *view) (any, error) {
 	rr := regionOf(c)
 	ctx, db := c.UserContext(), rr.db
 	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	gs, err := authz.ListGrants(ctx, db, after, 100)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d := grantsData{Permission: c.Query("permission", string(policies.MusrenbangDecide)), CanExplain: holds(c, policies.PolicyExplain, rr.root),
 		CanManage: holds(c, policies.GrantManage, rr.root)}
@@ -61,14 +58,14 @@ func showGrants(c *fiber.Ctx, v *view) error {
 	var e = rr.tenant
 	enf, err := e.Enforcer()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	accounts := map[int64]*authz.Account{}
 	for _, g := range gs {
 		a, ok := accounts[g.AccountID]
 		if !ok {
 			if a, err = authz.AccountByID(ctx, db, g.AccountID); err != nil {
-				return err
+				return nil, err
 			}
 			accounts[g.AccountID] = a
 		}
@@ -78,7 +75,7 @@ func showGrants(c *fiber.Ctx, v *view) error {
 			// beside a grant is what that grant allows at its own scope.
 			x, err := authz.Explain(e.Policy, enf, authz.Principal{Account: a, Grants: []authz.Grant{g}}, policies.Permission(d.Permission), g.Scope)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			row.Explained = &x
 		}
@@ -87,36 +84,22 @@ func showGrants(c *fiber.Ctx, v *view) error {
 	if len(gs) == 100 {
 		d.Next = gs[len(gs)-1].ID
 	}
-	v.Data = d
-	return render(c, v, "grants")
-}
+	return d, nil
+}}
 
 // addGrantPage grants a role at a scope (accounts.AddGrant); a scope beyond
 // the admin's reach is refused beside its field.
-func addGrantPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "grants")
-		f := formOf(c)
-		f.Key = "grant"
-		v.Form = f
-		in := accounts.GrantInput{Account: strings.TrimSpace(f.Get("account")), Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope"))}
-		_, err := authz.CheckGrant(realmOf(c).Spec, in.Role, in.Scope)
-		if err == nil && !holds(c, policies.GrantManage, in.Scope) {
-			err = partnership.Invalid("scope", "outside your reach")
-		}
-		if err == nil {
-			_, err = accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), in)
-		}
-		if err != nil {
-			if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showGrants(c, v)
-		}
-		return redirect(c, "/admin/grants", "flash.granted")
+var addGrantPage = grants.post("grant", "flash.granted", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := accounts.GrantInput{Account: strings.TrimSpace(f.Get("account")), Role: f.Get("role"), Scope: strings.TrimSpace(f.Get("scope"))}
+	if _, err := authz.CheckGrant(realmOf(c).Spec, in.Role, in.Scope); err != nil {
+		return "", err
 	}
-}
+	if !holds(c, policies.GrantManage, in.Scope) {
+		return "", partnership.Invalid("scope", "outside your reach")
+	}
+	_, err := accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), in)
+	return "/admin/grants", err
+})
 
 // revokeGrantPage takes a grant away (accounts.RevokeGrant).
 func revokeGrantPage(c *fiber.Ctx) error {
@@ -136,34 +119,30 @@ type auditData struct {
 }
 
 // auditPage pages through the audit log, and shows whether its chain holds.
-func auditPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		ctx, db := c.UserContext(), rr.db
-		v := newView(c, o, "audit")
-		after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-		es, err := audit.List(ctx, db, audit.Filter{AfterSeq: after, Limit: 50})
-		if err != nil {
-			return err
-		}
-		d := auditData{Entries: es, CanVerify: holds(c, policies.AuditVerify, rr.root)}
-		if len(es) == 50 {
-			d.Next = es[len(es)-1].Seq
-		}
-		if after > 0 {
-			d.Prev = max(after-50, 0)
-		}
-		if d.CanVerify {
-			rep, err := accounts.VerifyAudit(ctx, rr.realm, actorOf(c))
-			if err != nil {
-				return err
-			}
-			d.Verified = &rep
-		}
-		v.Data = d
-		return render(c, v, "audit")
+var auditPage = screen{nav: "audit", template: "audit", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	ctx, db := c.UserContext(), rr.db
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	es, err := audit.List(ctx, db, audit.Filter{AfterSeq: after, Limit: 50})
+	if err != nil {
+		return nil, err
 	}
-}
+	d := auditData{Entries: es, CanVerify: holds(c, policies.AuditVerify, rr.root)}
+	if len(es) == 50 {
+		d.Next = es[len(es)-1].Seq
+	}
+	if after > 0 {
+		d.Prev = max(after-50, 0)
+	}
+	if d.CanVerify {
+		rep, err := accounts.VerifyAudit(ctx, rr.realm, actorOf(c))
+		if err != nil {
+			return nil, err
+		}
+		d.Verified = &rep
+	}
+	return d, nil
+}}.get
 
 // Short shortens a hash for display.
 func (v *view) Short(s string) string {

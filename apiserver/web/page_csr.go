@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
@@ -51,23 +50,19 @@ func areaOptions(r *partnership.Region) []option {
 	return out
 }
 
-// requestsPage lists the open CSR requests — with a claim button for the
+// requests lists the open CSR requests — with a claim button for the
 // partner who may take each up — and those claimed.
-func requestsPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error { return showRequests(c, newView(c, o, "requests")) }
-}
-
-func showRequests(c *fiber.Ctx, v *view) error {
+var requests = screen{nav: "requests", template: "requests", data: func(c *fiber.Ctx, v *view) (any, error) {
 	rr := regionOf(c)
 	ctx, realm, me, r := c.UserContext(), rr.realm, actorOf(c), rr.tenant.Region
 	mine, err := fourpillar.ApprovedPartnersOf(ctx, realm, me.AccountID())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
 	open, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, q := range open {
 		row := csrRow{Q: q, Area: areaName(r, q.Area)}
@@ -83,7 +78,7 @@ func showRequests(c *fiber.Ctx, v *view) error {
 	}
 	claimed, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestClaimed, Limit: 200})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := len(claimed) - 1; i >= 0; i-- {
 		q := claimed[i]
@@ -93,79 +88,41 @@ func showRequests(c *fiber.Ctx, v *view) error {
 		}
 		d.Claimed = append(d.Claimed, row)
 	}
-	v.Data = d
-	return render(c, v, "requests")
-}
+	return d, nil
+}}
 
-// requestFormPage is the form of a CSR request: the ward first, then the rest.
-func requestFormPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "requests")
-		r := regionOf(c).tenant.Region
-		v.Data = struct {
-			wardChoice
-			Areas []option
-		}{chooseWard(r, c.Query("ward")), areaOptions(r)}
-		return render(c, v, "request_form")
-	}
-}
+// requestForm is the form of a CSR request: the ward first, then the rest.
+var requestForm = wardForm("requests", "request_form")
 
 // requestSubmitPage submits a resident's CSR request, as the API's
 // submitRequest does (without documents).
-func requestSubmitPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		r := regionOf(c).tenant.Region
-		v := newView(c, o, "requests")
-		f := formOf(c)
-		v.Form = f
-		in := partnership.CSRRequestInput{Area: f.Get("area"), Ward: f.Get("ward"), Title: f.Get("title"), Description: f.Get("description")}
-		in.Amount = f.money(v, "amount")
-		err := errFormFailed
-		if !f.Failed() {
-			_, _, err = fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), fourpillar.RequestSubmission{CSRRequestInput: in})
-		}
-		if err != nil {
-			if err != errFormFailed {
-				if err := f.refuse(v.L, err); err != nil {
-					return err
-				}
-			}
-			v.Data = struct {
-				wardChoice
-				Areas []option
-			}{chooseWard(r, f.Get("ward")), areaOptions(r)}
-			v.Status = fiber.StatusUnprocessableEntity
-			return render(c, v, "request_form")
-		}
-		return redirect(c, "/csr/requests", "flash.request")
+var requestSubmitPage = requestForm.post("", "flash.request", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := partnership.CSRRequestInput{Area: f.Get("area"), Ward: f.Get("ward"), Title: f.Get("title"), Description: f.Get("description")}
+	in.Amount = f.money(v, "amount")
+	if f.Failed() {
+		return "", errFormFailed
 	}
-}
+	_, _, err := fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), fourpillar.RequestSubmission{CSRRequestInput: in})
+	return "/csr/requests", err
+})
 
 // claimRequestPage claims an open request for the partner the account acts
 // for, as the API's claimRequest does; of two claims one wins.
-func claimRequestPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "requests")
-		f := formOf(c)
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		f.Key = "claim-" + strconv.FormatInt(id, 10)
-		v.Form = f
+func claimRequestPage(c *fiber.Ctx) error {
+	return requests.post("claim-"+c.Params("id"), "flash.claimed", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+		id, _ := idParam(c)
 		partner, _ := strconv.ParseInt(f.Get("partner"), 10, 64)
-		if _, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, partner); err != nil {
-			var claimed *partnership.ClaimedError
-			if errors.As(err, &claimed) {
-				f.General = v.L.T("csr.claimed.already")
-			} else if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
+		_, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, partner)
+		if err != nil {
 			v.Status = fiber.StatusConflict
-			return showRequests(c, v)
 		}
-		return redirect(c, "/csr/requests", "flash.claimed")
-	}
+		var claimed *partnership.ClaimedError
+		if errors.As(err, &claimed) {
+			f.General = v.L.T("csr.claimed.already")
+			return "", errFormFailed
+		}
+		return "/csr/requests", err
+	})(c)
 }
 
 type partnerListRow struct {
@@ -175,59 +132,23 @@ type partnerListRow struct {
 }
 
 // partnersPage is the directory of approved partners.
-func partnersPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
-		v := newView(c, o, "partners")
-		ps, err := fourpillar.Partners(c.UserContext(), rr.realm, actorOf(c), fourpillar.PartnerQuery{State: partnership.PartnerApproved})
-		if err != nil {
-			return err
-		}
-		var rows []partnerListRow
-		for _, p := range ps {
-			row := partnerListRow{P: p}
-			for _, a := range p.Areas {
-				row.Areas = append(row.Areas, areaName(r, a))
-			}
-			for _, k := range p.Kecamatan {
-				row.Where = append(row.Where, placeName(r, k))
-			}
-			rows = append(rows, row)
-		}
-		v.Data = rows
-		return render(c, v, "partners")
+var partnersPage = screen{nav: "partners", template: "partners", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	r := rr.tenant.Region
+	ps, err := fourpillar.Partners(c.UserContext(), rr.realm, actorOf(c), fourpillar.PartnerQuery{State: partnership.PartnerApproved})
+	if err != nil {
+		return nil, err
 	}
-}
-
-// fourPillarQueues are the four-pillar roles' queues: a company or
-// university sees the open requests it may claim.
-func fourPillarQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
-	switch g.Role {
-	case policies.Company, policies.University:
-		sq, err := partnerSanctionQueue(c, v, g)
-		if err != nil {
-			return nil, err
+	var rows []partnerListRow
+	for _, p := range ps {
+		row := partnerListRow{P: p}
+		for _, a := range p.Areas {
+			row.Areas = append(row.Areas, areaName(r, a))
 		}
-		wq, err := partnerWorkQueues(c, o, v, g)
-		if err != nil {
-			return nil, err
+		for _, k := range p.Kecamatan {
+			row.Where = append(row.Where, placeName(r, k))
 		}
-		return append(append([]queue{{Title: v.L.T("work.partner"), Scope: g.Scope, Links: []link{
-			{v.Base + "/csr/requests", v.L.T("nav.requests")}, {v.Base + "/partners", v.L.T("nav.partners")}}}}, wq...), sq), nil
-	case policies.CSRForumSecretariat:
-		sq, err := sanctionQueues(c, v, g)
-		if err != nil {
-			return nil, err
-		}
-		fq, err := forumWorkQueues(c, o, v, g)
-		if err != nil {
-			return nil, err
-		}
-		sq = append(fq, sq...)
-		return append([]queue{{Title: v.L.T("work.forum"), Scope: g.Scope, Links: []link{
-			{v.Base + "/partners", v.L.T("nav.partners")}, {v.Base + "/csr/requests", v.L.T("nav.requests")},
-			{v.Base + "/forum", v.L.T("nav.forum")}, {v.Base + "/evaluations", v.L.T("nav.evaluations")}, {v.Base + "/awards", v.L.T("nav.awards")}}}}, sq...), nil
+		rows = append(rows, row)
 	}
-	return nil, nil
-}
+	return rows, nil
+}}.get

@@ -9,24 +9,18 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/twopillar"
 )
 
 // The public dashboard: every figure as a chart drawn on the server in SVG
 // (no chart library in the browser), as an HTML table beside it, and as CSV.
 
 type participationView struct {
-	Region     partnership.AreaEvaluation
-	Kecamatan  []partnership.AreaEvaluation
-	Wards      []wardGroup
+	twopillar.Dashboard
 	ChartKec   template.HTML
 	ChartWards template.HTML
-}
-
-type wardGroup struct {
-	Kecamatan string
-	Rows      []partnership.AreaEvaluation
 }
 
 type csrView struct {
@@ -42,99 +36,65 @@ type dashboardData struct {
 }
 
 // dashboardYear is the year the dashboard shows: ?year=, else the current one.
-func dashboardYear(c *fiber.Ctx, o Options) (int, error) {
-	r := regionOf(c).tenant.Region
-	year := o.now().In(r.Location).Year()
+func dashboardYear(c *fiber.Ctx) (int, error) {
+	year := thisYear(c)
 	if y := c.Query("year"); y != "" {
 		var err error
 		if year, err = strconv.Atoi(y); err != nil {
 			return 0, partnership.Invalid("year", "a year")
 		}
 	}
-	return year, r.CheckReadableYear(year, o.now())
+	return year, regionOf(c).tenant.Region.CheckReadableYear(year, realmOf(c).Clock())
 }
 
-// participationOf evaluates the region per kecamatan and per ward for a
-// year, with the participation functions the API's evaluation uses.
-func participationOf(c *fiber.Ctx, year int) (partnership.AreaEvaluation, []partnership.AreaEvaluation, []wardGroup, error) {
-	rr := regionOf(c)
-	r := rr.tenant.Region
-	ctx, db := c.UserContext(), rr.db
-	from, to := r.FiscalYearBounds(year)
-	wards, err := store.ParticipationTallies(ctx, db, rr.root, year, from, to, store.ByWard)
+// dashboardPage draws the participation per kecamatan and per ward
+// (twopillar.DashboardOf) and the CSR realisation per priority area
+// (fourpillar.Dashboard) of a year.
+var dashboardPage = screen{nav: "dashboard", template: "dashboard", data: func(c *fiber.Ctx, v *view) (any, error) {
+	realm, r := realmOf(c), regionOf(c).tenant.Region
+	year, err := dashboardYear(c)
 	if err != nil {
-		return partnership.AreaEvaluation{}, nil, nil, err
+		return nil, err
 	}
-	phases, err := store.LatestPhases(ctx, db, rr.root, year)
-	if err != nil {
-		return partnership.AreaEvaluation{}, nil, nil, err
+	d := dashboardData{Year: year}
+	current := thisYear(c)
+	for y := current; y >= current-5; y-- {
+		d.Years = append(d.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == year})
 	}
-	top, kec, err := r.Participation(rr.root, wards, nil, phases)
-	if err != nil {
-		return top, nil, nil, err
-	}
-	var groups []wardGroup
-	for _, k := range r.Kecamatan {
-		_, rows, err := r.Participation(k.Code, wards, nil, phases)
+	if r.TwoPillar != nil {
+		pd, err := twopillar.DashboardOf(c.UserContext(), realm, year)
 		if err != nil {
-			return top, nil, nil, err
+			return nil, err
 		}
-		groups = append(groups, wardGroup{Kecamatan: k.Name, Rows: rows})
+		rates := func(es []partnership.AreaEvaluation) (bars []bar) {
+			for _, e := range es {
+				bars = append(bars, bar{Label: e.Name, Value: e.Indicators.AspirationRate.Value, Second: e.Indicators.AttendanceRate.Value})
+			}
+			return bars
+		}
+		var wards []partnership.AreaEvaluation
+		for _, g := range pd.Wards {
+			wards = append(wards, g.Rows...)
+		}
+		d.Participation = &participationView{Dashboard: pd,
+			ChartKec: barChart(v, "chart-kec", v.L.T("dashboard.chart.kecamatan", year), v.L.T("dashboard.chart.desc"), rates(pd.Kecamatan),
+				v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendanceRate")),
+			ChartWards: barChart(v, "chart-wards", v.L.T("dashboard.chart.wards", year), v.L.T("dashboard.chart.desc"), rates(wards),
+				v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendanceRate"))}
 	}
-	return top, kec, groups, nil
-}
-
-func dashboardPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
-		v := newView(c, o, "dashboard")
-		year, err := dashboardYear(c, o)
+	if r.Runs(partnership.FourPillar) && r.CheckDashboardYear(year, realm.Clock()) == nil {
+		db, err := fourpillar.Dashboard(c.UserContext(), realm, year)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		d := dashboardData{Year: year}
-		current := o.now().In(r.Location).Year()
-		for y := current; y >= current-5; y-- {
-			d.Years = append(d.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == year})
+		var bars []bar
+		for _, a := range db.Areas {
+			bars = append(bars, bar{Label: a.Name, Value: int64(a.Amount), Money: true})
 		}
-		if r.TwoPillar != nil {
-			top, kec, wards, err := participationOf(c, year)
-			if err != nil {
-				return err
-			}
-			pv := &participationView{Region: top, Kecamatan: kec, Wards: wards}
-			var bars []bar
-			for _, k := range kec {
-				bars = append(bars, bar{Label: k.Name, Value: k.Indicators.AspirationRate.Value, Second: k.Indicators.AttendanceRate.Value})
-			}
-			pv.ChartKec = barChart(v, "chart-kec", v.L.T("dashboard.chart.kecamatan", year), v.L.T("dashboard.chart.desc"), bars,
-				v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendanceRate"))
-			bars = nil
-			for _, g := range wards {
-				for _, w := range g.Rows {
-					bars = append(bars, bar{Label: w.Name, Value: w.Indicators.AspirationRate.Value, Second: w.Indicators.AttendanceRate.Value})
-				}
-			}
-			pv.ChartWards = barChart(v, "chart-wards", v.L.T("dashboard.chart.wards", year), v.L.T("dashboard.chart.desc"), bars,
-				v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendanceRate"))
-			d.Participation = pv
-		}
-		if r.Runs(partnership.FourPillar) && r.CheckDashboardYear(year, o.now()) == nil {
-			db, err := store.DashboardOf(c.UserContext(), rr.db, r, year)
-			if err != nil {
-				return err
-			}
-			var bars []bar
-			for _, a := range db.Areas {
-				bars = append(bars, bar{Label: a.Name, Value: int64(a.Amount), Money: true})
-			}
-			d.CSR = &csrView{Dashboard: db, Chart: barChart(v, "chart-csr", v.L.T("dashboard.chart.csr", year), v.L.T("dashboard.chart.desc"), bars, v.L.T("dashboard.amount"), "")}
-		}
-		v.Data = d
-		return render(c, v, "dashboard")
+		d.CSR = &csrView{Dashboard: db, Chart: barChart(v, "chart-csr", v.L.T("dashboard.chart.csr", year), v.L.T("dashboard.chart.desc"), bars, v.L.T("dashboard.amount"), "")}
 	}
-}
+	return d, nil
+}}.get
 
 // Rate formats a rate per 1,000 residents, or a dash when undefined.
 func (v *view) Rate(p partnership.PerMille) string {
@@ -175,51 +135,42 @@ func sendCSV(c *fiber.Ctx, name string, rows [][]string) error {
 
 // participationCSV is the participation table as CSV, per kecamatan or (with
 // ?level=ward) per ward; headers in the reader's language.
-func participationCSV(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "dashboard")
-		year, err := dashboardYear(c, o)
-		if err != nil {
-			return err
-		}
-		_, kec, wards, err := participationOf(c, year)
-		if err != nil {
-			return err
-		}
-		header := []string{v.L.T("dashboard.code"), v.L.T("dashboard.area"), v.L.T("dashboard.population"), v.L.T("dashboard.aspirations"),
-			v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendance"), v.L.T("dashboard.attendanceRate"), v.L.T("dashboard.participants"),
-			v.L.T("dashboard.empowermentShare")}
-		rows := [][]string{}
-		line := func(kecamatan string, e partnership.AreaEvaluation) []string {
-			in := e.Indicators
-			out := []string{e.Scope, e.Name, strconv.FormatInt(in.Population, 10), strconv.FormatInt(in.Aspirations, 10), perMilleCSV(in.AspirationRate),
-				strconv.FormatInt(in.Attendance, 10), perMilleCSV(in.AttendanceRate), strconv.FormatInt(in.Participants, 10), shareCSV(in.EmpowermentShare)}
-			if kecamatan != "" {
-				out = append([]string{kecamatan}, out...)
-			}
-			return out
-		}
-		name := fmt.Sprintf("participation-kecamatan-%d.csv", year)
-		if c.Query("level") == "ward" {
-			name = fmt.Sprintf("participation-wards-%d.csv", year)
-			rows = append(rows, append([]string{v.L.T("dashboard.kecamatan")}, append(header, v.L.T("dashboard.phase"))...))
-			for _, g := range wards {
-				for _, w := range g.Rows {
-					phase := ""
-					if w.Phase != nil {
-						phase = string(w.Phase.Phase)
-					}
-					rows = append(rows, append(line(g.Kecamatan, w), phase))
-				}
-			}
-		} else {
-			rows = append(rows, header)
-			for _, k := range kec {
-				rows = append(rows, line("", k))
-			}
-		}
-		return sendCSV(c, name, rows)
+func participationCSV(c *fiber.Ctx) error {
+	v := newView(c, "dashboard")
+	year, err := dashboardYear(c)
+	if err != nil {
+		return err
 	}
+	pd, err := twopillar.DashboardOf(c.UserContext(), realmOf(c), year)
+	if err != nil {
+		return err
+	}
+	header := []string{v.L.T("dashboard.code"), v.L.T("dashboard.area"), v.L.T("dashboard.population"), v.L.T("dashboard.aspirations"),
+		v.L.T("dashboard.aspirationRate"), v.L.T("dashboard.attendance"), v.L.T("dashboard.attendanceRate"), v.L.T("dashboard.participants"),
+		v.L.T("dashboard.empowermentShare")}
+	line := func(e partnership.AreaEvaluation) []string {
+		in := e.Indicators
+		return []string{e.Scope, e.Name, strconv.FormatInt(in.Population, 10), strconv.FormatInt(in.Aspirations, 10), perMilleCSV(in.AspirationRate),
+			strconv.FormatInt(in.Attendance, 10), perMilleCSV(in.AttendanceRate), strconv.FormatInt(in.Participants, 10), shareCSV(in.EmpowermentShare)}
+	}
+	if c.Query("level") != "ward" {
+		rows := [][]string{header}
+		for _, k := range pd.Kecamatan {
+			rows = append(rows, line(k))
+		}
+		return sendCSV(c, fmt.Sprintf("participation-kecamatan-%d.csv", year), rows)
+	}
+	rows := [][]string{append(append([]string{v.L.T("dashboard.kecamatan")}, header...), v.L.T("dashboard.phase"))}
+	for _, g := range pd.Wards {
+		for _, w := range g.Rows {
+			phase := ""
+			if w.Phase != nil {
+				phase = string(w.Phase.Phase)
+			}
+			rows = append(rows, append(append([]string{g.Kecamatan}, line(w)...), phase))
+		}
+	}
+	return sendCSV(c, fmt.Sprintf("participation-wards-%d.csv", year), rows)
 }
 
 func perMilleCSV(p partnership.PerMille) string {
@@ -236,37 +187,20 @@ func shareCSV(b partnership.BasisPoints) string {
 	return partnership.Percent(b.Value)
 }
 
-// csrCSV is the four-pillar realisation per priority area of a year as CSV.
-func csrCSV(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
-		v := newView(c, o, "dashboard")
-		year := o.now().In(r.Location).Year()
-		if y := c.Query("year"); y != "" {
-			var err error
-			if year, err = strconv.Atoi(y); err != nil {
-				return partnership.Invalid("year", "a year")
-			}
-		}
-		if !r.Runs(partnership.FourPillar) {
-			return fmt.Errorf("%w: %s does not run the four-pillar model", partnership.ErrNotFound, r.Name)
-		}
-		if err := r.CheckDashboardYear(year, o.now()); err != nil {
-			return err
-		}
-		d, err := store.DashboardOf(c.UserContext(), rr.db, r, year)
-		if err != nil {
-			return err
-		}
-		rows := [][]string{{v.L.T("dashboard.year"), v.L.T("dashboard.areaKey"), v.L.T("dashboard.priorityArea"), v.L.T("dashboard.amountRp"),
-			v.L.T("dashboard.sharePercent"), v.L.T("dashboard.partners"), v.L.T("dashboard.requests"), v.L.T("dashboard.programmes")}}
-		for _, a := range append(d.Areas, d.Total) {
-			rows = append(rows, []string{strconv.Itoa(year), a.Area, a.Name, strconv.FormatInt(int64(a.Amount), 10), a.Share,
-				strconv.FormatInt(a.Partners, 10), strconv.FormatInt(a.Requests, 10), strconv.FormatInt(a.Programmes, 10)})
-		}
-		return sendCSV(c, fmt.Sprintf("csr-realisation-%d.csv", year), rows)
+// csrCSV is the four-pillar realisation per priority area of a year as CSV,
+// the API's dashboard.csv with headers in the reader's language.
+func csrCSV(c *fiber.Ctx) error {
+	v := newView(c, "dashboard")
+	year, err := csrDashboardYear(c)
+	if err != nil {
+		return err
 	}
+	if err := fourPillarOnly(c); err != nil {
+		return err
+	}
+	return dashboardCSV(c, fmt.Sprintf("csr-realisation-%d.csv", year), year, []string{v.L.T("dashboard.year"), v.L.T("dashboard.areaKey"),
+		v.L.T("dashboard.priorityArea"), v.L.T("dashboard.amountRp"), v.L.T("dashboard.sharePercent"), v.L.T("dashboard.partners"),
+		v.L.T("dashboard.requests"), v.L.T("dashboard.programmes")})
 }
 
 // --- SVG charts ---

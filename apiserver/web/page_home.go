@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,37 +32,33 @@ type homeData struct {
 // regionHome is the region's portal home page: the Musrenbang open to
 // residents, the CSR requests open to partners, the latest public decisions
 // and the way to the dashboard.
-func regionHome(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-		s, err := summarise(c)
-		if err != nil {
-			return err
-		}
-		d := homeData{Summary: s, FourPilar: r.Runs(partnership.FourPillar)}
-		for _, st := range []partnership.MusrenbangState{partnership.MusrenbangScheduled, partnership.MusrenbangHeld} {
-			ms, err := store.ListMusrenbang(ctx, db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 20})
-			if err != nil {
-				return err
-			}
-			d.Open = append(d.Open, ms...)
-		}
-		slices.SortFunc(d.Open, func(a, b *partnership.Musrenbang) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
-		if d.FourPilar {
-			if d.Requests, err = store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestOpen, OpenAt: o.now(), Limit: 10}); err != nil {
-				return err
-			}
-		}
-		if d.Decisions, err = recentDecisions(c, 8); err != nil {
-			return err
-		}
-		v := newView(c, o, "home")
-		v.Title = r.Name
-		v.Data = d
-		return render(c, v, "home")
+var regionHome = screen{nav: "home", template: "home", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
+	s, err := summarise(c)
+	if err != nil {
+		return nil, err
 	}
-}
+	d := homeData{Summary: s, FourPilar: r.Runs(partnership.FourPillar)}
+	for _, st := range []partnership.MusrenbangState{partnership.MusrenbangScheduled, partnership.MusrenbangHeld} {
+		ms, err := store.ListMusrenbang(ctx, db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 20})
+		if err != nil {
+			return nil, err
+		}
+		d.Open = append(d.Open, ms...)
+	}
+	slices.SortFunc(d.Open, func(a, b *partnership.Musrenbang) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
+	if d.FourPilar {
+		if d.Requests, err = store.ListRequests(ctx, db, store.RequestFilter{State: partnership.RequestOpen, OpenAt: rr.realm.Clock(), Limit: 10}); err != nil {
+			return nil, err
+		}
+	}
+	if d.Decisions, err = recentDecisions(c, 8); err != nil {
+		return nil, err
+	}
+	v.Title = r.Name
+	return d, nil
+}}.get
 
 // recentDecisions are the newest public decisions of the audit log, newest
 // first. The log lists in order from a sequence number, so the sequence
@@ -116,25 +111,21 @@ type musrenbangListData struct {
 }
 
 // musrenbangList lists the region's Musrenbang: coming, under way and published.
-func musrenbangList(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		var d musrenbangListData
-		for st, into := range map[partnership.MusrenbangState]*[]*partnership.Musrenbang{
-			partnership.MusrenbangScheduled: &d.Upcoming, partnership.MusrenbangHeld: &d.Held, partnership.MusrenbangClosed: &d.Closed,
-		} {
-			ms, err := store.ListMusrenbang(c.UserContext(), rr.db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 200})
-			if err != nil {
-				return err
-			}
-			*into = ms
+var musrenbangList = screen{nav: "musrenbang", template: "musrenbang_list", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	var d musrenbangListData
+	for st, into := range map[partnership.MusrenbangState]*[]*partnership.Musrenbang{
+		partnership.MusrenbangScheduled: &d.Upcoming, partnership.MusrenbangHeld: &d.Held, partnership.MusrenbangClosed: &d.Closed,
+	} {
+		ms, err := store.ListMusrenbang(c.UserContext(), rr.db, store.MusrenbangFilter{Scope: rr.root, State: st, Limit: 200})
+		if err != nil {
+			return nil, err
 		}
-		slices.Reverse(d.Closed) // newest first
-		v := newView(c, o, "musrenbang")
-		v.Data = d
-		return render(c, v, "musrenbang_list")
+		*into = ms
 	}
-}
+	slices.Reverse(d.Closed) // newest first
+	return d, nil
+}}.get
 
 type decidedItem struct {
 	Record   store.DecisionRecord
@@ -158,23 +149,16 @@ type musrenbangData struct {
 
 // musrenbangPage shows one Musrenbang: its attendance, agenda, decisions and
 // minutes — and to the office running it, the forms for each step.
-func musrenbangPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "musrenbang")
-		return showMusrenbang(c, v)
-	}
-}
-
-func showMusrenbang(c *fiber.Ctx, v *view) error {
+var musrenbang = screen{nav: "musrenbang", template: "musrenbang", data: func(c *fiber.Ctx, v *view) (any, error) {
 	rr := regionOf(c)
 	ctx, r := c.UserContext(), rr.tenant.Region
 	id, err := idParam(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec, err := twopillar.Musrenbang(ctx, realmOf(c), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m := rec.Musrenbang
 	d := musrenbangData{M: m, Categories: partnership.AttendanceCategories, Agenda: rec.Agenda}
@@ -192,7 +176,7 @@ func showMusrenbang(c *fiber.Ctx, v *view) error {
 	for _, rec := range rec.Decisions {
 		p, err := store.GetProposal(ctx, rr.db, rec.ProposalID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.Decided = append(d.Decided, decidedItem{rec, p})
 	}
@@ -205,9 +189,8 @@ func showMusrenbang(c *fiber.Ctx, v *view) error {
 		}
 	}
 	v.Title = v.L.T("musrenbang.title", placeName(r, m.Area))
-	v.Data = d
-	return render(c, v, "musrenbang")
-}
+	return d, nil
+}}
 
 // AttendanceValue is the count shown in the attendance form for a category:
 // what was typed, else what was recorded.
@@ -223,88 +206,70 @@ func (v *view) AttendanceValue(m *partnership.Musrenbang, cat string) string {
 }
 
 // musrenbangAction takes one step posted from a Musrenbang's page: on
-// success back to the page (at anchor) with a flash message, on refusal the
-// page again with the failed form filled in and its reasons beside its
-// fields. do may name the failed form by setting f.Key.
-func musrenbangAction(o Options, key, anchor, flash string, do func(c *fiber.Ctx, v *view, f *form, id int64) error) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "musrenbang")
-		f := formOf(c)
-		f.Key = key
-		v.Form = f
+// success back to the page (at anchor), on refusal the page again with the
+// failed form (key, or as do names it) filled in.
+func musrenbangAction(key, anchor, flash string, do func(c *fiber.Ctx, v *view, f *form, id int64) error) fiber.Handler {
+	return musrenbang.post(key, flash, func(c *fiber.Ctx, v *view, f *form) (string, error) {
 		id, _ := idParam(c)
-		if err := do(c, v, f, id); err != nil {
-			if err != errFormFailed {
-				if err := refuseAllocation(v, f, err); err != nil {
-					return err
-				}
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showMusrenbang(c, v)
-		}
-		return redirect(c, "/musrenbang/"+strconv.FormatInt(id, 10)+anchor, flash)
-	}
+		return "/musrenbang/" + strconv.FormatInt(id, 10) + anchor, do(c, v, f, id)
+	})
 }
 
 // recordAttendancePage records the attendance by category from the form.
-func recordAttendancePage(o Options) fiber.Handler {
-	return musrenbangAction(o, "attendance", "#decisions", "flash.attendance", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-		r := regionOf(c).tenant.Region
-		att := map[string]int{}
-		for _, cat := range partnership.AttendanceCategories {
-			s := f.Get("attendance." + cat)
-			if s == "" {
-				continue
-			}
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 {
-				f.fail("attendance."+cat, v.L.T("error.count"))
-				continue
-			}
-			att[cat] = n
+var recordAttendancePage = musrenbangAction("attendance", "#decisions", "flash.attendance", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	r := regionOf(c).tenant.Region
+	att := map[string]int{}
+	for _, cat := range partnership.AttendanceCategories {
+		s := f.Get("attendance." + cat)
+		if s == "" {
+			continue
 		}
-		if f.Failed() {
-			return errFormFailed
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			f.fail("attendance."+cat, v.L.T("error.count"))
+			continue
 		}
-		_, err := twopillar.RecordAttendance(c.UserContext(), realmOf(c), actorOf(c), id, att)
-		if err == nil || r.TwoPillar == nil || r.Quorum(att) == nil {
-			return err
-		}
-		total := 0
-		for _, n := range att {
-			total += n
-		}
-		f.General = v.L.T("musrenbang.noquorum", v.Num(total), v.Num(r.TwoPillar.MinAttendance))
-		for _, cat := range r.TwoPillar.RequiredCategories {
-			if att[cat] < 1 {
-				f.fail("attendance."+cat, v.L.T("musrenbang.needone"))
-			}
-		}
+		att[cat] = n
+	}
+	if f.Failed() {
 		return errFormFailed
-	})
-}
+	}
+	_, err := twopillar.RecordAttendance(c.UserContext(), realmOf(c), actorOf(c), id, att)
+	if err == nil || r.TwoPillar == nil || r.Quorum(att) == nil {
+		return err
+	}
+	total := 0
+	for _, n := range att {
+		total += n
+	}
+	f.General = v.L.T("musrenbang.noquorum", v.Num(total), v.Num(r.TwoPillar.MinAttendance))
+	for _, cat := range r.TwoPillar.RequiredCategories {
+		if att[cat] < 1 {
+			f.fail("attendance."+cat, v.L.T("musrenbang.needone"))
+		}
+	}
+	return errFormFailed
+})
 
 // decidePage takes one decision on one proposal of the agenda, as the API's
 // decide does (twopillar.Decide).
-func decidePage(o Options) fiber.Handler {
-	return musrenbangAction(o, "", "#decisions", "flash.decided", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-		pid, _ := strconv.ParseInt(f.Get("proposal"), 10, 64)
-		f.Key = "decide-" + strconv.FormatInt(pid, 10)
-		in := twopillar.Decision{Decision: partnership.Decision{Decision: f.Get("decision"), Reason: f.Get("reason"), Agency: f.Get("agency")},
-			Proposal: pid, Area: f.Get("area")}
-		if in.Decision.Decision == "" {
-			f.fail("decision", v.L.T("error.choose"))
-		}
-		if in.Decision.Decision == partnership.DecideReject && f.Get("reason") == "" {
-			f.fail("reason", v.L.T("error.reason"))
-		}
-		if f.Failed() {
-			return errFormFailed
-		}
-		_, err := twopillar.Decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return err
-	})
-}
+var decidePage = musrenbangAction("", "#decisions", "flash.decided", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	pid, _ := strconv.ParseInt(f.Get("proposal"), 10, 64)
+	f.Key = "decide-" + strconv.FormatInt(pid, 10)
+	in := twopillar.Decision{Decision: partnership.Decision{Decision: f.Get("decision"), Reason: f.Get("reason"), Agency: f.Get("agency")},
+		Proposal: pid, Area: f.Get("area")}
+	if in.Decision.Decision == "" {
+		f.fail("decision", v.L.T("error.choose"))
+	}
+	if in.Decision.Decision == partnership.DecideReject && f.Get("reason") == "" {
+		f.fail("reason", v.L.T("error.reason"))
+	}
+	if f.Failed() {
+		return errFormFailed
+	}
+	_, err := twopillar.Decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	return err
+})
 
 // refuseAllocation refuses a form whose funding the allocation cannot bear,
 // with the figures; any other error as refuse does.
@@ -318,49 +283,27 @@ func refuseAllocation(v *view, f *form, err error) error {
 }
 
 // closeMusrenbangPage publishes the minutes; the Musrenbang becomes immutable.
-func closeMusrenbangPage(o Options) fiber.Handler {
-	return musrenbangAction(o, "close", "", "flash.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-		_, err := twopillar.CloseMusrenbang(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
-		return err
-	})
-}
+var closeMusrenbangPage = musrenbangAction("close", "", "flash.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	_, err := twopillar.CloseMusrenbang(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
+	return err
+})
 
 // scheduleMusrenbangPage schedules a Musrenbang from the work queue's form.
-func scheduleMusrenbangPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		r := rr.tenant.Region
-		v := newView(c, o, "work")
-		f := formOf(c)
-		f.Key = "schedule"
-		v.Form = f
-		in := partnership.MusrenbangInput{Area: f.Get("area"), Place: f.Get("place")}
-		in.Level = r.ScopeLevel(in.Area)
-		if in.Level != partnership.LevelWard && in.Level != partnership.LevelKecamatan {
-			f.fail("area", v.L.T("error.choose"))
-		}
-		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		if s := f.Get("scheduledAt"); s == "" {
-			f.fail("scheduledAt", v.L.T("error.required"))
-		} else if t, err := time.ParseInLocation("2006-01-02T15:04", s, r.Location); err != nil {
-			f.fail("scheduledAt", v.L.T("error.datetime"))
-		} else {
-			in.ScheduledAt = t
-		}
-		var m *partnership.Musrenbang
-		err := errFormFailed
-		if !f.Failed() {
-			m, err = twopillar.ScheduleMusrenbang(c.UserContext(), realmOf(c), actorOf(c), in)
-		}
-		if err != nil {
-			if err != errFormFailed {
-				if err := f.refuse(v.L, err); err != nil {
-					return err
-				}
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showWork(c, o, v)
-		}
-		return redirect(c, "/musrenbang/"+strconv.FormatInt(m.ID, 10), "flash.scheduled")
+var scheduleMusrenbangPage = work.post("schedule", "flash.scheduled", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	r := regionOf(c).tenant.Region
+	in := partnership.MusrenbangInput{Area: f.Get("area"), Place: f.Get("place")}
+	in.Level = r.ScopeLevel(in.Area)
+	if in.Level != partnership.LevelWard && in.Level != partnership.LevelKecamatan {
+		f.fail("area", v.L.T("error.choose"))
 	}
-}
+	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+	in.ScheduledAt = f.datetime(v, "scheduledAt", r.Location)
+	if f.Failed() {
+		return "", errFormFailed
+	}
+	m, err := twopillar.ScheduleMusrenbang(c.UserContext(), realmOf(c), actorOf(c), in)
+	if err != nil {
+		return "", err
+	}
+	return "/musrenbang/" + strconv.FormatInt(m.ID, 10), nil
+})

@@ -9,10 +9,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
 
@@ -25,81 +23,56 @@ import (
 // ignored.
 const planRows = 3
 
-// partnerWorkQueues are the queues of the partners the account acts for.
-func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
-	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-	if !r.Runs(partnership.FourPillar) {
-		return nil, nil
+// partnerQueues are a company's or university's queues: the pages of its
+// work, the plans and realisations of the partners it acts for (where the
+// region runs the four-pillar model), and the sanctions on them.
+func (v *view) partnerQueues(c *fiber.Ctx, scope string, w fourpillar.Work) []queue {
+	qs := []queue{v.links("work.partner", scope, "/csr/requests", "nav.requests", "/partners", "nav.partners")}
+	if len(w.Partners) > 0 {
+		qs = append(qs, v.partnerWork(c, scope, w.Partners)...)
 	}
-	partners, err := fourpillar.ApprovedPartnersOf(ctx, rr.realm, accountID(c))
-	if err != nil || len(partners) == 0 {
-		return nil, err
+	nq := queue{Title: v.L.T("work.partner.sanctions"), Scope: scope, Empty: v.L.T("work.sanctions.none")}
+	for _, s := range w.Notices {
+		it := sanctionItem(v, s)
+		if s.LegalBasis != "" {
+			it.Lines = append(it.Lines, v.L.T("sanctions.basis", s.LegalBasis))
+		}
+		if s.Resolution != "" {
+			it.Lines = append(it.Lines, v.L.T("sanctions.resolution", s.Resolution))
+		}
+		nq.Items = append(nq.Items, it)
 	}
-	var partnerOpts []option
+	return append(qs, nq)
+}
+
+// partnerWork are the queues of the partners' plans, with the form to submit
+// one, and of their realisations, with the form to report one.
+func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.PartnerWork) []queue {
+	r := v.Region
+	var partnerOpts, programmes []option
+	pq := v.list("work.partner.plans", scope)
+	rq := queue{Title: v.L.T("work.partner.realisations"), Scope: scope, Empty: v.L.T("work.partner.programmes.none")}
 	for _, p := range partners {
 		partnerOpts = append(partnerOpts, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
-	}
-	partnerField := func(k string) field {
-		if len(partners) == 1 {
-			return hidden("partner", partnerOpts[0].Value)
-		}
-		return v.Select(k, "partner", "field.partner", partnerOpts)
-	}
-
-	// Plans.
-	pq := queue{Title: v.L.T("work.partner.plans"), Scope: g.Scope, Empty: v.L.T("work.none")}
-	var programmes []option
-	for _, p := range partners {
-		plans, err := store.ListPlans(ctx, db, store.PlanFilter{PartnerID: p.ID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for i := len(plans) - 1; i >= 0; i-- {
-			pl := plans[i]
+		for _, pl := range p.Plans {
 			s := pl.Score()
 			it := workItem{Title: v.L.T("forum.subject.plan", p.Name, pl.FiscalYear), State: v.stateLabel("plan", string(pl.State)),
 				Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
 			if pl.Reason != "" {
 				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
 			}
-			if pl.State == partnership.PlanRevision && holds(c, policies.CSRPlanSubmit, g.Scope) {
-				it.Actions = append(it.Actions, revisePlanAction(v, r, pl))
+			if pl.State == partnership.PlanRevision && holds(c, policies.CSRPlanSubmit, scope) {
+				it.Actions = append(it.Actions, revisePlanAction(v, pl))
 			}
 			pq.Items = append(pq.Items, it)
 		}
-		ps, err := store.ListProgrammes(ctx, db, store.ProgrammeFilter{PartnerID: p.ID, Limit: 500})
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range ps {
-			if pr.State != partnership.ProgrammeCancelled {
-				programmes = append(programmes, option{Value: strconv.FormatInt(pr.ID, 10),
-					Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, areaName(r, pr.Area), pr.FiscalYear)})
-			}
+		for _, pr := range p.Programmes {
+			programmes = append(programmes, option{Value: strconv.FormatInt(pr.ID, 10),
+				Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, areaName(r, pr.Area), pr.FiscalYear)})
 		}
 	}
-	if holds(c, policies.CSRPlanSubmit, g.Scope) {
-		year := o.now().In(r.Location).Year()
-		years := []option{{Value: strconv.Itoa(year - 1), Label: strconv.Itoa(year - 1)}, {Value: strconv.Itoa(year), Label: strconv.Itoa(year)}}
-		k := "plan"
-		fs := []field{partnerField(k),
-			v.Select(k, "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
-			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
-		}
-		fs = append(fs, planActivityFields(v, r, k, nil)...)
-		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
-	}
-
-	// Realisations.
-	rq := queue{Title: v.L.T("work.partner.realisations"), Scope: g.Scope, Empty: v.L.T("work.partner.programmes.none")}
 	for _, p := range partners {
-		rs, err := store.ListRealisations(ctx, db, store.RealisationFilter{PartnerID: p.ID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for i := len(rs) - 1; i >= 0; i-- {
-			rz := rs[i]
+		for _, rz := range p.Realisations {
 			it := workItem{Title: v.L.T("realisation.title", rz.ProgrammeID, v.Money(rz.Amount)),
 				Lines: []string{v.Date(rz.ActivityStart) + " – " + v.Date(rz.ActivityEnd), rz.Outputs}}
 			if rz.Late {
@@ -108,7 +81,20 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 			rq.Items = append(rq.Items, it)
 		}
 	}
-	if len(programmes) > 0 && holds(c, policies.RealisationSubmit, g.Scope) {
+	if holds(c, policies.CSRPlanSubmit, scope) {
+		year, k := thisYear(c), "plan"
+		partner := hidden("partner", partnerOpts[0].Value)
+		if len(partners) > 1 {
+			partner = v.Select(k, "partner", "field.partner", partnerOpts)
+		}
+		fs := []field{partner,
+			v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year-1, year), "value="+strconv.Itoa(year)),
+			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
+		}
+		fs = append(fs, planActivityFields(v, k, nil)...)
+		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
+	}
+	if len(programmes) > 0 && holds(c, policies.RealisationSubmit, scope) {
 		k := "realisation"
 		rq.Forms = append(rq.Forms, action{Key: k, Path: "/work/realisations", Label: v.L.T("work.realisation.submit"), Legend: v.L.T("work.realisation.legend"), Multipart: true,
 			Fields: []field{
@@ -122,61 +108,51 @@ func partnerWorkQueues(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue
 				v.Field(k, "evidence", "field.attachments", "type=file", "hint=hint.attachments"),
 			}})
 	}
-	return []queue{pq, rq}, nil
+	return []queue{pq, rq}
 }
 
 // submitPlanPage submits an approved partner's annual plan
 // (fourpillar.SubmitPlan); the form's empty activity rows are left out, and a
 // refusal of an activity is shown beside the row it came from.
-func submitPlanPage(o Options) fiber.Handler {
-	return workAction(o, "plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
-		in := partnership.PlanInput{Partner: formID(f, "partner")}
-		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		in.BoardApprovedAt = boardApprovedAt(v, f, regionOf(c).tenant.Region)
-		var rows []int // the form's row of each activity
-		in.Activities, rows = planActivitiesOf(v, f)
-		if f.Failed() {
-			return errFormFailed
-		}
-		_, err := fourpillar.SubmitPlan(c.UserContext(), realmOf(c), actorOf(c), in)
-		return byRow(err, rows)
-	})
-}
+var submitPlanPage = workAction("plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
+	in := partnership.PlanInput{Partner: formID(f, "partner")}
+	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+	in.BoardApprovedAt = boardApprovedAt(v, f, regionOf(c).tenant.Region)
+	var rows []int // the form's row of each activity
+	in.Activities, rows = planActivitiesOf(v, f)
+	if f.Failed() {
+		return errFormFailed
+	}
+	_, err := fourpillar.SubmitPlan(c.UserContext(), realmOf(c), actorOf(c), in)
+	return byRow(err, rows)
+})
 
 // submitRealisationPage reports the realisation of one of the partner's
 // programmes, with optional evidence, as the API's submitRealisation does.
-func submitRealisationPage(o Options) fiber.Handler {
-	return workAction(o, "realisation", "flash.realisation", func(c *fiber.Ctx, v *view, f *form) error {
-		in := partnership.RealisationInput{Programme: formID(f, "programme"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd"),
-			SourceOfFunds: f.Get("sourceOfFunds"), Outputs: f.Get("outputs"), TargetsReached: f.Get("targetsReached")}
-		if in.Programme <= 0 {
-			f.fail("programme", v.L.T("error.choose"))
+var submitRealisationPage = workAction("realisation", "flash.realisation", func(c *fiber.Ctx, v *view, f *form) error {
+	in := partnership.RealisationInput{Programme: formID(f, "programme"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd"),
+		SourceOfFunds: f.Get("sourceOfFunds"), Outputs: f.Get("outputs"), TargetsReached: f.Get("targetsReached")}
+	if in.Programme <= 0 {
+		f.fail("programme", v.L.T("error.choose"))
+	}
+	in.Amount = f.money(v, "amount")
+	var files []partnership.Upload
+	if mf, err := c.MultipartForm(); err == nil {
+		if files, err = readUploads(mf.File["evidence"], true); err != nil {
+			return err
 		}
-		in.Amount = f.money(v, "amount")
-		var files []partnership.Upload
-		if mf, err := c.MultipartForm(); err == nil {
-			if files, err = readUploads(mf.File["evidence"], true); err != nil {
-				return err
-			}
-		}
-		if f.Failed() {
-			return errFormFailed
-		}
-		_, err := fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files)
-		return err
-	})
-}
+	}
+	if f.Failed() {
+		return errFormFailed
+	}
+	_, err := fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files)
+	return err
+})
 
 // planActivityFields are the plan form's activity rows: planRows of them,
 // or one for each activity of a plan given, prefilled with it.
-func planActivityFields(v *view, r *partnership.Region, k string, acts []partnership.PlanActivity) []field {
-	var places []option
-	for _, kc := range r.Kecamatan {
-		places = append(places, option{Value: kc.Code, Label: v.L.T("place.kecamatan", kc.Name), Group: kc.Name})
-		for _, w := range kc.Wards {
-			places = append(places, option{Value: w.Code, Label: w.Name, Group: kc.Name})
-		}
-	}
+func planActivityFields(v *view, k string, acts []partnership.PlanActivity) []field {
+	r, places := v.Region, placeOptions(v, false)
 	row := func(f field, i int, label string) field {
 		f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
 		return f
@@ -259,26 +235,24 @@ func byRow(err error, rows []int) error {
 // plan form's activity rows, prefilled with the plan's. A plan keeps its
 // partner, fiscal year and board approval (the domain's RevisePlan changes
 // only its activities), so those are not asked again.
-func revisePlanAction(v *view, r *partnership.Region, pl *partnership.CSRPlan) action {
+func revisePlanAction(v *view, pl *partnership.CSRPlan) action {
 	id := strconv.FormatInt(pl.ID, 10)
 	k := "revise-" + id
-	fs := append([]field{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))}, planActivityFields(v, r, k, pl.Activities)...)
+	fs := append([]field{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))}, planActivityFields(v, k, pl.Activities)...)
 	return action{Key: k, Path: "/work/plans/" + id + "/revise", Label: v.L.T("work.plan.revise"), Legend: v.L.T("work.plan.revise.legend"), Fields: fs}
 }
 
 // revisePlanPage submits a plan the forum sent back again, with its
 // activities as the form now has them (fourpillar.RevisePlan).
-func revisePlanPage(o Options) fiber.Handler {
-	return workAction(o, "revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form) error {
-		var in partnership.PlanInput
-		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		var rows []int
-		in.Activities, rows = planActivitiesOf(v, f)
-		if f.Failed() {
-			return errFormFailed
-		}
-		id, _ := idParam(c)
-		_, err := fourpillar.RevisePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return byRow(err, rows)
-	})
-}
+var revisePlanPage = workAction("revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form) error {
+	var in partnership.PlanInput
+	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+	var rows []int
+	in.Activities, rows = planActivitiesOf(v, f)
+	if f.Failed() {
+		return errFormFailed
+	}
+	id, _ := idParam(c)
+	_, err := fourpillar.RevisePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	return byRow(err, rows)
+})

@@ -37,83 +37,56 @@ func chooseWard(r *partnership.Region, code string) wardChoice {
 	return w
 }
 
-func aspirationPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "aspiration")
-		v.Data = chooseWard(regionOf(c).tenant.Region, c.Query("ward"))
-		return render(c, v, "aspiration")
-	}
+// wardForm is the screen of a form about a ward (wardChoice): the ward the
+// form posted names, else the query's, with the region's priority areas for
+// a form that asks for one.
+func wardForm(nav, template string) screen {
+	return screen{nav: nav, template: template, data: func(c *fiber.Ctx, v *view) (any, error) {
+		r := regionOf(c).tenant.Region
+		return struct {
+			wardChoice
+			Areas []option
+		}{chooseWard(r, given(c, v, "ward")), areaOptions(r)}, nil
+	}}
 }
+
+var (
+	aspirationForm = wardForm("aspiration", "aspiration")
+	complaintForm  = wardForm("complaint", "complaint")
+)
 
 // aspirationSubmit sends a resident's aspiration, as the API does.
-func aspirationSubmit(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "aspiration")
-		f := formOf(c)
-		v.Form = f
-		in := partnership.NewAspiration{Institution: f.Get("institution"), Title: f.Get("title"), Body: f.Get("body")}
-		if _, err := twopillar.SubmitAspiration(c.UserContext(), realmOf(c), actorOf(c), in); err != nil {
-			if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
-			v.Data = chooseWard(regionOf(c).tenant.Region, f.Get("ward"))
-			v.Status = fiber.StatusUnprocessableEntity
-			return render(c, v, "aspiration")
-		}
-		return redirect(c, "/mine", "flash.aspiration")
-	}
-}
-
-func complaintPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "complaint")
-		v.Data = chooseWard(regionOf(c).tenant.Region, c.Query("ward"))
-		return render(c, v, "complaint")
-	}
-}
+var aspirationSubmit = aspirationForm.post("", "flash.aspiration", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := partnership.NewAspiration{Institution: f.Get("institution"), Title: f.Get("title"), Body: f.Get("body")}
+	_, err := twopillar.SubmitAspiration(c.UserContext(), realmOf(c), actorOf(c), in)
+	return "/mine", err
+})
 
 // complaintSubmit files a complaint as the API does. Filed anonymously —
 // nobody signed in, or a resident who asks for it — it is made and audited
 // as the public's, and the tracking code is shown once on the next page.
-func complaintSubmit(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		v := newView(c, o, "complaint")
-		f := formOf(c)
-		v.Form = f
-		in := partnership.NewComplaint{Ward: f.Get("ward"), Institution: f.Get("institution"), Subject: f.Get("subject"), Body: f.Get("body"), Public: f.Bool("public")}
-		_, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in, Anonymous: f.Bool("anonymous")})
-		if err != nil {
-			if err := f.refuse(v.L, err); err != nil {
-				return err
-			}
-			v.Data = chooseWard(rr.tenant.Region, f.Get("ward"))
-			v.Status = fiber.StatusUnprocessableEntity
-			return render(c, v, "complaint")
-		}
-		if code != "" {
-			c.Cookie(&fiber.Cookie{Name: codeCookie, Value: code, Path: rr.base + "/", MaxAge: 600, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: !o.InsecureCookies})
-			return redirect(c, "/complaints/filed", "")
-		}
-		return redirect(c, "/mine", "flash.complaint")
+var complaintSubmit = complaintForm.post("", "flash.complaint", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	rr := regionOf(c)
+	in := partnership.NewComplaint{Ward: f.Get("ward"), Institution: f.Get("institution"), Subject: f.Get("subject"), Body: f.Get("body"), Public: f.Bool("public")}
+	_, code, err := supervision.FileComplaint(c.UserContext(), rr.realm, actorOf(c), supervision.Filing{NewComplaint: in, Anonymous: f.Bool("anonymous")})
+	if err != nil || code == "" {
+		return "/mine", err
 	}
-}
+	c.Cookie(&fiber.Cookie{Name: codeCookie, Value: code, Path: rr.base + "/", MaxAge: 600, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: !rr.insecure})
+	return "/complaints/filed", nil
+})
 
 // complaintFiled shows the tracking code of a complaint just filed
-// anonymously, once: the cookie that carried it is cleared.
-func complaintFiled(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		v := newView(c, o, "complaint")
-		code := c.Cookies(codeCookie)
-		if code != "" {
-			c.Cookie(&fiber.Cookie{Name: codeCookie, Value: "", Path: rr.base + "/", Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
-		}
-		v.Title = v.L.T("complaint.filed.title")
-		v.Data = struct{ Code string }{code}
-		return render(c, v, "complaint_filed")
+// anonymously, once: the cookie that carried it is cleared. The code stands
+// in place of the flash message.
+var complaintFiled = screen{nav: "complaint", template: "complaint_filed", data: func(c *fiber.Ctx, v *view) (any, error) {
+	code := c.Cookies(codeCookie)
+	if code != "" {
+		c.Cookie(&fiber.Cookie{Name: codeCookie, Value: "", Path: regionOf(c).base + "/", Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
-}
+	v.Title, v.Flash = v.L.T("complaint.filed.title"), ""
+	return struct{ Code string }{code}, nil
+}}.get
 
 type historyItem struct {
 	At    time.Time
@@ -127,26 +100,22 @@ type trackData struct {
 }
 
 // complaintTrack follows an anonymous complaint by its tracking code.
-func complaintTrack(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "track")
-		d := trackData{Code: c.Query("code")}
-		if d.Code != "" {
-			f := &form{Values: map[string]string{"code": d.Code}}
-			v.Form = f
-			cp, err := supervision.Tracked(c.UserContext(), realmOf(c), d.Code)
-			d.Complaint = cp.Complaint
-			if err != nil {
-				f.fail("code", v.L.T("complaint.track.unknown"))
-				v.Status = fiber.StatusNotFound
-			} else if d.History, err = history(c, v, "complaint", d.Complaint.ID); err != nil {
-				return err
-			}
+var complaintTrack = screen{nav: "track", template: "track", data: func(c *fiber.Ctx, v *view) (any, error) {
+	d := trackData{Code: c.Query("code")}
+	if d.Code != "" {
+		f := &form{Values: map[string]string{"code": d.Code}}
+		v.Form = f
+		cp, err := supervision.Tracked(c.UserContext(), realmOf(c), d.Code)
+		d.Complaint = cp.Complaint
+		if err != nil {
+			f.fail("code", v.L.T("complaint.track.unknown"))
+			v.Status = fiber.StatusNotFound
+		} else if d.History, err = history(c, v, "complaint", d.Complaint.ID); err != nil {
+			return nil, err
 		}
-		v.Data = d
-		return render(c, v, "track")
 	}
-}
+	return d, nil
+}}.get
 
 // history is what became of a submission, from its entries in the audit log.
 func history(c *fiber.Ctx, v *view, typ string, id int64) ([]historyItem, error) {
@@ -179,40 +148,36 @@ type submission struct {
 
 // mine lists the signed-in resident's aspirations and complaints, each with
 // its state and history.
-func mine(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		ctx, db := c.UserContext(), rr.db
-		v := newView(c, o, "mine")
-		me := accountID(c)
-		var d mineData
-		as, err := store.ListAspirations(ctx, db, store.AspirationFilter{AccountID: me, Limit: 200})
-		if err != nil {
-			return err
-		}
-		for i := len(as) - 1; i >= 0; i-- {
-			a := as[i]
-			h, err := history(c, v, "aspiration", a.ID)
-			if err != nil {
-				return err
-			}
-			d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: placeName(rr.tenant.Region, a.Institution),
-				State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
-		}
-		cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
-		if err != nil {
-			return err
-		}
-		for i := len(cs) - 1; i >= 0; i-- {
-			cp := cs[i]
-			h, err := history(c, v, "complaint", cp.ID)
-			if err != nil {
-				return err
-			}
-			d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: placeName(rr.tenant.Region, cp.Scope),
-				State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
-		}
-		v.Data = d
-		return render(c, v, "mine")
+var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	ctx, db := c.UserContext(), rr.db
+	me := accountID(c)
+	var d mineData
+	as, err := store.ListAspirations(ctx, db, store.AspirationFilter{AccountID: me, Limit: 200})
+	if err != nil {
+		return nil, err
 	}
-}
+	for i := len(as) - 1; i >= 0; i-- {
+		a := as[i]
+		h, err := history(c, v, "aspiration", a.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: placeName(rr.tenant.Region, a.Institution),
+			State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
+	}
+	cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	for i := len(cs) - 1; i >= 0; i-- {
+		cp := cs[i]
+		h, err := history(c, v, "complaint", cp.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: placeName(rr.tenant.Region, cp.Scope),
+			State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
+	}
+	return d, nil
+}}.get

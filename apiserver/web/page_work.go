@@ -3,22 +3,23 @@ package web
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/apiserver/twopillar"
 	"pilar.id/pilar/policies"
 )
 
 // The staff's work queues: one page that shows, for each role the signed-in
-// account holds, what waits for it there and the form each step needs. Each
-// form posts to an action below that takes the step through the domain and
-// the store as the API's handler does, then comes back to the queue.
+// account holds, what waits for it there — as the application packages read
+// it (twopillar.WorkOf, supervision.WorkOf, fourpillar.WorkOf) — and the
+// form each step needs. Each form posts to an action (page_workforms.go,
+// page_forumwork.go, page_partnerwork.go) that takes the step the API's
+// handler takes, then comes back to the queues.
 
 // queue is one list of work: what waits, and a form for new work.
 type queue struct {
@@ -55,56 +56,114 @@ type workData struct {
 	Queues []queue
 }
 
-func workPage(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error { return showWork(c, o, newView(c, o, "work")) }
-}
-
-// showWork builds the queues of every grant the account holds.
-func showWork(c *fiber.Ctx, o Options, v *view) error {
-	rr := regionOf(c)
+// work shows the queues of every grant the account holds.
+var work = screen{nav: "work", template: "work", data: func(c *fiber.Ctx, v *view) (any, error) {
 	var d workData
 	seen := map[string]bool{}
-	for _, g := range rr.principal.Grants {
+	for _, g := range regionOf(c).principal.Grants {
 		key := string(g.Role) + "@" + g.Scope
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		qs, err := queuesOf(c, o, v, g)
+		qs, err := queuesOf(c, v, g)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.Queues = append(d.Queues, qs...)
 	}
-	v.Data = d
-	return render(c, v, "work")
-}
+	return d, nil
+}}
 
-func queuesOf(c *fiber.Ctx, o Options, v *view, g authz.Grant) ([]queue, error) {
+// queuesOf reads what waits for a grant and shows it as the role's queues.
+func queuesOf(c *fiber.Ctx, v *view, g authz.Grant) ([]queue, error) {
+	ctx, realm, me, scope := c.UserContext(), realmOf(c), actorOf(c), g.Scope
+	switch g.Role {
+	case policies.RegionalAdmin:
+		return []queue{v.links("work.admin", scope, "/admin/grants", "nav.grants", "/admin/audit", "nav.audit")}, nil
+	case policies.Resident:
+		return []queue{v.links("work.resident", scope, "/aspirations/new", "nav.aspiration", "/complaints/new", "nav.complaint", "/mine", "nav.mine")}, nil
+	case policies.Company, policies.University, policies.CSRForumSecretariat:
+		w, err := fourpillar.WorkOf(ctx, realm, me, g)
+		if err != nil {
+			return nil, err
+		}
+		if g.Role == policies.CSRForumSecretariat {
+			return v.forumQueues(c, scope, w), nil
+		}
+		return v.partnerQueues(c, scope, w), nil
+	}
+	tw, err := twopillar.WorkOf(ctx, realm, me, g)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := supervision.WorkOf(ctx, realm, me, g)
+	if err != nil {
+		return nil, err
+	}
+	var qs []queue
 	switch g.Role {
 	case policies.WardOffice:
-		return wardQueues(c, o, v, g.Scope)
+		approve := func(id string) []action {
+			return []action{{Key: "approve-" + id, Path: "/work/proposals/" + id + "/approve", Label: v.L.T("work.approve")}}
+		}
+		qs = []queue{v.proposalQueue(scope, "work.ward.proposals", tw.Proposals, nil), v.musrenbangQueue(c, scope, tw.Musrenbang),
+			v.proposalQueue(scope, "work.ward.approve", tw.Funded, approve), v.reportQueue(scope, "work.ward.reports", tw),
+			v.participationQueue(c, scope, tw.Phases)}
 	case policies.KecamatanOffice:
-		return kecamatanQueues(c, o, v, g.Scope)
+		qs = []queue{v.reportQueue(scope, "work.kecamatan.reports", tw), v.proposalQueue(scope, "work.kecamatan.forwarded", tw.Proposals, nil),
+			v.musrenbangQueue(c, scope, tw.Musrenbang), v.complaintQueue(c, scope, "work.complaints", sw.Complaints)}
 	case policies.RegionalSecretariat:
-		return secretariatQueues(c, v, g.Scope)
+		qs = []queue{v.reportQueue(scope, "work.secretariat.reports", tw)}
 	case policies.InstitutionRW, policies.InstitutionPKK, policies.InstitutionKarangTaruna, policies.InstitutionLPM:
-		return institutionQueues(c, o, v, g.Scope)
+		if _, ok := regionOf(c).tenant.Region.Institution(scope); !ok {
+			return nil, nil
+		}
+		qs = v.institutionQueues(c, scope, tw)
 	case policies.InternalSupervisor:
-		return supervisorQueues(c, o, v, g.Scope, false)
+		return []queue{v.complaintQueue(c, scope, "work.complaints", sw.Complaints), v.supervisorQueue(c, scope, sw.Findings)}, nil
 	case policies.Ombudsman:
-		return supervisorQueues(c, o, v, g.Scope, true)
-	case policies.RegionalAdmin:
-		return []queue{{Title: v.L.T("work.admin"), Scope: g.Scope, Links: []link{
-			{v.Base + "/admin/grants", v.L.T("nav.grants")}, {v.Base + "/admin/audit", v.L.T("nav.audit")}}}}, nil
-	case policies.Resident:
-		return []queue{{Title: v.L.T("work.resident"), Scope: g.Scope, Links: []link{
-			{v.Base + "/aspirations/new", v.L.T("nav.aspiration")}, {v.Base + "/complaints/new", v.L.T("nav.complaint")}, {v.Base + "/mine", v.L.T("nav.mine")}}}}, nil
+		return []queue{v.complaintQueue(c, scope, "work.complaints.escalated", sw.Complaints)}, nil
 	}
-	return fourPillarQueues(c, o, v, g)
+	return append(qs, v.findingsToAnswer(scope, sw.ToAnswer)...), nil
 }
 
-// --- what each role's queues hold ---
+// links is a queue of links to the pages of a role's work: pairs of a path
+// and its label's catalog key.
+func (v *view) links(title, scope string, pairs ...string) queue {
+	q := queue{Title: v.L.T(title), Scope: scope, Links: []link{}}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		q.Links = append(q.Links, link{v.Base + pairs[i], v.L.T(pairs[i+1])})
+	}
+	return q
+}
+
+// list is an empty queue of work at a scope, saying so.
+func (v *view) list(title, scope string) queue {
+	return queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
+}
+
+// thisYear is the year now in the region.
+func thisYear(c *fiber.Ctx) int {
+	return realmOf(c).Clock().In(regionOf(c).tenant.Region.Location).Year()
+}
+
+// yearOptions are the choices of a year field.
+func yearOptions(years ...int) []option {
+	out := make([]option, len(years))
+	for i, y := range years {
+		out[i] = option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)}
+	}
+	return out
+}
+
+func hidden(name, value string) field { return field{Type: "hidden", Name: name, Value: value} }
+
+func reasonField(v *view, key, label string) field {
+	return v.Field(key, "reason", label, "type=textarea", "rows=2")
+}
+
+// --- the two-pillar workflow's queues ---
 
 func (v *view) ProposalLines(p *partnership.Proposal) []string {
 	return []string{
@@ -117,46 +176,10 @@ func (v *view) proposalItem(p *partnership.Proposal) workItem {
 	return workItem{Title: fmt.Sprintf("#%d %s", p.ID, p.Title), State: v.stateLabel("proposal", string(p.State)), Lines: v.ProposalLines(p)}
 }
 
-func reasonField(v *view, key, label string) field {
-	return v.Field(key, "reason", label, "type=textarea", "rows=2")
-}
-
-func wardQueues(c *fiber.Ctx, o Options, v *view, ward string) ([]queue, error) {
-	// Proposals waiting for the Musrenbang, and the Musrenbang to run.
-	q, err := proposalQueue(c, v, ward, partnership.ProposalSubmitted, "work.ward.proposals", nil)
-	if err != nil {
-		return nil, err
-	}
-	mq, err := musrenbangQueue(c, o, v, ward)
-	if err != nil {
-		return nil, err
-	}
-	// Funded activities waiting for the KPA's approval.
-	aq, err := proposalQueue(c, v, ward, partnership.ProposalFunded, "work.ward.approve", func(id string) []action {
-		return []action{{Key: "approve-" + id, Path: "/work/proposals/" + id + "/approve", Label: v.L.T("work.approve")}}
-	})
-	if err != nil {
-		return nil, err
-	}
-	rq, err := reportQueue(c, v, ward, partnership.ReportSubmitted, "verify", "work.ward.reports")
-	if err != nil {
-		return nil, err
-	}
-	pq, err := participationQueue(c, o, v, ward)
-	if err != nil {
-		return nil, err
-	}
-	return append([]queue{q, mq, aq, rq, pq}, v.findingsToAnswer(c, ward)...), nil
-}
-
-// proposalQueue lists the proposals of an area in a state, each with the
-// actions it offers (none when actions is nil).
-func proposalQueue(c *fiber.Ctx, v *view, scope string, state partnership.ProposalState, title string, actions func(id string) []action) (queue, error) {
-	q := queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
-	ps, err := store.ListProposals(c.UserContext(), regionOf(c).db, store.ProposalFilter{Scope: scope, State: state, Limit: 200})
-	if err != nil {
-		return q, err
-	}
+// proposalQueue lists proposals, each with the actions it offers (none when
+// actions is nil).
+func (v *view) proposalQueue(scope, title string, ps []*partnership.Proposal, actions func(id string) []action) queue {
+	q := v.list(title, scope)
 	for _, p := range ps {
 		it := v.proposalItem(p)
 		if actions != nil {
@@ -164,52 +187,38 @@ func proposalQueue(c *fiber.Ctx, v *view, scope string, state partnership.Propos
 		}
 		q.Items = append(q.Items, it)
 	}
-	return q, nil
+	return q
 }
 
 // musrenbangQueue lists the Musrenbang of an area still to run, with the form
 // to schedule one.
-func musrenbangQueue(c *fiber.Ctx, o Options, v *view, area string) (queue, error) {
-	rr := regionOf(c)
-	r := rr.tenant.Region
-	q := queue{Title: v.L.T("work.musrenbang"), Scope: area, Empty: v.L.T("work.none")}
-	for _, st := range []partnership.MusrenbangState{partnership.MusrenbangScheduled, partnership.MusrenbangHeld} {
-		ms, err := store.ListMusrenbang(c.UserContext(), rr.db, store.MusrenbangFilter{Scope: area, State: st, Limit: 100})
-		if err != nil {
-			return q, err
-		}
-		for _, m := range ms {
-			q.Items = append(q.Items, workItem{
-				Title: v.L.T("musrenbang.title", placeName(r, m.Area)), Href: fmt.Sprintf("%s/musrenbang/%d", v.Base, m.ID),
-				State: v.stateLabel("musrenbang", string(m.State)), Lines: []string{v.When(m.ScheduledAt) + " · " + m.Place},
-			})
-		}
+func (v *view) musrenbangQueue(c *fiber.Ctx, area string, ms []*partnership.Musrenbang) queue {
+	q := v.list("work.musrenbang", area)
+	for _, m := range ms {
+		q.Items = append(q.Items, workItem{
+			Title: v.L.T("musrenbang.title", v.AreaName(m.Area)), Href: fmt.Sprintf("%s/musrenbang/%d", v.Base, m.ID),
+			State: v.stateLabel("musrenbang", string(m.State)), Lines: []string{v.When(m.ScheduledAt) + " · " + m.Place},
+		})
 	}
 	if holds(c, policies.MusrenbangSchedule, area) {
-		year := o.now().In(r.Location).Year()
-		years := []option{{Value: strconv.Itoa(year), Label: strconv.Itoa(year)}, {Value: strconv.Itoa(year + 1), Label: strconv.Itoa(year + 1)}}
+		year := thisYear(c)
 		q.Forms = append(q.Forms, action{Key: "schedule", Path: "/musrenbang", Label: v.L.T("work.schedule"), Legend: v.L.T("work.schedule.legend"),
 			Fields: []field{
 				hidden("area", area),
-				v.Select("schedule", "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
+				v.Select("schedule", "fiscalYear", "field.fiscalYear", yearOptions(year, year+1), "value="+strconv.Itoa(year)),
 				v.Field("schedule", "scheduledAt", "field.scheduledAt", "type=datetime-local", "required", "hint=hint.scheduledAt"),
 				v.Field("schedule", "place", "field.place", "required", "autocomplete=off"),
 			}})
 	}
-	return q, nil
+	return q
 }
 
-func hidden(name, value string) field { return field{Type: "hidden", Name: name, Value: value} }
-
-// reportQueue lists the reports of an area waiting for a step, each with the
+// reportQueue lists the reports waiting for the grant's step, each with the
 // step and the way to send it back.
-func reportQueue(c *fiber.Ctx, v *view, scope string, state partnership.ReportState, step, title string) (queue, error) {
-	rs, err := store.ListReports(c.UserContext(), regionOf(c).db, store.ReportFilter{Scope: scope, State: state, Limit: 200})
-	q := queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
-	if err != nil {
-		return q, err
-	}
-	for _, rep := range rs {
+func (v *view) reportQueue(scope, title string, w twopillar.Work) queue {
+	q := v.list(title, scope)
+	step := string(w.Step)
+	for _, rep := range w.Reports {
 		id := strconv.FormatInt(rep.ID, 10)
 		key := "rstep-" + id
 		it := workItem{Title: v.L.T("report.title", rep.ProposalID, v.AreaName(rep.Institution)), State: v.stateLabel("report", string(rep.State)),
@@ -221,7 +230,7 @@ func reportQueue(c *fiber.Ctx, v *view, scope string, state partnership.ReportSt
 			it.Lines = append(it.Lines, v.L.T("report.late"))
 		}
 		next := action{Key: key, Path: "/work/reports/" + id + "/" + step, Label: v.L.T("work.step." + step)}
-		if step == "evaluate" {
+		if w.Step == partnership.StepEvaluate {
 			next.Fields = []field{v.Field(key, "evaluation", "field.evaluation", "type=textarea", "rows=3")}
 		}
 		back := action{Key: "return-" + id, Path: "/work/reports/" + id + "/return", Label: v.L.T("work.return"), Secondary: true,
@@ -229,93 +238,79 @@ func reportQueue(c *fiber.Ctx, v *view, scope string, state partnership.ReportSt
 		it.Actions = []action{next, back}
 		q.Items = append(q.Items, it)
 	}
-	return q, nil
+	return q
 }
 
-func kecamatanQueues(c *fiber.Ctx, o Options, v *view, kec string) ([]queue, error) {
-	q, err := proposalQueue(c, v, kec, partnership.ProposalForwarded, "work.kecamatan.forwarded", nil)
-	if err != nil {
-		return nil, err
+// participationQueue is the lurah's assessment of the participation phase
+// of the wards of its scope: their latest this year, and the form for a new
+// one, as the API's assessPhase takes it.
+func (v *view) participationQueue(c *fiber.Ctx, scope string, latest map[string]partnership.PhaseAssessment) queue {
+	q := queue{Title: v.L.T("work.participation"), Scope: scope}
+	if !holds(c, policies.ParticipationAssess, scope) {
+		return q
 	}
-	mq, err := musrenbangQueue(c, o, v, kec)
-	if err != nil {
-		return nil, err
+	var wards []option
+	r := regionOf(c).tenant.Region
+	for _, k := range r.Kecamatan {
+		for _, w := range k.Wards {
+			if w.Code == scope || k.Code == scope || r.Code == scope {
+				wards = append(wards, option{Value: w.Code, Label: w.Name})
+			}
+		}
 	}
-	rq, err := reportQueue(c, v, kec, partnership.ReportVerified, "consolidate", "work.kecamatan.reports")
-	if err != nil {
-		return nil, err
+	for _, w := range wards {
+		if a, ok := latest[w.Value]; ok {
+			q.Items = append(q.Items, workItem{Title: w.Label, State: v.L.T("phase." + string(a.Phase)), Lines: []string{a.Note, v.When(a.AssessedAt)}})
+		}
 	}
-	qs := []queue{rq, q, mq}
-	cq, err := complaintQueue(c, o, v, kec, false)
-	if err != nil {
-		return nil, err
+	phases := make([]option, len(partnership.Phases))
+	for i, p := range partnership.Phases {
+		phases[i] = option{Value: string(p), Label: v.L.T("phase." + string(p))}
 	}
-	return append(append(qs, cq), v.findingsToAnswer(c, kec)...), nil
-}
-
-func secretariatQueues(c *fiber.Ctx, v *view, scope string) ([]queue, error) {
-	rq, err := reportQueue(c, v, scope, partnership.ReportConsolidated, "evaluate", "work.secretariat.reports")
-	if err != nil {
-		return nil, err
-	}
-	return append([]queue{rq}, v.findingsToAnswer(c, scope)...), nil
+	year, k := thisYear(c), "phase"
+	q.Forms = append(q.Forms, action{Key: k, Path: "/work/participation", Label: v.L.T("work.participation.assess"), Legend: v.L.T("work.participation.legend"),
+		Fields: []field{
+			v.Select(k, "ward", "field.phaseWard", wards),
+			v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year, year-1), "value="+strconv.Itoa(year)),
+			v.Select(k, "phase", "field.phase", phases, "placeholder=field.choose"),
+			v.Field(k, "note", "field.phaseNote", "type=textarea", "rows=3", "required"),
+		}})
+	return q
 }
 
 // institutionQueues are a community institution's: the aspirations sent to
 // it, its proposals with their approval, the reports it owes, and the form
 // for a new proposal.
-func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, error) {
-	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-	inst, ok := r.Institution(key)
-	if !ok {
-		return nil, nil
-	}
-	var qs []queue
-	ps, err := store.ListProposals(ctx, db, store.ProposalFilter{Scope: key, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	merge := v.mergeOptions(ps)
-	// Aspirations to answer.
-	aq := queue{Title: v.L.T("work.institution.aspirations"), Scope: key, Empty: v.L.T("work.none")}
-	for _, st := range []partnership.AspirationState{partnership.AspirationSubmitted, partnership.AspirationAcknowledged} {
-		as, err := store.ListAspirations(ctx, db, store.AspirationFilter{Scope: key, State: st, Limit: 200})
-		if err != nil {
-			return nil, err
+func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []queue {
+	r := regionOf(c).tenant.Region
+	inst, _ := r.Institution(key)
+	merge := v.mergeOptions(w.Own)
+	aq := v.list("work.institution.aspirations", key)
+	for _, a := range w.Aspirations {
+		id := strconv.FormatInt(a.ID, 10)
+		k := "respond-" + id
+		states := []option{{Value: string(partnership.AspirationDeclined), Label: v.L.T("state.aspiration.declined")}}
+		if a.State == partnership.AspirationSubmitted {
+			states = append([]option{{Value: string(partnership.AspirationAcknowledged), Label: v.L.T("state.aspiration.acknowledged")}}, states...)
 		}
-		for _, a := range as {
-			id := strconv.FormatInt(a.ID, 10)
-			k := "respond-" + id
-			states := []option{{Value: string(partnership.AspirationDeclined), Label: v.L.T("state.aspiration.declined")}}
-			if a.State == partnership.AspirationSubmitted {
-				states = append([]option{{Value: string(partnership.AspirationAcknowledged), Label: v.L.T("state.aspiration.acknowledged")}}, states...)
-			}
-			aq.Items = append(aq.Items, workItem{Title: a.Title, State: v.stateLabel("aspiration", string(a.State)),
-				Lines: []string{a.Body, v.When(a.SubmittedAt)},
-				Actions: []action{{Key: k, Path: "/work/aspirations/" + id + "/respond", Label: v.L.T("work.respond"), Fields: []field{
-					v.Select(k, "state", "field.answer", states), reasonField(v, k, "field.declineReason")}}}})
-			if len(merge) > 0 && holds(c, policies.AspirationRespond, key) {
-				it := &aq.Items[len(aq.Items)-1]
-				it.Actions = append(it.Actions, v.mergeAction(id, merge))
-			}
+		it := workItem{Title: a.Title, State: v.stateLabel("aspiration", string(a.State)),
+			Lines: []string{a.Body, v.When(a.SubmittedAt)},
+			Actions: []action{{Key: k, Path: "/work/aspirations/" + id + "/respond", Label: v.L.T("work.respond"), Fields: []field{
+				v.Select(k, "state", "field.answer", states), reasonField(v, k, "field.declineReason")}}}}
+		if len(merge) > 0 && holds(c, policies.AspirationRespond, key) {
+			it.Actions = append(it.Actions, v.mergeAction(id, merge))
 		}
+		aq.Items = append(aq.Items, it)
 	}
-	qs = append(qs, aq)
 
 	// Its proposals, this year's allocation, and the reports it owes.
-	year := o.now().In(r.Location).Year()
-	alloc, err := store.GetAllocation(ctx, db, key, year, partnership.Rupiah(r.TwoPillar.AllocationPerInstitution))
-	if err != nil {
-		return nil, err
-	}
-	pq := queue{Title: v.L.T("work.institution.proposals", inst.Name), Scope: key, Empty: v.L.T("work.none"),
-		Links: []link{}}
+	year, alloc := thisYear(c), w.Allocation
+	pq := queue{Title: v.L.T("work.institution.proposals", inst.Name), Scope: key, Empty: v.L.T("work.none"), Links: []link{}}
 	pq.Items = append(pq.Items, workItem{Title: v.L.T("allocation.title", year), Lines: []string{
 		v.L.T("allocation.line", v.Money(alloc.Amount), v.Money(alloc.Committed), v.Money(alloc.Remaining()))}})
-	reports := queue{Title: v.L.T("work.institution.reports"), Scope: key, Empty: v.L.T("work.none")}
-	for i := len(ps) - 1; i >= 0; i-- {
-		p := ps[i]
+	reports := v.list("work.institution.reports", key)
+	for i := len(w.Own) - 1; i >= 0; i-- {
+		p := w.Own[i]
 		it := v.proposalItem(p)
 		if p.Reason != "" {
 			it.Lines = append(it.Lines, v.L.T("proposal.reason", p.Reason))
@@ -347,7 +342,6 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 			acts = append(acts, option{Value: a.Key, Label: a.Name})
 		}
 		kinds := []option{{Value: string(partnership.Empowerment), Label: v.L.T("kind.empowerment")}, {Value: string(partnership.Infrastructure), Label: v.L.T("kind.infrastructure")}}
-		years := []option{{Value: strconv.Itoa(year), Label: strconv.Itoa(year)}, {Value: strconv.Itoa(year + 1), Label: strconv.Itoa(year + 1)}}
 		k := "proposal"
 		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/proposals", Label: v.L.T("work.proposal.submit"), Legend: v.L.T("work.proposal.legend"),
 			Fields: []field{
@@ -355,25 +349,63 @@ func institutionQueues(c *fiber.Ctx, o Options, v *view, key string) ([]queue, e
 				v.Field(k, "title", "field.title", "required"),
 				v.Select(k, "activity", "field.activity", acts),
 				v.Select(k, "kind", "field.kind", kinds, "hint=hint.kind"),
-				v.Select(k, "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
+				v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year, year+1), "value="+strconv.Itoa(year)),
 				v.Field(k, "cost", "field.cost", "inputmode=numeric", "required", "hint=hint.money"),
 				v.Field(k, "beneficiaries", "field.beneficiaries", "type=number", "min=0", "required"),
 				v.Field(k, "location", "field.location", "required"),
 				v.Field(k, "description", "field.description", "type=textarea", "rows=4", "required"),
 			}})
 	}
-	qs = append(qs, pq, reports)
-	return append(qs, v.findingsToAnswer(c, key)...), nil
+	return []queue{aq, pq, reports}
 }
+
+// executionActions are an institution's steps on its funded or approved
+// activity: a change of its cost (needing the ward's approval again) and its
+// cancellation with a reason, as the API's changeCost and cancelActivity
+// take them.
+func (v *view) executionActions(c *fiber.Ctx, inst string, p *partnership.Proposal) []action {
+	id := strconv.FormatInt(p.ID, 10)
+	var out []action
+	if holds(c, policies.ProposalEdit, inst) {
+		k := "cost-" + id
+		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cost", Label: v.L.T("work.proposal.cost"), Secondary: true,
+			Fields: []field{v.Field(k, "cost", "field.newCost", "inputmode=numeric", "required", "hint=hint.cost.change", "value="+strconv.FormatInt(int64(p.Cost), 10))}})
+	}
+	if holds(c, policies.ActivityCancel, inst) {
+		k := "cancel-" + id
+		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cancel", Label: v.L.T("work.proposal.cancel"), Secondary: true,
+			Fields: []field{reasonField(v, k, "field.cancelReason")}})
+	}
+	return out
+}
+
+// mergeOptions are the institution's proposals an aspiration may be merged
+// into: all but those rejected or cancelled, newest first.
+func (v *view) mergeOptions(ps []*partnership.Proposal) []option {
+	var out []option
+	for i := len(ps) - 1; i >= 0; i-- {
+		p := ps[i]
+		if p.State == partnership.ProposalRejected || p.State == partnership.ProposalCancelled {
+			continue
+		}
+		out = append(out, option{Value: strconv.FormatInt(p.ID, 10), Label: fmt.Sprintf("#%d %s (%s)", p.ID, p.Title, v.stateLabel("proposal", string(p.State)))})
+	}
+	return out
+}
+
+// mergeAction is the form merging an aspiration into one of the proposals.
+func (v *view) mergeAction(id string, proposals []option) action {
+	k := "merge-" + id
+	return action{Key: k, Path: "/work/aspirations/" + id + "/merge", Label: v.L.T("work.merge"), Secondary: true,
+		Fields: []field{v.Select(k, "proposal", "field.mergeProposal", proposals, "placeholder=field.choose")}}
+}
+
+// --- supervision's queues ---
 
 // findingsToAnswer lists the open findings about a place, for the office or
 // institution there to answer.
-func (v *view) findingsToAnswer(c *fiber.Ctx, scope string) []queue {
-	if !holds(c, policies.FindingRespond, scope) {
-		return nil
-	}
-	fs, err := store.ListFindings(c.UserContext(), regionOf(c).db, store.FindingFilter{Under: []string{scope}, State: partnership.FindingOpen, Limit: 200})
-	if err != nil || len(fs) == 0 {
+func (v *view) findingsToAnswer(scope string, fs []*partnership.Finding) []queue {
+	if len(fs) == 0 {
 		return nil
 	}
 	q := queue{Title: v.L.T("work.findings.answer"), Scope: scope}
@@ -388,24 +420,12 @@ func (v *view) findingsToAnswer(c *fiber.Ctx, scope string) []queue {
 	return []queue{q}
 }
 
-// supervisorQueues are an internal supervisor's findings and the complaints
-// they handle — or, for the ombudsman, the escalated complaints.
-func supervisorQueues(c *fiber.Ctx, o Options, v *view, scope string, ombudsman bool) ([]queue, error) {
-	cq, err := complaintQueue(c, o, v, scope, ombudsman)
-	if err != nil || ombudsman {
-		return []queue{cq}, err
-	}
-	fs, err := store.ListFindings(c.UserContext(), regionOf(c).db, store.FindingFilter{Under: []string{scope}, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	fq := queue{Title: v.L.T("work.findings"), Scope: scope, Empty: v.L.T("work.none")}
-	now := o.now()
-	for i := len(fs) - 1; i >= 0; i-- {
-		f := fs[i]
-		if f.State == partnership.FindingClosed {
-			continue
-		}
+// supervisorQueue is an internal supervisor's findings not closed yet, with
+// the form to record one.
+func (v *view) supervisorQueue(c *fiber.Ctx, scope string, fs []*partnership.Finding) queue {
+	fq := v.list("work.findings", scope)
+	now := realmOf(c).Clock()
+	for _, f := range fs {
 		id := strconv.FormatInt(f.ID, 10)
 		k := "finding-" + id
 		it := workItem{Title: f.Title, State: v.stateLabel("finding", string(f.State)),
@@ -425,17 +445,22 @@ func supervisorQueues(c *fiber.Ctx, o Options, v *view, scope string, ombudsman 
 	}
 	k := "finding"
 	fq.Forms = []action{{Key: k, Path: "/work/findings", Label: v.L.T("work.finding.record"), Legend: v.L.T("work.finding.legend"), Fields: []field{
-		v.Select(k, "scope", "field.findingScope", scopeOptions(regionOf(c).tenant.Region, v), "value="+scope),
+		v.Select(k, "scope", "field.findingScope", placeOptions(v, true), "value="+scope),
 		v.Field(k, "title", "field.title", "required"),
 		v.Field(k, "detail", "field.detail", "type=textarea", "rows=4", "required"),
 		v.Field(k, "dueAt", "field.dueAt", "type=date", "hint=hint.dueAt"),
 	}}}
-	return []queue{cq, fq}, nil
+	return fq
 }
 
-// scopeOptions lists the region, its kecamatan and its wards.
-func scopeOptions(r *partnership.Region, v *view) []option {
-	out := []option{{Value: r.Code, Label: r.Name}}
+// placeOptions lists the region's kecamatan and their wards, and first the
+// region itself when asked.
+func placeOptions(v *view, region bool) []option {
+	r := v.Region
+	var out []option
+	if region {
+		out = append(out, option{Value: r.Code, Label: r.Name})
+	}
 	for _, k := range r.Kecamatan {
 		out = append(out, option{Value: k.Code, Label: v.L.T("place.kecamatan", k.Name), Group: k.Name})
 		for _, w := range k.Wards {
@@ -445,22 +470,12 @@ func scopeOptions(r *partnership.Region, v *view) []option {
 	return out
 }
 
-// complaintQueue lists the complaints to handle at a scope: the unresolved
-// ones not with the ombudsman, or, for the ombudsman, those escalated.
-func complaintQueue(c *fiber.Ctx, o Options, v *view, scope string, ombudsman bool) (queue, error) {
-	q := queue{Title: v.L.T("work.complaints"), Scope: scope, Empty: v.L.T("work.none")}
-	if ombudsman {
-		q.Title = v.L.T("work.complaints.escalated")
-	}
-	cs, err := store.ListComplaints(c.UserContext(), regionOf(c).db, store.ComplaintFilter{Under: []string{scope}, Limit: 200})
-	if err != nil {
-		return q, err
-	}
-	now := o.now()
+// complaintQueue lists the complaints to handle at a scope, each with its
+// next step and, unless the ombudsman has it, the way to escalate it.
+func (v *view) complaintQueue(c *fiber.Ctx, scope, title string, cs []*partnership.Complaint) queue {
+	q := v.list(title, scope)
+	now := realmOf(c).Clock()
 	for _, cp := range cs {
-		if cp.State == partnership.ComplaintResolved || cp.Ombudsman != ombudsman {
-			continue
-		}
 		id := strconv.FormatInt(cp.ID, 10)
 		k := "complaint-" + id
 		it := workItem{Title: cp.Subject, State: v.stateLabel("complaint", string(cp.State)),
@@ -485,161 +500,5 @@ func complaintQueue(c *fiber.Ctx, o Options, v *view, scope string, ombudsman bo
 		}
 		q.Items = append(q.Items, it)
 	}
-	return q, nil
-}
-
-// --- the actions ---
-
-// workAction runs one step posted from the work queues: on success back to
-// the queues with a flash message, on refusal the queues again with the
-// failed form filled in and its reasons beside its fields.
-func workAction(o Options, keyPrefix, flash string, do func(c *fiber.Ctx, v *view, f *form) error) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v := newView(c, o, "work")
-		f := formOf(c)
-		f.Key = keyPrefix + c.Params("id")
-		v.Form = f
-		if err := do(c, v, f); err != nil {
-			if err != errFormFailed {
-				if err := refuseAllocation(v, f, err); err != nil {
-					return err
-				}
-			}
-			v.Status = fiber.StatusUnprocessableEntity
-			return showWork(c, o, v)
-		}
-		return redirect(c, "/work", flash)
-	}
-}
-
-// parseRupiah reads an amount as people write it: "1500000", "1.500.000" or
-// "Rp 1.500.000".
-func parseRupiah(s string) (partnership.Rupiah, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "Rp"), "rp"))
-	s = strings.NewReplacer(".", "", " ", "", "\u00a0", "").Replace(s)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || s == "" {
-		return 0, false
-	}
-	return partnership.Rupiah(n), true
-}
-
-func (f *form) money(v *view, name string) partnership.Rupiah {
-	n, ok := parseRupiah(f.Get(name))
-	if !ok {
-		f.fail(name, v.L.T("error.money"))
-	}
-	return n
-}
-
-func (f *form) count(v *view, name string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
-	if err != nil {
-		f.fail(name, v.L.T("error.count"))
-	}
-	return n
-}
-
-func createProposalPage(o Options) fiber.Handler {
-	return workAction(o, "proposal", "flash.proposal", func(c *fiber.Ctx, v *view, f *form) error {
-		in := partnership.ProposalInput{Institution: f.Get("institution"), Activity: f.Get("activity"), Title: f.Get("title"),
-			Description: f.Get("description"), Location: f.Get("location"), Kind: partnership.Kind(f.Get("kind"))}
-		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		in.Cost = f.money(v, "cost")
-		in.Beneficiaries = f.count(v, "beneficiaries")
-		if f.Failed() {
-			return errFormFailed
-		}
-		_, err := twopillar.CreateProposal(c.UserContext(), realmOf(c), actorOf(c), in)
-		return err
-	})
-}
-
-func approveProposalPage(o Options) fiber.Handler {
-	return workAction(o, "approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id)
-		return err
-	})
-}
-
-// submitReportPage reports the realisation of an approved proposal, with its
-// evidence, as the API's submitReport does.
-func submitReportPage(o Options) fiber.Handler {
-	return workAction(o, "report-", "flash.report", func(c *fiber.Ctx, v *view, f *form) error {
-		in := twopillar.Realisation{ReportInput: partnership.ReportInput{Outputs: f.Get("outputs"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd")}}
-		in.Spent = f.money(v, "spent")
-		in.Participants = f.count(v, "participants")
-		if mf, err := c.MultipartForm(); err == nil {
-			if in.Evidence, err = readUploads(mf.File["attachments"], true); err != nil {
-				return err
-			}
-		}
-		if f.Failed() {
-			return errFormFailed
-		}
-		id, _ := idParam(c)
-		_, err := twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return err
-	})
-}
-
-func respondAspirationPage(o Options) fiber.Handler {
-	return workAction(o, "respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
-		_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return err
-	})
-}
-
-// reportStepPage takes a step on a report, as the API's reportStep does.
-func reportStepPage(o Options, s partnership.ReportStep) fiber.Handler {
-	prefix, field := "rstep-", "evaluation"
-	if s == partnership.StepReturn {
-		prefix, field = "return-", "reason"
-	}
-	return workAction(o, prefix, "flash.report."+string(s), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, f.Get(field))
-		return err
-	})
-}
-
-func recordFindingPage(o Options) fiber.Handler {
-	return workAction(o, "finding", "flash.finding", func(c *fiber.Ctx, v *view, f *form) error {
-		_, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c),
-			partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")})
-		return err
-	})
-}
-
-// moveFindingPage answers, closes or reopens a finding, as the API does.
-func moveFindingPage(o Options, to partnership.FindingState) fiber.Handler {
-	prefix := "finding-"
-	if to == partnership.FindingOpen {
-		prefix = "reopen-"
-	}
-	return workAction(o, prefix, "flash.finding."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to,
-			supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")})
-		return err
-	})
-}
-
-// moveComplaintPage receives, investigates, resolves or escalates a
-// complaint, as the API does.
-func moveComplaintPage(o Options, to partnership.ComplaintState) fiber.Handler {
-	prefix := "complaint-"
-	if to == partnership.ComplaintEscalated {
-		prefix = "escalate-"
-	}
-	return workAction(o, prefix, "flash.complaint."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to,
-			supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")})
-		return err
-	})
+	return q
 }

@@ -1,158 +1,190 @@
 package web
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/apiserver/twopillar"
-	"pilar.id/pilar/policies"
 )
 
-// More steps of the work queues, each taken through the same step of
-// package twopillar as the API handler it mirrors.
+// The steps posted from the work queues of the two-pillar workflow and of
+// supervision, each taken through the same step as the API handler it
+// mirrors.
 
-// wardsUnder lists the wards of the region at or beneath a scope.
-func wardsUnder(r *partnership.Region, scope string) []option {
-	var out []option
-	for _, k := range r.Kecamatan {
-		for _, w := range k.Wards {
-			if w.Code == scope || k.Code == scope || r.Code == scope {
-				out = append(out, option{Value: w.Code, Label: w.Name})
-			}
-		}
-	}
-	return out
+// workAction runs one step posted from the work queues: on success back to
+// the queues with a flash message, on refusal the queues again with the
+// failed form (keyPrefix and the path's id) filled in.
+func workAction(keyPrefix, flash string, do func(c *fiber.Ctx, v *view, f *form) error) fiber.Handler {
+	return work.post("", flash, func(c *fiber.Ctx, v *view, f *form) (string, error) {
+		f.Key = keyPrefix + c.Params("id")
+		return "/work", do(c, v, f)
+	})
 }
 
-// participationQueue is the lurah's assessment of the participation phase
-// of the wards of its scope: their latest this year, and the form for a new
-// one, as the API's assessPhase takes it.
-func participationQueue(c *fiber.Ctx, o Options, v *view, scope string) (queue, error) {
-	rr := regionOf(c)
-	r := rr.tenant.Region
-	q := queue{Title: v.L.T("work.participation"), Scope: scope}
-	if !holds(c, policies.ParticipationAssess, scope) {
-		return q, nil
+// parseRupiah reads an amount as people write it: "1500000", "1.500.000" or
+// "Rp 1.500.000".
+func parseRupiah(s string) (partnership.Rupiah, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "Rp"), "rp"))
+	s = strings.NewReplacer(".", "", " ", "", "\u00a0", "").Replace(s)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || s == "" {
+		return 0, false
 	}
-	year := o.now().In(r.Location).Year()
-	latest, err := store.LatestPhases(c.UserContext(), rr.db, scope, year)
+	return partnership.Rupiah(n), true
+}
+
+func (f *form) money(v *view, name string) partnership.Rupiah {
+	n, ok := parseRupiah(f.Get(name))
+	if !ok {
+		f.fail(name, v.L.T("error.money"))
+	}
+	return n
+}
+
+func (f *form) count(v *view, name string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
 	if err != nil {
-		return q, err
+		f.fail(name, v.L.T("error.count"))
 	}
-	wards := wardsUnder(r, scope)
-	for _, w := range wards {
-		a, ok := latest[w.Value]
-		if !ok {
-			continue
+	return n
+}
+
+var createProposalPage = workAction("proposal", "flash.proposal", func(c *fiber.Ctx, v *view, f *form) error {
+	in := partnership.ProposalInput{Institution: f.Get("institution"), Activity: f.Get("activity"), Title: f.Get("title"),
+		Description: f.Get("description"), Location: f.Get("location"), Kind: partnership.Kind(f.Get("kind"))}
+	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+	in.Cost = f.money(v, "cost")
+	in.Beneficiaries = f.count(v, "beneficiaries")
+	if f.Failed() {
+		return errFormFailed
+	}
+	_, err := twopillar.CreateProposal(c.UserContext(), realmOf(c), actorOf(c), in)
+	return err
+})
+
+var approveProposalPage = workAction("approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form) error {
+	id, _ := idParam(c)
+	_, err := twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id)
+	return err
+})
+
+// submitReportPage reports the realisation of an approved proposal, with its
+// evidence, as the API's submitReport does.
+var submitReportPage = workAction("report-", "flash.report", func(c *fiber.Ctx, v *view, f *form) error {
+	in := twopillar.Realisation{ReportInput: partnership.ReportInput{Outputs: f.Get("outputs"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd")}}
+	in.Spent = f.money(v, "spent")
+	in.Participants = f.count(v, "participants")
+	if mf, err := c.MultipartForm(); err == nil {
+		if in.Evidence, err = readUploads(mf.File["attachments"], true); err != nil {
+			return err
 		}
-		q.Items = append(q.Items, workItem{Title: w.Label, State: v.L.T("phase." + string(a.Phase)), Lines: []string{a.Note, v.When(a.AssessedAt)}})
 	}
-	phases := make([]option, len(partnership.Phases))
-	for i, p := range partnership.Phases {
-		phases[i] = option{Value: string(p), Label: v.L.T("phase." + string(p))}
+	if f.Failed() {
+		return errFormFailed
 	}
-	years := []option{{Value: strconv.Itoa(year), Label: strconv.Itoa(year)}, {Value: strconv.Itoa(year - 1), Label: strconv.Itoa(year - 1)}}
-	k := "phase"
-	q.Forms = append(q.Forms, action{Key: k, Path: "/work/participation", Label: v.L.T("work.participation.assess"), Legend: v.L.T("work.participation.legend"),
-		Fields: []field{
-			v.Select(k, "ward", "field.phaseWard", wards),
-			v.Select(k, "fiscalYear", "field.fiscalYear", years, "value="+strconv.Itoa(year)),
-			v.Select(k, "phase", "field.phase", phases, "placeholder=field.choose"),
-			v.Field(k, "note", "field.phaseNote", "type=textarea", "rows=3", "required"),
-		}})
-	return q, nil
+	id, _ := idParam(c)
+	_, err := twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	return err
+})
+
+var respondAspirationPage = workAction("respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form) error {
+	id, _ := idParam(c)
+	in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
+	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	return err
+})
+
+// reportStepPage takes a step on a report, as the API's reportStep does.
+func reportStepPage(s partnership.ReportStep) fiber.Handler {
+	prefix, field := "rstep-", "evaluation"
+	if s == partnership.StepReturn {
+		prefix, field = "return-", "reason"
+	}
+	return workAction(prefix, "flash.report."+string(s), func(c *fiber.Ctx, v *view, f *form) error {
+		id, _ := idParam(c)
+		_, err := twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, f.Get(field))
+		return err
+	})
+}
+
+var recordFindingPage = workAction("finding", "flash.finding", func(c *fiber.Ctx, v *view, f *form) error {
+	_, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c),
+		partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")})
+	return err
+})
+
+// moveFindingPage answers, closes or reopens a finding, as the API does.
+func moveFindingPage(to partnership.FindingState) fiber.Handler {
+	prefix := "finding-"
+	if to == partnership.FindingOpen {
+		prefix = "reopen-"
+	}
+	return workAction(prefix, "flash.finding."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
+		id, _ := idParam(c)
+		_, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to,
+			supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")})
+		return err
+	})
+}
+
+// moveComplaintPage receives, investigates, resolves or escalates a
+// complaint, as the API does.
+func moveComplaintPage(to partnership.ComplaintState) fiber.Handler {
+	prefix := "complaint-"
+	if to == partnership.ComplaintEscalated {
+		prefix = "escalate-"
+	}
+	return workAction(prefix, "flash.complaint."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
+		id, _ := idParam(c)
+		_, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to,
+			supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")})
+		return err
+	})
 }
 
 // assessPhasePage records the lurah's assessment of a ward's participation
 // phase, as the API's assessPhase does.
-func assessPhasePage(o Options) fiber.Handler {
-	return workAction(o, "phase", "flash.phase", func(c *fiber.Ctx, v *view, f *form) error {
-		in := partnership.PhaseInput{Ward: f.Get("ward"), Phase: partnership.Phase(f.Get("phase")), Note: f.Get("note")}
-		in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-		_, err := twopillar.AssessPhase(c.UserContext(), realmOf(c), actorOf(c), in)
-		return err
-	})
-}
-
-// executionActions are an institution's steps on its funded or approved
-// activity: a change of its cost (needing the ward's approval again) and its
-// cancellation with a reason, as the API's moveProposal takes them.
-func (v *view) executionActions(c *fiber.Ctx, inst string, p *partnership.Proposal) []action {
-	id := strconv.FormatInt(p.ID, 10)
-	var out []action
-	if holds(c, policies.ProposalEdit, inst) {
-		k := "cost-" + id
-		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cost", Label: v.L.T("work.proposal.cost"), Secondary: true,
-			Fields: []field{v.Field(k, "cost", "field.newCost", "inputmode=numeric", "required", "hint=hint.cost.change", "value="+strconv.FormatInt(int64(p.Cost), 10))}})
-	}
-	if holds(c, policies.ActivityCancel, inst) {
-		k := "cancel-" + id
-		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cancel", Label: v.L.T("work.proposal.cancel"), Secondary: true,
-			Fields: []field{reasonField(v, k, "field.cancelReason")}})
-	}
-	return out
-}
+var assessPhasePage = workAction("phase", "flash.phase", func(c *fiber.Ctx, v *view, f *form) error {
+	in := partnership.PhaseInput{Ward: f.Get("ward"), Phase: partnership.Phase(f.Get("phase")), Note: f.Get("note")}
+	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
+	_, err := twopillar.AssessPhase(c.UserContext(), realmOf(c), actorOf(c), in)
+	return err
+})
 
 // costChangePage changes the cost of a funded or approved activity,
 // committing or releasing the difference, as the API's changeCost does.
-func costChangePage(o Options) fiber.Handler {
-	return workAction(o, "cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form) error {
-		cost := f.money(v, "cost")
-		if f.Failed() {
-			return errFormFailed
-		}
-		id, _ := idParam(c)
-		_, err := twopillar.ChangeCost(c.UserContext(), realmOf(c), actorOf(c), id, cost)
-		return err
-	})
-}
+var costChangePage = workAction("cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form) error {
+	cost := f.money(v, "cost")
+	if f.Failed() {
+		return errFormFailed
+	}
+	id, _ := idParam(c)
+	_, err := twopillar.ChangeCost(c.UserContext(), realmOf(c), actorOf(c), id, cost)
+	return err
+})
 
 // cancelActivityPage cancels a funded or approved activity with a reason,
 // releasing its allocation, as the API's cancelActivity does.
-func cancelActivityPage(o Options) fiber.Handler {
-	return workAction(o, "cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
-		return err
-	})
-}
-
-// mergeOptions are the institution's proposals an aspiration may be merged
-// into: all but those rejected or cancelled, newest first.
-func (v *view) mergeOptions(ps []*partnership.Proposal) []option {
-	var out []option
-	for i := len(ps) - 1; i >= 0; i-- {
-		p := ps[i]
-		if p.State == partnership.ProposalRejected || p.State == partnership.ProposalCancelled {
-			continue
-		}
-		out = append(out, option{Value: strconv.FormatInt(p.ID, 10), Label: fmt.Sprintf("#%d %s (%s)", p.ID, p.Title, v.stateLabel("proposal", string(p.State)))})
-	}
-	return out
-}
-
-// mergeAction is the form merging an aspiration into one of the proposals.
-func (v *view) mergeAction(id string, proposals []option) action {
-	k := "merge-" + id
-	return action{Key: k, Path: "/work/aspirations/" + id + "/merge", Label: v.L.T("work.merge"), Secondary: true,
-		Fields: []field{v.Select(k, "proposal", "field.mergeProposal", proposals, "placeholder=field.choose")}}
-}
+var cancelActivityPage = workAction("cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form) error {
+	id, _ := idParam(c)
+	_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
+	return err
+})
 
 // mergeAspirationPage merges an aspiration into one of the institution's
 // proposals, as the API's respondAspiration does with the state "merged".
-func mergeAspirationPage(o Options) fiber.Handler {
-	return workAction(o, "merge-", "flash.merged", func(c *fiber.Ctx, v *view, f *form) error {
-		pid := formID(f, "proposal")
-		if pid <= 0 {
-			f.fail("proposal", v.L.T("error.choose"))
-			return errFormFailed
-		}
-		id, _ := idParam(c)
-		_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, twopillar.Response{State: partnership.AspirationMerged, Proposal: pid})
-		return err
-	})
-}
+var mergeAspirationPage = workAction("merge-", "flash.merged", func(c *fiber.Ctx, v *view, f *form) error {
+	pid := formID(f, "proposal")
+	if pid <= 0 {
+		f.fail("proposal", v.L.T("error.choose"))
+		return errFormFailed
+	}
+	id, _ := idParam(c)
+	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, twopillar.Response{State: partnership.AspirationMerged, Proposal: pid})
+	return err
+})

@@ -13,8 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/authz"
-	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/i18n"
+	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
 )
 
@@ -96,13 +96,13 @@ type langLink struct {
 func (v *view) FourPillar() bool { return v.Region.Runs(partnership.FourPillar) }
 
 // newView builds the view of a page of the region the request is for.
-func newView(c *fiber.Ctx, o Options, nav string) *view {
+func newView(c *fiber.Ctx, nav string) *view {
 	rr := regionOf(c)
 	r := rr.tenant.Region
 	lang := pageLanguage(c, r.Languages)
 	v := &view{
 		L: catalogs.For(lang, r.Location), Region: r, Base: rr.base, Path: c.Path(), Nav: nav,
-		Me: rr.principal.Account, Demo: o.Demo, Form: &form{},
+		Me: rr.principal.Account, Demo: rr.demo, Form: &form{},
 	}
 	for _, g := range rr.principal.Grants {
 		if g.Role != policies.Resident {
@@ -148,6 +148,75 @@ func render(c *fiber.Ctx, v *view, name string) error {
 	}
 	c.Type("html", "utf-8")
 	return c.Render("templates/"+name, v)
+}
+
+// screen is a page of the portal: its menu entry, its template, and what it
+// shows, read for the request (data may set the view's title and status).
+type screen struct {
+	nav, template string
+	data          func(c *fiber.Ctx, v *view) (any, error)
+}
+
+// show renders the screen in the view: at first, or again with a refused form.
+func (s screen) show(c *fiber.Ctx, v *view) error {
+	d, err := s.data(c, v)
+	if err != nil {
+		return err
+	}
+	v.Data = d
+	return render(c, v, s.template)
+}
+
+// get is the screen's handler.
+func (s screen) get(c *fiber.Ctx) error { return s.show(c, newView(c, s.nav)) }
+
+// post is the handler of a form of the screen: do reads the form (key names
+// it among the page's forms) and takes the step, answering the page to go
+// to. On success the answer redirects there with the flash message; on
+// refusal it is the screen again, the form filled in and its reasons beside
+// its fields, with status 422 unless do set another.
+func (s screen) post(key, flash string, do func(c *fiber.Ctx, v *view, f *form) (string, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := newView(c, s.nav)
+		f := formOf(c)
+		f.Key = key
+		v.Form = f
+		to, err := do(c, v, f)
+		if err != nil {
+			if err != errFormFailed {
+				if err := refuseAllocation(v, f, err); err != nil {
+					return err
+				}
+			}
+			if v.Status == 0 {
+				v.Status = fiber.StatusUnprocessableEntity
+			}
+			return s.show(c, v)
+		}
+		return redirect(c, to, flash)
+	}
+}
+
+// datetime reads the date and time typed in a datetime-local field, in loc.
+func (f *form) datetime(v *view, name string, loc *time.Location) time.Time {
+	s := f.Get(name)
+	if s == "" {
+		f.fail(name, v.L.T("error.required"))
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	if err != nil {
+		f.fail(name, v.L.T("error.datetime"))
+	}
+	return t
+}
+
+// given is a value the page was given: in the form posted, else in its query.
+func given(c *fiber.Ctx, v *view, name string) string {
+	if v.Form.Values != nil {
+		return v.Form.Get(name)
+	}
+	return c.Query(name)
 }
 
 // redirect answers a successful POST with a redirect to a page of the
@@ -580,7 +649,8 @@ func pageError(c *fiber.Ctx, status int, err error) error {
 	}
 	var v *view
 	if rr != nil && rr.tenant != nil {
-		v = newView(c, Options{}, "error")
+		v = newView(c, "error")
+		v.Demo = false // an error page offers no demo sign-in
 	} else {
 		lang := i18n.Negotiate(c.Query("lang"), c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage), []string{"id", "en"})
 		v = &view{L: catalogs.For(lang, nil), Region: &partnership.Region{Name: "Pilar"}, Form: &form{}}

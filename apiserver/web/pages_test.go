@@ -19,10 +19,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/audit"
+	"pilar.id/pilar/apiserver/i18n"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
-	"pilar.id/pilar/apiserver/i18n"
 	"pilar.id/pilar/policies"
 )
 

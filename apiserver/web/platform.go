@@ -33,7 +33,8 @@ func withPlatform(p *Platform, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		realm := PlatformRealm(p)
 		realm.Now = o.Now
-		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: realm.Location, enforcer: realm.Enforcer})
+		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: realm.Location, enforcer: realm.Enforcer,
+			insecure: o.InsecureCookies})
 		return c.Next()
 	}
 }

@@ -3,10 +3,10 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"pilar.id/pilar/apiserver/i18n"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
-	"pilar.id/pilar/apiserver/i18n"
 )
 
 type regionSummary struct {

@@ -129,17 +129,7 @@ func submitReport(c *fiber.Ctx) error {
 	return answer(c, fiber.StatusCreated, reportOut(c))(twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in))
 }
 
-func getReport(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	r, err := store.GetReport(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(reportOut(c)(r))
-}
+func getReport(c *fiber.Ctx) error { return byID(stored(store.GetReport), reportOut(c))(c) }
 
 // getAttachment serves the n-th file of a report as a download: never shown
 // inline, never sniffed into another type, never able to run script.
@@ -172,33 +162,21 @@ var reportStates = []partnership.ReportState{partnership.ReportSubmitted, partne
 	partnership.ReportEvaluated, partnership.ReportReturned}
 
 func listReports(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	scope, err := queryScope(c)
-	if err != nil {
-		return err
-	}
-	f := store.ReportFilter{Scope: scope, State: partnership.ReportState(c.Query("state")), AfterID: after, Limit: limit}
-	if f.State != "" && !slices.Contains(reportStates, f.State) {
-		return partnership.Invalid("state", "submitted, verified, consolidated, evaluated or returned")
-	}
-	if s := c.Query("proposal"); s != "" {
-		if f.ProposalID, err = strconv.ParseInt(s, 10, 64); err != nil || f.ProposalID <= 0 {
-			return partnership.Invalid("proposal", "a proposal's id")
+	return listOf(func(c *fiber.Ctx, q *query) store.ReportFilter {
+		f := store.ReportFilter{Scope: q.scope(), State: partnership.ReportState(c.Query("state")), AfterID: q.after, Limit: q.limit}
+		if f.State != "" && !slices.Contains(reportStates, f.State) {
+			q.check(partnership.Invalid("state", "submitted, verified, consolidated, evaluated or returned"))
 		}
-	}
-	if y := c.Query("fiscalYear"); y != "" {
-		if f.FiscalYear, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
+		if s := c.Query("proposal"); s != "" {
+			if id, err := strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
+				q.check(partnership.Invalid("proposal", "a proposal's id"))
+			} else {
+				f.ProposalID = id
+			}
 		}
-	}
-	rs, err := store.ListReports(c.UserContext(), regionOf(c).db, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(rs, limit, reportOut(c), func() int64 { return rs[len(rs)-1].ID }))
+		f.FiscalYear = q.year("fiscalYear")
+		return f
+	}, stored(store.ListReports), func(r *partnership.Report) int64 { return r.ID }, reportOut(c))(c)
 }
 
 // reportStepIn is the body of a step: the evaluation note of an evaluation,
@@ -212,15 +190,11 @@ type reportStepIn struct {
 // (twopillar.MoveReport).
 func reportStep(s partnership.ReportStep) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in reportStepIn
-		if err := optionalBody(c, &in); err != nil {
-			return err
-		}
-		text := in.Evaluation
-		if s == partnership.StepReturn {
-			text = in.Reason
-		}
-		id, _ := idParam(c)
-		return answer(c, fiber.StatusOK, reportOut(c))(twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, text))
+		return takeOnWith(optionalBody, fiber.StatusOK, func(in reportStepIn) string {
+			if s == partnership.StepReturn {
+				return in.Reason
+			}
+			return in.Evaluation
+		}, toward(twopillar.MoveReport, s), reportOut(c))(c)
 	}
 }

@@ -37,7 +37,7 @@ func signIn(o Options) fiber.Handler {
 			retryAfter(c, err)
 			return err
 		}
-		setSessionCookie(c, o, s.Token, s.Expires)
+		setSessionCookie(c, s.Token, s.Expires)
 		return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
 	}
 }
@@ -51,18 +51,16 @@ func retryAfter(c *fiber.Ctx, err error) {
 }
 
 // signOut ends the session.
-func signOut(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		rr := regionOf(c)
-		if rr.session == "" {
-			return fmt.Errorf("%w: no session to end", partnership.ErrUnauthenticated)
-		}
-		if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
-			return err
-		}
-		setSessionCookie(c, o, "", time.Unix(0, 0))
-		return c.SendStatus(fiber.StatusNoContent)
+func signOut(c *fiber.Ctx) error {
+	rr := regionOf(c)
+	if rr.session == "" {
+		return fmt.Errorf("%w: no session to end", partnership.ErrUnauthenticated)
 	}
+	if err := accounts.SignOut(c.UserContext(), rr.realm, rr.session); err != nil {
+		return err
+	}
+	setSessionCookie(c, "", time.Unix(0, 0))
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // whoAmI returns the signed-in account, its grants and its session's CSRF token.

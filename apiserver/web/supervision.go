@@ -40,12 +40,15 @@ type findingJSON struct {
 	Version      int64                    `json:"version"`
 }
 
-func findingOut(f *partnership.Finding, now time.Time) findingJSON {
-	return findingJSON{
-		ID: f.ID, Scope: f.Scope, ObjectType: f.ObjectType, ObjectID: f.ObjectID, Title: f.Title, Detail: f.Detail,
-		State: f.State, RecordedBy: f.RecordedBy, RecordedAt: f.RecordedAt, DueAt: f.DueAt, Overdue: f.Overdue(now),
-		Response: f.Response, RespondedBy: f.RespondedBy, RespondedAt: timeOrNil(f.RespondedAt),
-		ReopenReason: f.ReopenReason, ClosedAt: timeOrNil(f.ClosedAt), Version: f.Version,
+// findingOut shows findings as overdue or not at now.
+func findingOut(now time.Time) func(*partnership.Finding) findingJSON {
+	return func(f *partnership.Finding) findingJSON {
+		return findingJSON{
+			ID: f.ID, Scope: f.Scope, ObjectType: f.ObjectType, ObjectID: f.ObjectID, Title: f.Title, Detail: f.Detail,
+			State: f.State, RecordedBy: f.RecordedBy, RecordedAt: f.RecordedAt, DueAt: f.DueAt, Overdue: f.Overdue(now),
+			Response: f.Response, RespondedBy: f.RespondedBy, RespondedAt: timeOrNil(f.RespondedAt),
+			ReopenReason: f.ReopenReason, ClosedAt: timeOrNil(f.ClosedAt), Version: f.Version,
+		}
 	}
 }
 
@@ -79,76 +82,34 @@ func newFindingScope(c *fiber.Ctx) (string, error) {
 
 var findingScope = objectScope(store.GetFinding, func(f *partnership.Finding) string { return f.Scope })
 
+// The handlers of findings answer with them as overdue or not now.
+
 // recordFinding records an internal supervisor's finding.
-func recordFinding(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in partnership.NewFinding
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		f, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c), in)
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(findingOut(f, o.now()))
-	}
+func recordFinding(c *fiber.Ctx) error {
+	return takeNew(supervision.RecordFinding, findingOut(realmOf(c).Clock()))(c)
 }
 
 // getFinding shows a finding to those who may read findings at its scope.
-func getFinding(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		f, err := supervision.Finding(c.UserContext(), realmOf(c), actorOf(c), id)
-		if err != nil {
-			return err
-		}
-		return c.JSON(findingOut(f, o.now()))
-	}
+func getFinding(c *fiber.Ctx) error {
+	return byID(asCaller(supervision.Finding), findingOut(realmOf(c).Clock()))(c)
 }
 
 // listFindings pages through the findings the caller may read, narrowed by
 // ?scope=, ?state= and ?overdue=true.
-func listFindings(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		after, limit, err := pageParams(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		q := supervision.FindingQuery{Scope: c.Query("scope"), State: partnership.FindingState(c.Query("state")), After: after, Limit: limit}
-		if q.OverdueAt, err = overdueQuery(c, now); err != nil {
-			return err
-		}
-		fs, err := supervision.Findings(c.UserContext(), realmOf(c), actorOf(c), q)
-		if err != nil {
-			return err
-		}
-		return c.JSON(pageOf(fs, limit, func(f *partnership.Finding) findingJSON { return findingOut(f, now) }, func() int64 { return fs[len(fs)-1].ID }))
-	}
+func listFindings(c *fiber.Ctx) error {
+	now := realmOf(c).Clock()
+	return listOf(func(c *fiber.Ctx, q *query) supervision.FindingQuery {
+		return supervision.FindingQuery{Scope: c.Query("scope"), State: partnership.FindingState(c.Query("state")), After: q.after, Limit: q.limit,
+			OverdueAt: q.overdue(now)}
+	}, asCaller(supervision.Findings), func(f *partnership.Finding) int64 { return f.ID }, findingOut(now))(c)
 }
 
 // moveFinding answers a finding (respond), accepts the answer (close) or
 // rejects it (reopen).
-func moveFinding(o Options, to partnership.FindingState) fiber.Handler {
+func moveFinding(to partnership.FindingState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in findingStepIn
-		if len(c.Body()) > 0 {
-			if err := parseBody(c, &in); err != nil {
-				return err
-			}
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		f, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to, supervision.FindingMove(in))
-		if err != nil {
-			return err
-		}
-		return c.JSON(findingOut(f, o.now()))
+		return takeOnWith(optionalBody, fiber.StatusOK, func(in findingStepIn) supervision.FindingMove { return supervision.FindingMove(in) },
+			toward(supervision.MoveFinding, to), findingOut(realmOf(c).Clock()))(c)
 	}
 }
 
@@ -188,23 +149,26 @@ type filedComplaintJSON struct {
 	TrackingCode string `json:"trackingCode,omitempty"`
 }
 
-// complaintOut shows a complaint; who filed it only to its filer and to those handling it.
-func complaintOut(v supervision.ComplaintView, now time.Time) complaintJSON {
-	cp := v.Complaint
-	out := complaintJSON{
-		ID: cp.ID, Scope: cp.Scope, Ward: cp.WardCode, Subject: cp.Subject, Body: cp.Body, Public: cp.Public,
-		Anonymous: cp.Anonymous(), Own: v.Own, State: cp.State,
-		FiledAt: cp.FiledAt, DueAt: cp.DueAt, Overdue: cp.Overdue(now), ReceivedAt: timeOrNil(cp.ReceivedAt),
-		EscalatedAt: timeOrNil(cp.EscalatedAt), EscalationReason: cp.EscalationReason, Ombudsman: cp.Ombudsman,
-		ResolvedAt: timeOrNil(cp.ResolvedAt), Resolution: cp.Resolution, Version: cp.Version,
+// complaintOut shows complaints as overdue or not at now; who filed one only
+// to its filer and to those handling it.
+func complaintOut(now time.Time) func(supervision.ComplaintView) complaintJSON {
+	return func(v supervision.ComplaintView) complaintJSON {
+		cp := v.Complaint
+		out := complaintJSON{
+			ID: cp.ID, Scope: cp.Scope, Ward: cp.WardCode, Subject: cp.Subject, Body: cp.Body, Public: cp.Public,
+			Anonymous: cp.Anonymous(), Own: v.Own, State: cp.State,
+			FiledAt: cp.FiledAt, DueAt: cp.DueAt, Overdue: cp.Overdue(now), ReceivedAt: timeOrNil(cp.ReceivedAt),
+			EscalatedAt: timeOrNil(cp.EscalatedAt), EscalationReason: cp.EscalationReason, Ombudsman: cp.Ombudsman,
+			ResolvedAt: timeOrNil(cp.ResolvedAt), Resolution: cp.Resolution, Version: cp.Version,
+		}
+		if v.Handler || v.Own {
+			out.FiledBy = cp.AccountID
+		}
+		if d, ok := cp.ResolutionTime(); ok {
+			out.ResolutionTime, out.ResolutionSeconds = d.String(), int64(d/time.Second)
+		}
+		return out
 	}
-	if v.Handler || v.Own {
-		out.FiledBy = cp.AccountID
-	}
-	if d, ok := cp.ResolutionTime(); ok {
-		out.ResolutionTime, out.ResolutionSeconds = d.String(), int64(d/time.Second)
-	}
-	return out
 }
 
 // complaintStepIn is the body of a move of a complaint: the resolution
@@ -238,72 +202,38 @@ func newComplaintScope(c *fiber.Ctx) (string, error) {
 
 // fileComplaint files a complaint, anonymously when nobody is signed in; an
 // anonymous filer gets the tracking code in the answer, once.
-func fileComplaint(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in partnership.NewComplaint
-		if err := parseBody(c, &in); err != nil {
-			return err
-		}
-		v, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in})
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(v, o.now()), code})
+func fileComplaint(c *fiber.Ctx) error {
+	var in partnership.NewComplaint
+	if err := parseBody(c, &in); err != nil {
+		return err
 	}
+	v, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(realmOf(c).Clock())(v), code})
 }
 
 // getComplaint shows one complaint to those who may read it, and answers
 // "not found" to everyone else.
-func getComplaint(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		v, err := supervision.Complaint(c.UserContext(), realmOf(c), actorOf(c), id)
-		if err != nil {
-			return err
-		}
-		return c.JSON(complaintOut(v, o.now()))
-	}
+func getComplaint(c *fiber.Ctx) error {
+	return byID(asCaller(supervision.Complaint), complaintOut(realmOf(c).Clock()))(c)
 }
 
 // trackComplaint shows an anonymous complaint to whoever holds its tracking code.
-func trackComplaint(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		v, err := supervision.Tracked(c.UserContext(), realmOf(c), c.Params("code"))
-		if err != nil {
-			return err
-		}
-		return c.JSON(complaintOut(v, o.now()))
-	}
+func trackComplaint(c *fiber.Ctx) error {
+	v, err := supervision.Tracked(c.UserContext(), realmOf(c), c.Params("code"))
+	return answer(c, fiber.StatusOK, complaintOut(realmOf(c).Clock()))(v, err)
 }
 
 // listComplaints pages through the complaints the caller may read, narrowed
 // by ?scope=, ?state=, ?overdue=true, ?mine=true and ?public=true.
-func listComplaints(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		after, limit, err := pageParams(c)
-		if err != nil {
-			return err
-		}
-		now := o.now()
-		q := supervision.ComplaintQuery{Scope: c.Query("scope"), State: partnership.ComplaintState(c.Query("state")), After: after, Limit: limit}
-		if q.OverdueAt, err = overdueQuery(c, now); err != nil {
-			return err
-		}
-		if q.Public, err = boolQuery(c, "public"); err != nil {
-			return err
-		}
-		if q.Mine, err = boolQuery(c, "mine"); err != nil {
-			return err
-		}
-		cs, err := supervision.Complaints(c.UserContext(), realmOf(c), actorOf(c), q)
-		if err != nil {
-			return err
-		}
-		return c.JSON(pageOf(cs, limit, func(v supervision.ComplaintView) complaintJSON { return complaintOut(v, now) }, func() int64 { return cs[len(cs)-1].ID }))
-	}
+func listComplaints(c *fiber.Ctx) error {
+	now := realmOf(c).Clock()
+	return listOf(func(c *fiber.Ctx, q *query) supervision.ComplaintQuery {
+		return supervision.ComplaintQuery{Scope: c.Query("scope"), State: partnership.ComplaintState(c.Query("state")), After: q.after, Limit: q.limit,
+			OverdueAt: q.overdue(now), Public: q.flag("public"), Mine: q.flag("mine")}
+	}, asCaller(supervision.Complaints), func(v supervision.ComplaintView) int64 { return v.ID }, complaintOut(now))(c)
 }
 
 // requireOnComplaint allows a move of the complaint named in the path only to
@@ -334,23 +264,10 @@ func requireOnComplaint(p policies.Permission) fiber.Handler {
 }
 
 // moveComplaint receives, investigates, resolves or escalates a complaint.
-func moveComplaint(o Options, to partnership.ComplaintState) fiber.Handler {
+func moveComplaint(to partnership.ComplaintState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in complaintStepIn
-		if len(c.Body()) > 0 {
-			if err := parseBody(c, &in); err != nil {
-				return err
-			}
-		}
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		v, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to, supervision.ComplaintMove(in))
-		if err != nil {
-			return err
-		}
-		return c.JSON(complaintOut(v, o.now()))
+		return takeOnWith(optionalBody, fiber.StatusOK, func(in complaintStepIn) supervision.ComplaintMove { return supervision.ComplaintMove(in) },
+			toward(supervision.MoveComplaint, to), complaintOut(realmOf(c).Clock()))(c)
 	}
 }
 
@@ -390,12 +307,11 @@ func boolQuery(c *fiber.Ctx, name string) (bool, error) {
 	return b, nil
 }
 
-// overdueQuery is the time as of which ?overdue=true keeps what is overdue;
-// the zero time keeps everything.
-func overdueQuery(c *fiber.Ctx, now time.Time) (time.Time, error) {
-	overdue, err := boolQuery(c, "overdue")
-	if err != nil || !overdue {
-		return time.Time{}, err
+// overdue is the time as of which ?overdue=true keeps what is overdue; the
+// zero time keeps everything.
+func (q *query) overdue(now time.Time) time.Time {
+	if q.flag("overdue") {
+		return now
 	}
-	return now, nil
+	return time.Time{}
 }

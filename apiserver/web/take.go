@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 )
 
@@ -67,4 +70,114 @@ func optionalBody(c *fiber.Ctx, v any) error {
 		return err
 	}
 	return nil
+}
+
+// toward is a step moving the object the path's id names to the state to.
+func toward[S, I, T any](move func(context.Context, *step.Region, step.Actor, int64, S, I) (T, error), to S) func(context.Context, *step.Region, step.Actor, int64, I) (T, error) {
+	return func(ctx context.Context, r *step.Region, a step.Actor, id int64, in I) (T, error) {
+		return move(ctx, r, a, id, to, in)
+	}
+}
+
+// The JSON handlers of reads have two shapes, written once here: one object
+// the path's id names (or a step on it that takes nothing else), and a page
+// of a list. A read is of the request's region's database (stored) or, where
+// the answer depends on who asks, of the application layer on behalf of the
+// caller (asCaller).
+
+// stored reads from the request's region's database as read does.
+func stored[X, T any](read func(context.Context, bun.IDB, X) (T, error)) func(*fiber.Ctx, X) (T, error) {
+	return func(c *fiber.Ctx, x X) (T, error) { return read(c.UserContext(), regionOf(c).db, x) }
+}
+
+// asCaller calls the application layer on behalf of the caller.
+func asCaller[X, T any](read func(context.Context, *step.Region, step.Actor, X) (T, error)) func(*fiber.Ctx, X) (T, error) {
+	return func(c *fiber.Ctx, x X) (T, error) { return read(c.UserContext(), realmOf(c), actorOf(c), x) }
+}
+
+// byID is the handler of a read of the object the path's id names, or of a
+// step on it that takes nothing else: it answers with the object as out
+// shows it.
+func byID[T, J any](read func(*fiber.Ctx, int64) (T, error), out func(T) J) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		return answer(c, fiber.StatusOK, out)(read(c, id))
+	}
+}
+
+// listOf is the handler of a list: filter makes the read's filter of the
+// query (q), read reads one page, and the answer shows each item as out
+// does, continuing, when the page is full, after the id of its last.
+func listOf[F, T, J any](filter func(c *fiber.Ctx, q *query) F, read func(*fiber.Ctx, F) ([]T, error), id func(T) int64, out func(T) J) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		q := queryOf(c)
+		f := filter(c, q)
+		if q.err != nil {
+			return q.err
+		}
+		items, err := read(c, f)
+		if err != nil {
+			return err
+		}
+		return c.JSON(pageOf(items, q.limit, out, func() int64 { return id(items[len(items)-1]) }))
+	}
+}
+
+// query reads a list's query: the page asked for (?after=, ?limit=) and the
+// list's own parameters, keeping the first it refuses.
+type query struct {
+	c     *fiber.Ctx
+	after int64
+	limit int
+	err   error
+}
+
+func queryOf(c *fiber.Ctx) *query {
+	q := &query{c: c}
+	q.after, q.limit, q.err = pageParams(c)
+	return q
+}
+
+// check keeps err unless a parameter was refused before.
+func (q *query) check(err error) {
+	if q.err == nil {
+		q.err = err
+	}
+}
+
+// count reads a non-negative whole number; 0 when absent.
+func (q *query) count(name string) int64 {
+	n, err := intQueryParam(q.c, name)
+	q.check(err)
+	return n
+}
+
+// year reads a year; 0 when absent.
+func (q *query) year(name string) int {
+	s := q.c.Query(name)
+	if s == "" {
+		return 0
+	}
+	y, err := strconv.Atoi(s)
+	if err != nil {
+		q.check(partnership.Invalid(name, "a year"))
+	}
+	return y
+}
+
+// flag reads an optional true/false.
+func (q *query) flag(name string) bool {
+	b, err := boolQuery(q.c, name)
+	q.check(err)
+	return b
+}
+
+// scope is the scope the list asks for, the whole region by default.
+func (q *query) scope() string {
+	s, err := queryScope(q.c)
+	q.check(err)
+	return s
 }

@@ -120,24 +120,17 @@ func aspirationOut(a *partnership.Aspiration) aspirationJSON {
 
 var submitAspiration = takeNew(twopillar.SubmitAspiration, aspirationOut)
 
+// listAspirations lists the aspirations within a scope, or your own.
 func listAspirations(mine bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		after, limit, err := pageParams(c)
-		if err != nil {
-			return err
-		}
-		f := store.AspirationFilter{State: partnership.AspirationState(c.Query("state")), AfterID: after, Limit: limit}
+	return listOf(func(c *fiber.Ctx, q *query) store.AspirationFilter {
+		f := store.AspirationFilter{State: partnership.AspirationState(c.Query("state")), AfterID: q.after, Limit: q.limit}
 		if mine {
 			f.AccountID = accountID(c)
-		} else if f.Scope, err = queryScope(c); err != nil {
-			return err
+		} else {
+			f.Scope = q.scope()
 		}
-		as, err := store.ListAspirations(c.UserContext(), regionOf(c).db, f)
-		if err != nil {
-			return err
-		}
-		return c.JSON(pageOf(as, limit, aspirationOut, func() int64 { return as[len(as)-1].ID }))
-	}
+		return f
+	}, stored(store.ListAspirations), func(a *partnership.Aspiration) int64 { return a.ID }, aspirationOut)
 }
 
 type aspirationResponse struct {
@@ -156,39 +149,12 @@ var (
 	editProposal   = takeOn(same[partnership.ProposalInput], twopillar.EditProposal, proposalOut)
 )
 
-func getProposal(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := store.GetProposal(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(proposalOut(p))
-}
-
-func listProposals(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	scope, err := queryScope(c)
-	if err != nil {
-		return err
-	}
-	f := store.ProposalFilter{Scope: scope, State: partnership.ProposalState(c.Query("state")), AfterID: after, Limit: limit}
-	if y := c.Query("fiscalYear"); y != "" {
-		if f.FiscalYear, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
-		}
-	}
-	ps, err := store.ListProposals(c.UserContext(), regionOf(c).db, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ps, limit, proposalOut, func() int64 { return ps[len(ps)-1].ID }))
-}
+var (
+	getProposal   = byID(stored(store.GetProposal), proposalOut)
+	listProposals = listOf(func(c *fiber.Ctx, q *query) store.ProposalFilter {
+		return store.ProposalFilter{Scope: q.scope(), State: partnership.ProposalState(c.Query("state")), FiscalYear: q.year("fiscalYear"), AfterID: q.after, Limit: q.limit}
+	}, stored(store.ListProposals), func(p *partnership.Proposal) int64 { return p.ID }, proposalOut)
+)
 
 // stepIn is what an execution step may carry: a reason to cancel, a new cost.
 type stepIn struct {
@@ -199,10 +165,7 @@ type stepIn struct {
 // The execution steps on a funded proposal: the KPA's approval, a cost
 // change (committing or releasing the difference, and needing the approval
 // again), a cancellation (releasing the whole commitment).
-func approveProposal(c *fiber.Ctx) error {
-	id, _ := idParam(c)
-	return answer(c, fiber.StatusOK, proposalOut)(twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id))
-}
+var approveProposal = byID(asCaller(twopillar.ApproveExecution), proposalOut)
 
 var (
 	changeCost     = takeOnWith(optionalBody, fiber.StatusOK, func(in stepIn) partnership.Rupiah { return in.Cost }, twopillar.ChangeCost, proposalOut)
@@ -276,21 +239,9 @@ func getMusrenbang(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func listMusrenbang(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	scope, err := queryScope(c)
-	if err != nil {
-		return err
-	}
-	ms, err := store.ListMusrenbang(c.UserContext(), regionOf(c).db, store.MusrenbangFilter{Scope: scope, State: partnership.MusrenbangState(c.Query("state")), AfterID: after, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(ms, limit, musrenbangOut, func() int64 { return ms[len(ms)-1].ID }))
-}
+var listMusrenbang = listOf(func(c *fiber.Ctx, q *query) store.MusrenbangFilter {
+	return store.MusrenbangFilter{Scope: q.scope(), State: partnership.MusrenbangState(c.Query("state")), AfterID: q.after, Limit: q.limit}
+}, stored(store.ListMusrenbang), func(m *partnership.Musrenbang) int64 { return m.ID }, musrenbangOut)
 
 type attendanceIn struct {
 	Attendance map[string]int `json:"attendance"`

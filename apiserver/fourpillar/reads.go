@@ -1,0 +1,142 @@
+package fourpillar
+
+import (
+	"context"
+	"slices"
+
+	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
+	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
+)
+
+// Work is what of the four-pillar workflow waits for one grant: what the
+// grant's work queue lists, and what a digest of the day counts. The lists
+// of the forum and of partners are read only where the region runs the
+// four-pillar model.
+type Work struct {
+	// The forum secretariat's: every forum meeting, the oldest first; the
+	// registrations to review (registered), then to decide (reviewed); the
+	// plans to align (submitted), then to decide (aligned); the sanctions to
+	// issue or dismiss (recommended) or to lift (issued).
+	Meetings      []*partnership.ForumMeeting
+	Registrations []*partnership.Partner
+	Plans         []PlanWork
+	Sanctions     []NamedSanction
+	// A company's or university's: each approved partner the account acts
+	// for with its own work, and the sanctions on them, the newest first.
+	Partners []PartnerWork
+	Notices  []NamedSanction
+}
+
+// PlanWork is a plan waiting for the forum, with its partner: nil when the
+// partner cannot be read.
+type PlanWork struct {
+	*partnership.CSRPlan
+	Partner *partnership.Partner
+}
+
+// PartnerWork is an approved partner's own work: its plans and its
+// realisations, the newest first, and its programmes not cancelled.
+type PartnerWork struct {
+	*partnership.Partner
+	Plans        []*partnership.CSRPlan
+	Programmes   []*partnership.Programme
+	Realisations []*partnership.Realisation
+}
+
+// WorkOf reads what waits for the actor's grant g.
+func WorkOf(ctx context.Context, r *step.Region, a step.Actor, g authz.Grant) (Work, error) {
+	var w Work
+	runs := r.Spec.Runs(partnership.FourPillar)
+	switch g.Role {
+	case policies.CSRForumSecretariat:
+		all, err := Sanctions(ctx, r, a, SanctionQuery{})
+		if err != nil {
+			return Work{}, err
+		}
+		for _, s := range all {
+			if s.State == partnership.SanctionRecommended || s.State == partnership.SanctionIssued {
+				w.Sanctions = append(w.Sanctions, s)
+			}
+		}
+		if !runs {
+			break
+		}
+		if w.Meetings, err = store.ListForumMeetings(ctx, r.DB, store.ForumFilter{Limit: 500}); err != nil {
+			return Work{}, err
+		}
+		for _, st := range []partnership.PartnerState{partnership.PartnerRegistered, partnership.PartnerReviewed} {
+			ps, err := store.ListPartners(ctx, r.DB, store.PartnerFilter{State: st, Limit: 200})
+			if err != nil {
+				return Work{}, err
+			}
+			w.Registrations = append(w.Registrations, ps...)
+		}
+		for _, st := range []partnership.PlanState{partnership.PlanSubmitted, partnership.PlanAligned} {
+			ps, err := store.ListPlans(ctx, r.DB, store.PlanFilter{State: st, Limit: 200})
+			if err != nil {
+				return Work{}, err
+			}
+			for _, pl := range ps {
+				p, _ := store.GetPartner(ctx, r.DB, pl.PartnerID)
+				w.Plans = append(w.Plans, PlanWork{CSRPlan: pl, Partner: p})
+			}
+		}
+	case policies.Company, policies.University:
+		var err error
+		if w.Notices, err = Sanctions(ctx, r, a, SanctionQuery{Mine: true}); err != nil {
+			return Work{}, err
+		}
+		slices.Reverse(w.Notices)
+		if !runs {
+			break
+		}
+		ps, err := ApprovedPartnersOf(ctx, r, a.AccountID())
+		if err != nil {
+			return Work{}, err
+		}
+		for _, p := range ps {
+			pw, err := partnerWork(ctx, r, p)
+			if err != nil {
+				return Work{}, err
+			}
+			w.Partners = append(w.Partners, pw)
+		}
+	}
+	return w, nil
+}
+
+func partnerWork(ctx context.Context, r *step.Region, p *partnership.Partner) (PartnerWork, error) {
+	w := PartnerWork{Partner: p}
+	var err error
+	if w.Plans, err = store.ListPlans(ctx, r.DB, store.PlanFilter{PartnerID: p.ID, Limit: 200}); err != nil {
+		return w, err
+	}
+	slices.Reverse(w.Plans)
+	ps, err := store.ListProgrammes(ctx, r.DB, store.ProgrammeFilter{PartnerID: p.ID, Limit: 500})
+	if err != nil {
+		return w, err
+	}
+	for _, pr := range ps {
+		if pr.State != partnership.ProgrammeCancelled {
+			w.Programmes = append(w.Programmes, pr)
+		}
+	}
+	if w.Realisations, err = store.ListRealisations(ctx, r.DB, store.RealisationFilter{PartnerID: p.ID, Limit: 200}); err != nil {
+		return w, err
+	}
+	slices.Reverse(w.Realisations)
+	return w, nil
+}
+
+// Dashboard is the region's public CSR dashboard for a year: per priority
+// area the amount realised, its share, the partners, requests and
+// programmes; refused for a year the dashboard does not show.
+func Dashboard(ctx context.Context, r *step.Region, year int) (partnership.Dashboard, error) {
+	if err := r.Spec.CheckDashboardYear(year, r.Clock()); err != nil {
+		return partnership.Dashboard{}, err
+	}
+	return store.DashboardOf(ctx, r.DB, r.Spec, year)
+}

@@ -28,34 +28,50 @@ type (
 	evaluationJSON = store.EvaluationRecord
 )
 
-// named shows objects with the names of the partners they are about, read
-// in one query.
-func named[T, J any](c *fiber.Ctx, xs []T, partner func(T) int64, show func(T, string) J) ([]J, error) {
-	ids := make([]int64, len(xs))
-	for i, x := range xs {
-		ids[i] = partner(x)
-	}
+// namedBy shows objects with the names of the partners they are about,
+// read in one query.
+type namedBy[T, J any] struct {
+	partner func(T) int64
+	show    func(c *fiber.Ctx) func(T, string) J
+}
+
+func (n namedBy[T, J]) all(c *fiber.Ctx, xs []T) ([]J, error) {
+	ids := each(xs, n.partner)
 	names, err := store.PartnerNames(c.UserContext(), regionOf(c).db, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]J, len(xs))
+	show, out := n.show(c), make([]J, len(xs))
 	for i, x := range xs {
 		out[i] = show(x, names[ids[i]])
 	}
 	return out, nil
 }
 
-// namedReply answers with one object a step returned, its partner named.
-func namedReply[T, J any](c *fiber.Ctx, status int, x T, err error, partner func(T) int64, show func(T, string) J) error {
-	if err != nil {
-		return err
+// reply answers with one object a step or a read returned, its partner
+// named: reply(c, status)(step(...)).
+func (n namedBy[T, J]) reply(c *fiber.Ctx, status int) func(T, error) error {
+	return func(x T, err error) error {
+		if err != nil {
+			return err
+		}
+		out, err := n.all(c, []T{x})
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out[0])
 	}
-	out, err := named(c, []T{x}, partner, show)
-	if err != nil {
-		return err
+}
+
+// byID is the handler of a read of the object the path's id names.
+func (n namedBy[T, J]) byID(read func(*fiber.Ctx, int64) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		return n.reply(c, fiber.StatusOK)(read(c, id))
 	}
-	return c.Status(status).JSON(out[0])
 }
 
 // --- realisations ---
@@ -91,7 +107,7 @@ type realisationJSON struct {
 	Evidence       []evidenceJSON     `json:"evidence"`
 }
 
-func realisationPartner(r *partnership.Realisation) int64 { return r.PartnerID }
+var realisations = namedBy[*partnership.Realisation, realisationJSON]{func(r *partnership.Realisation) int64 { return r.PartnerID }, realisationOut}
 
 // realisationOut shows the request's region's realisation reports, each
 // with its partner's name and its evidence's addresses.
@@ -160,51 +176,34 @@ func submitRealisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rz, err := fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files)
-	return namedReply(c, fiber.StatusCreated, rz, err, realisationPartner, realisationOut(c))
+	return realisations.reply(c, fiber.StatusCreated)(fourpillar.SubmitRealisation(c.UserContext(), realmOf(c), actorOf(c), in, files))
 }
 
+// listRealisations lists the realisation reports by ?partner=,
+// ?programme=, ?year= and ?area=; a page continues only when there is more.
 func listRealisations(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
+	q := queryOf(c)
+	f := store.RealisationFilter{PartnerID: q.count("partner"), ProgrammeID: q.count("programme"), FiscalYear: int(q.count("year")),
+		Area: c.Query("area"), AfterID: q.after, Limit: q.limit + 1}
+	if q.err != nil {
+		return q.err
 	}
-	f := store.RealisationFilter{AfterID: after, Limit: limit + 1, Area: c.Query("area")}
-	if f.PartnerID, err = intQueryParam(c, "partner"); err != nil {
-		return err
-	}
-	if f.ProgrammeID, err = intQueryParam(c, "programme"); err != nil {
-		return err
-	}
-	year, err := intQueryParam(c, "year")
-	if err != nil {
-		return err
-	}
-	f.FiscalYear = int(year)
 	rs, err := store.ListRealisations(c.UserContext(), regionOf(c).db, f)
 	if err != nil {
 		return err
 	}
 	out := page[realisationJSON]{}
-	if len(rs) > limit {
-		rs = rs[:limit]
-		next := rs[limit-1].ID
-		out.Next = &next
+	if len(rs) > q.limit {
+		rs = rs[:q.limit]
+		out.Next = &rs[q.limit-1].ID
 	}
-	if out.Items, err = named(c, rs, realisationPartner, realisationOut(c)); err != nil {
+	if out.Items, err = realisations.all(c, rs); err != nil {
 		return err
 	}
 	return c.JSON(out)
 }
 
-func getRealisation(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	r, err := store.GetRealisation(c.UserContext(), regionOf(c).db, id)
-	return namedReply(c, fiber.StatusOK, r, err, realisationPartner, realisationOut(c))
-}
+var getRealisation = realisations.byID(stored(store.GetRealisation))
 
 // getEvidence sends a realisation's evidence as a download, to those who may
 // read it (fourpillar.Evidence): never shown inline, never sniffed into
@@ -277,58 +276,29 @@ func sanctionOut(s *partnership.Sanction, name string) sanctionJSON {
 		LiftedAt: timeOrNil(s.LiftedAt), DismissedAt: timeOrNil(s.DismissedAt), Resolution: s.Resolution, Version: s.Version}
 }
 
-func sanctionPartner(s *partnership.Sanction) int64 { return s.PartnerID }
+var sanctions = namedBy[*partnership.Sanction, sanctionJSON]{func(s *partnership.Sanction) int64 { return s.PartnerID },
+	func(*fiber.Ctx) func(*partnership.Sanction, string) sanctionJSON { return sanctionOut }}
 
-// sanctionReply answers with a sanction a step returned, its partner named.
-func sanctionReply(c *fiber.Ctx, status int, s *partnership.Sanction, err error) error {
-	return namedReply(c, status, s, err, sanctionPartner, sanctionOut)
-}
-
-// sanctionsReply answers with a page of sanctions (fourpillar.Sanctions).
-func sanctionsReply(c *fiber.Ctx, q fourpillar.SanctionQuery) error {
-	ss, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), q)
-	if err != nil {
-		return err
-	}
-	out := page[sanctionJSON]{Items: make([]sanctionJSON, len(ss))}
-	for i := range ss {
-		out.Items[i] = sanctionOut(&ss[i].Sanction, ss[i].PartnerName)
-	}
-	if q.Limit > 0 && len(ss) == q.Limit {
-		next := ss[len(ss)-1].ID
-		out.Next = &next
-	}
-	return c.JSON(out)
+func namedSanctionOut(s fourpillar.NamedSanction) sanctionJSON {
+	return sanctionOut(&s.Sanction, s.PartnerName)
 }
 
 // listSanctions lists sanctions, public like the forum's decisions: what was
 // recommended, issued, lifted or dismissed, and why.
-func listSanctions(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	partner, err := intQueryParam(c, "partner")
-	if err != nil {
-		return err
-	}
-	return sanctionsReply(c, fourpillar.SanctionQuery{Partner: partner, State: partnership.SanctionState(c.Query("state")), After: after, Limit: limit})
-}
+var listSanctions = listOf(func(c *fiber.Ctx, q *query) fourpillar.SanctionQuery {
+	return fourpillar.SanctionQuery{Partner: q.count("partner"), State: partnership.SanctionState(c.Query("state")), After: q.after, Limit: q.limit}
+}, asCaller(fourpillar.Sanctions), func(s fourpillar.NamedSanction) int64 { return s.ID }, namedSanctionOut)
 
 // listMySanctions is the notice a partner receives: every sanction on the
 // partners the caller's account acts for.
 func listMySanctions(c *fiber.Ctx) error {
-	return sanctionsReply(c, fourpillar.SanctionQuery{Mine: true})
+	ss, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), fourpillar.SanctionQuery{Mine: true})
+	return answer(c, fiber.StatusOK, func(ss []fourpillar.NamedSanction) page[sanctionJSON] {
+		return page[sanctionJSON]{Items: each(ss, namedSanctionOut)}
+	})(ss, err)
 }
 
-func getSanction(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	s, err := store.GetSanction(c.UserContext(), regionOf(c).db, id)
-	return sanctionReply(c, fiber.StatusOK, s, err)
-}
+var getSanction = sanctions.byID(stored(store.GetSanction))
 
 type recommendIn struct {
 	Partner int64  `json:"partner" form:"partner"`
@@ -343,8 +313,7 @@ func recommendSanction(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	s, err := fourpillar.RecommendSanction(c.UserContext(), realmOf(c), actorOf(c), fourpillar.Recommendation(in))
-	return sanctionReply(c, fiber.StatusCreated, s, err)
+	return sanctions.reply(c, fiber.StatusCreated)(fourpillar.RecommendSanction(c.UserContext(), realmOf(c), actorOf(c), fourpillar.Recommendation(in)))
 }
 
 type resolutionIn struct {
@@ -359,13 +328,10 @@ func moveSanction(to partnership.SanctionState) fiber.Handler {
 			return err
 		}
 		var in resolutionIn
-		if len(c.Body()) > 0 {
-			if err := parseBody(c, &in); err != nil {
-				return err
-			}
+		if err := optionalBody(c, &in); err != nil {
+			return err
 		}
-		s, err := fourpillar.MoveSanction(c.UserContext(), realmOf(c), actorOf(c), id, to, in.Reason)
-		return sanctionReply(c, fiber.StatusOK, s, err)
+		return sanctions.reply(c, fiber.StatusOK)(fourpillar.MoveSanction(c.UserContext(), realmOf(c), actorOf(c), id, to, in.Reason))
 	}
 }
 
@@ -400,11 +366,7 @@ func listStandings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[standingJSON]{Items: make([]standingJSON, len(st))}
-	for i, s := range st {
-		out.Items[i] = standingOut(s)
-	}
-	return c.JSON(out)
+	return c.JSON(page[standingJSON]{Items: each(st, standingOut)})
 }
 
 func getStanding(c *fiber.Ctx) error {
@@ -507,7 +469,7 @@ type awardJSON struct {
 	Version         int                           `json:"version"`
 }
 
-func awardPartner(a *partnership.Award) int64 { return a.PartnerID }
+var awards = namedBy[*partnership.Award, awardJSON]{func(a *partnership.Award) int64 { return a.PartnerID }, awardOut}
 
 // awardOut shows the request's region's award scores, each with its
 // partner's name, under the region's weights.
@@ -525,18 +487,6 @@ func awardOut(c *fiber.Ctx) func(*partnership.Award, string) awardJSON {
 	}
 }
 
-// awardsReply answers with a cycle's awards, their partners named.
-func awardsReply(c *fiber.Ctx, as []*partnership.Award, err error) error {
-	if err != nil {
-		return err
-	}
-	items, err := named(c, as, awardPartner, awardOut(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(page[awardJSON]{Items: items})
-}
-
 func cycleParam(c *fiber.Ctx) (int, error) {
 	n, err := c.ParamsInt("cycle")
 	if err != nil || n <= 0 {
@@ -545,28 +495,38 @@ func cycleParam(c *fiber.Ctx) (int, error) {
 	return n, nil
 }
 
-// scoreAwards scores a cycle (fourpillar.ScoreAwards).
-func scoreAwards(c *fiber.Ctx) error {
-	cycle, err := cycleParam(c)
-	if err != nil {
-		return err
+// onCycle is the handler of a read or a step of the award cycle the path
+// names: it answers with the cycle's awards, their partners named.
+func onCycle(take func(c *fiber.Ctx, cycle int) ([]*partnership.Award, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		cycle, err := cycleParam(c)
+		if err != nil {
+			return err
+		}
+		as, err := take(c, cycle)
+		if err != nil {
+			return err
+		}
+		items, err := awards.all(c, as)
+		if err != nil {
+			return err
+		}
+		return c.JSON(page[awardJSON]{Items: items})
 	}
-	as, err := fourpillar.ScoreAwards(c.UserContext(), realmOf(c), actorOf(c), cycle)
-	return awardsReply(c, as, err)
 }
 
-func listAwards(c *fiber.Ctx) error {
-	t, db := tenantOf(c)
-	cycle, err := cycleParam(c)
-	if err != nil {
-		return err
-	}
-	if t.Region.FourPillar == nil {
-		return fmt.Errorf("%w: %s does not run the four-pillar model", partnership.ErrNotFound, t.Region.Name)
-	}
-	as, err := store.Awards(c.UserContext(), db, cycle)
-	return awardsReply(c, as, err)
-}
+var (
+	// scoreAwards scores a cycle (fourpillar.ScoreAwards).
+	scoreAwards = onCycle(asCaller(fourpillar.ScoreAwards))
+	// publishAwards makes every score of a cycle final and public (fourpillar.PublishAwards).
+	publishAwards = onCycle(asCaller(fourpillar.PublishAwards))
+	listAwards    = onCycle(func(c *fiber.Ctx, cycle int) ([]*partnership.Award, error) {
+		if r := regionOf(c).tenant.Region; r.FourPillar == nil {
+			return nil, fmt.Errorf("%w: %s does not run the four-pillar model", partnership.ErrNotFound, r.Name)
+		}
+		return store.Awards(c.UserContext(), regionOf(c).db, cycle)
+	})
+)
 
 type adjustIn struct {
 	Delta  int64  `json:"delta" form:"delta"` // basis points, either way
@@ -587,18 +547,7 @@ func adjustAward(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	a, err := fourpillar.AdjustAward(c.UserContext(), realmOf(c), actorOf(c), cycle, int64(partner), fourpillar.Adjustment(in))
-	return namedReply(c, fiber.StatusOK, a, err, awardPartner, awardOut(c))
-}
-
-// publishAwards makes every score of a cycle final and public (fourpillar.PublishAwards).
-func publishAwards(c *fiber.Ctx) error {
-	cycle, err := cycleParam(c)
-	if err != nil {
-		return err
-	}
-	as, err := fourpillar.PublishAwards(c.UserContext(), realmOf(c), actorOf(c), cycle)
-	return awardsReply(c, as, err)
+	return awards.reply(c, fiber.StatusOK)(fourpillar.AdjustAward(c.UserContext(), realmOf(c), actorOf(c), cycle, int64(partner), fourpillar.Adjustment(in)))
 }
 
 // --- the public dashboard ---

@@ -43,11 +43,9 @@ type documentJSON struct {
 }
 
 func documentsOut(ds []*partnership.Document) []documentJSON {
-	out := make([]documentJSON, len(ds))
-	for i, d := range ds {
-		out[i] = documentJSON{ID: d.ID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, CreatedAt: d.CreatedAt}
-	}
-	return out
+	return each(ds, func(d *partnership.Document) documentJSON {
+		return documentJSON{ID: d.ID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, CreatedAt: d.CreatedAt}
+	})
 }
 
 // --- partners ---
@@ -225,16 +223,9 @@ func getForumMeeting(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		out.Agenda = &forumAgendaJSON{Partners: []partnerJSON{}, Plans: []planJSON{}, Ideas: []ideaJSON{}}
-		for _, p := range a.Partners {
-			out.Agenda.Partners = append(out.Agenda.Partners, partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt})
-		}
-		for _, p := range a.Plans {
-			out.Agenda.Plans = append(out.Agenda.Plans, planOut(p))
-		}
-		for _, i := range a.Ideas {
-			out.Agenda.Ideas = append(out.Agenda.Ideas, ideaOut(i))
-		}
+		out.Agenda = &forumAgendaJSON{Partners: each(a.Partners, func(p *partnership.Partner) partnerJSON {
+			return partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt}
+		}), Plans: each(a.Plans, planOut), Ideas: each(a.Ideas, ideaOut)}
 	}
 	if out.Decisions, err = store.ForumDecisions(ctx, realm.DB, m.ID, "", 0); err != nil {
 		return err
@@ -538,10 +529,7 @@ func getProgramme(c *fiber.Ctx) error {
 	for s, l := range by {
 		out.Ledger.ByPillar[string(s)] = l
 	}
-	out.Contributions = make([]contributionJSON, len(cs))
-	for i, c := range cs {
-		out.Contributions[i] = contributionOut(c)
-	}
+	out.Contributions = each(cs, contributionOut)
 	return c.JSON(out)
 }
 

@@ -29,15 +29,21 @@ type page[T any] struct {
 // pageOf is one page of a list: each item as the answer shows it, and when
 // the page is full, the id to continue after (lastID is called only then).
 func pageOf[T, J any](items []T, limit int, out func(T) J, lastID func() int64) page[J] {
-	p := page[J]{Items: make([]J, len(items))}
-	for i, it := range items {
-		p.Items[i] = out(it)
-	}
+	p := page[J]{Items: each(items, out)}
 	if limit > 0 && len(items) == limit {
 		next := lastID()
 		p.Next = &next
 	}
 	return p
+}
+
+// each shows every item as out shows it; none is an empty list, not null.
+func each[T, J any](items []T, out func(T) J) []J {
+	js := make([]J, len(items))
+	for i, it := range items {
+		js[i] = out(it)
+	}
+	return js
 }
 
 func pageParams(c *fiber.Ctx) (after int64, limit int, err error) {

@@ -212,20 +212,18 @@ var awardsPage = screen{nav: "awards", template: "awards", data: func(c *fiber.C
 		if len(published) == 0 {
 			continue
 		}
-		rows, err := named(c, published, awardPartner, func(a *partnership.Award, name string) awardRow {
-			row := awardRow{Name: name, Percent: partnership.Percent(a.Adjusted())}
-			for _, k := range d.Criteria {
-				row.Scores = append(row.Scores, v.Num(a.Scores[k]))
-			}
-			return row
-		})
+		shown, err := awards.all(c, published)
 		if err != nil {
 			return nil, err
 		}
-		for i := range rows {
-			rows[i].Rank = i + 1
+		for i, a := range shown {
+			row := awardRow{Rank: i + 1, Name: a.PartnerName, Percent: a.AdjustedPercent}
+			for _, k := range d.Criteria {
+				row.Scores = append(row.Scores, v.Num(a.Scores[k]))
+			}
+			d.Rows = append(d.Rows, row)
 		}
-		d.Cycle, d.Rows = cy, rows
+		d.Cycle = cy
 		break
 	}
 	d.Last = d.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1
@@ -277,12 +275,5 @@ var sanctionsPage = screen{nav: "sanctions", template: "sanctions", data: func(c
 // and lifting need a reason.
 func moveSanctionPage(to partnership.SanctionState) fiber.Handler {
 	prefix := map[partnership.SanctionState]string{partnership.SanctionIssued: "issue-", partnership.SanctionDismissed: "dismiss-", partnership.SanctionLifted: "lift-"}[to]
-	return workAction(prefix, "flash.sanction."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		id, err := idParam(c)
-		if err != nil {
-			return err
-		}
-		_, err = fourpillar.MoveSanction(c.UserContext(), realmOf(c), actorOf(c), id, to, f.Get("reason"))
-		return err
-	})
+	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, func(f *form) string { return f.Get("reason") })
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
@@ -281,7 +283,7 @@ var scheduleForumPage = workAction("forum", "flash.forum.scheduled", func(c *fib
 
 // holdForumPage records a meeting's attendance by pillar
 // (fourpillar.HoldForum); a pillar left empty did not attend.
-var holdForumPage = workAction("hold-", "flash.forum.held", func(c *fiber.Ctx, v *view, f *form) error {
+var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	att := map[partnership.Stakeholder]int{}
 	for _, p := range forumPillars {
 		name := "attendance." + string(p)
@@ -293,28 +295,20 @@ var holdForumPage = workAction("hold-", "flash.forum.held", func(c *fiber.Ctx, v
 	if f.Failed() {
 		return errFormFailed
 	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = fourpillar.HoldForum(c.UserContext(), realmOf(c), actorOf(c), id, att)
+	_, err := fourpillar.HoldForum(c.UserContext(), realmOf(c), actorOf(c), id, att)
 	return err
 })
 
 // closeForumPage publishes a meeting's minutes (fourpillar.CloseForum).
-var closeForumPage = workAction("fclose-", "flash.forum.closed", func(c *fiber.Ctx, v *view, f *form) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = fourpillar.CloseForum(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
+var closeForumPage = workOn("fclose-", "flash.forum.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	_, err := fourpillar.CloseForum(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
 	return err
 })
 
 // reviewPartnerPage records the secretariat's checklist of a registration
 // and puts it on a meeting's agenda (fourpillar.ReviewPartner). An item left
 // unchecked is one the registration fails.
-var reviewPartnerPage = workAction("review-", "flash.partner.reviewed", func(c *fiber.Ctx, v *view, f *form) error {
+var reviewPartnerPage = workOn("review-", "flash.partner.reviewed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	in := partnership.ReviewInput{Checklist: map[string]bool{}, Notes: f.Get("notes"), Meeting: formID(f, "meeting")}
 	for _, item := range partnership.PartnerChecklist {
 		in.Checklist[item.Key] = f.Bool("checklist." + item.Key)
@@ -323,37 +317,36 @@ var reviewPartnerPage = workAction("review-", "flash.partner.reviewed", func(c *
 		f.fail("meeting", v.L.T("error.choose"))
 		return errFormFailed
 	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
+	_, err := fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
 	return err
 })
 
-// decidePartnerPage records the forum's decision on a registration at a held
-// meeting (fourpillar.DecidePartner): approval grants the partner's role.
-var decidePartnerPage = workAction("pdecide-", "flash.partner.decided", func(c *fiber.Ctx, v *view, f *form) error {
-	in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
-	if in.Decision == partnership.DecideReject && strings.TrimSpace(in.Reason) == "" {
-		f.fail("reason", v.L.T("error.required"))
-		return errFormFailed
-	}
-	id, err := idParam(c)
-	if err != nil {
+// forumDecisionPage records the forum's decision at a held meeting, as
+// decide takes it: approval, or the other decision, which needs a reason.
+func forumDecisionPage[T any](prefix, flash, other string, decide func(context.Context, *step.Region, step.Actor, int64, fourpillar.ForumDecision) (T, error)) fiber.Handler {
+	return workOn(prefix, flash, func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
+		if in.Decision == other && strings.TrimSpace(in.Reason) == "" {
+			f.fail("reason", v.L.T("error.required"))
+			return errFormFailed
+		}
+		_, err := decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
 		return err
-	}
-	_, err = fourpillar.DecidePartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
-})
+	})
+}
+
+var (
+	// decidePartnerPage decides on a registration (fourpillar.DecidePartner):
+	// approval grants the partner's role.
+	decidePartnerPage = forumDecisionPage("pdecide-", "flash.partner.decided", partnership.DecideReject, fourpillar.DecidePartner)
+	// decidePlanPage approves an aligned plan, or asks for its revision
+	// (fourpillar.DecidePlan).
+	decidePlanPage = forumDecisionPage("plandecide-", "flash.plan.decided", partnership.DecideRevise, fourpillar.DecidePlan)
+)
 
 // alignPlanPage records the alignment of every activity of a plan
 // (fourpillar.AlignPlan); the form's rows are the plan's activities in order.
-var alignPlanPage = workAction("align-", "flash.plan.aligned", func(c *fiber.Ctx, v *view, f *form) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
+var alignPlanPage = workOn("align-", "flash.plan.aligned", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	plan, err := store.GetPlan(c.UserContext(), realmOf(c).DB, id)
 	if err != nil {
 		return err
@@ -368,21 +361,5 @@ var alignPlanPage = workAction("align-", "flash.plan.aligned", func(c *fiber.Ctx
 		}
 	}
 	_, err = fourpillar.AlignPlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
-})
-
-// decidePlanPage records the forum's approval of an aligned plan, or its
-// request for revision with a reason, at a held meeting (fourpillar.DecidePlan).
-var decidePlanPage = workAction("plandecide-", "flash.plan.decided", func(c *fiber.Ctx, v *view, f *form) error {
-	in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
-	if in.Decision == partnership.DecideRevise && strings.TrimSpace(in.Reason) == "" {
-		f.fail("reason", v.L.T("error.required"))
-		return errFormFailed
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = fourpillar.DecidePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
 	return err
 })

@@ -244,7 +244,7 @@ func revisePlanAction(v *view, pl *partnership.CSRPlan) action {
 
 // revisePlanPage submits a plan the forum sent back again, with its
 // activities as the form now has them (fourpillar.RevisePlan).
-var revisePlanPage = workAction("revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form) error {
+var revisePlanPage = workOn("revise-", "flash.plan.revised", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	var in partnership.PlanInput
 	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
 	var rows []int
@@ -252,7 +252,6 @@ var revisePlanPage = workAction("revise-", "flash.plan.revised", func(c *fiber.C
 	if f.Failed() {
 		return errFormFailed
 	}
-	id, _ := idParam(c)
 	_, err := fourpillar.RevisePlan(c.UserContext(), realmOf(c), actorOf(c), id, in)
 	return byRow(err, rows)
 })

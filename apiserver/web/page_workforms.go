@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/supervision"
 	"pilar.id/pilar/apiserver/twopillar"
 )
@@ -67,15 +69,14 @@ var createProposalPage = workAction("proposal", "flash.proposal", func(c *fiber.
 	return err
 })
 
-var approveProposalPage = workAction("approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form) error {
-	id, _ := idParam(c)
+var approveProposalPage = workOn("approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	_, err := twopillar.ApproveExecution(c.UserContext(), realmOf(c), actorOf(c), id)
 	return err
 })
 
 // submitReportPage reports the realisation of an approved proposal, with its
 // evidence, as the API's submitReport does.
-var submitReportPage = workAction("report-", "flash.report", func(c *fiber.Ctx, v *view, f *form) error {
+var submitReportPage = workOn("report-", "flash.report", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	in := twopillar.Realisation{ReportInput: partnership.ReportInput{Outputs: f.Get("outputs"), ActivityStart: f.Get("activityStart"), ActivityEnd: f.Get("activityEnd")}}
 	in.Spent = f.money(v, "spent")
 	in.Participants = f.count(v, "participants")
@@ -87,13 +88,11 @@ var submitReportPage = workAction("report-", "flash.report", func(c *fiber.Ctx, 
 	if f.Failed() {
 		return errFormFailed
 	}
-	id, _ := idParam(c)
 	_, err := twopillar.SubmitReport(c.UserContext(), realmOf(c), actorOf(c), id, in)
 	return err
 })
 
-var respondAspirationPage = workAction("respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form) error {
-	id, _ := idParam(c)
+var respondAspirationPage = workOn("respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
 	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
 	return err
@@ -105,9 +104,14 @@ func reportStepPage(s partnership.ReportStep) fiber.Handler {
 	if s == partnership.StepReturn {
 		prefix, field = "return-", "reason"
 	}
-	return workAction(prefix, "flash.report."+string(s), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := twopillar.MoveReport(c.UserContext(), realmOf(c), actorOf(c), id, s, f.Get(field))
+	return movePage(prefix, "flash.report", s, twopillar.MoveReport, func(f *form) string { return f.Get(field) })
+}
+
+// movePage takes the step moving the object the path's id names to the
+// state to, with the input in makes of the form.
+func movePage[S ~string, I, T any](prefix, flash string, to S, move func(context.Context, *step.Region, step.Actor, int64, S, I) (T, error), in func(*form) I) fiber.Handler {
+	return workOn(prefix, flash+"."+string(to), func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		_, err := move(c.UserContext(), realmOf(c), actorOf(c), id, to, in(f))
 		return err
 	})
 }
@@ -124,11 +128,8 @@ func moveFindingPage(to partnership.FindingState) fiber.Handler {
 	if to == partnership.FindingOpen {
 		prefix = "reopen-"
 	}
-	return workAction(prefix, "flash.finding."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := supervision.MoveFinding(c.UserContext(), realmOf(c), actorOf(c), id, to,
-			supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")})
-		return err
+	return movePage(prefix, "flash.finding", to, supervision.MoveFinding, func(f *form) supervision.FindingMove {
+		return supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")}
 	})
 }
 
@@ -139,11 +140,8 @@ func moveComplaintPage(to partnership.ComplaintState) fiber.Handler {
 	if to == partnership.ComplaintEscalated {
 		prefix = "escalate-"
 	}
-	return workAction(prefix, "flash.complaint."+string(to), func(c *fiber.Ctx, v *view, f *form) error {
-		id, _ := idParam(c)
-		_, err := supervision.MoveComplaint(c.UserContext(), realmOf(c), actorOf(c), id, to,
-			supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")})
-		return err
+	return movePage(prefix, "flash.complaint", to, supervision.MoveComplaint, func(f *form) supervision.ComplaintMove {
+		return supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")}
 	})
 }
 
@@ -158,33 +156,41 @@ var assessPhasePage = workAction("phase", "flash.phase", func(c *fiber.Ctx, v *v
 
 // costChangePage changes the cost of a funded or approved activity,
 // committing or releasing the difference, as the API's changeCost does.
-var costChangePage = workAction("cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form) error {
+var costChangePage = workOn("cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	cost := f.money(v, "cost")
 	if f.Failed() {
 		return errFormFailed
 	}
-	id, _ := idParam(c)
 	_, err := twopillar.ChangeCost(c.UserContext(), realmOf(c), actorOf(c), id, cost)
 	return err
 })
 
 // cancelActivityPage cancels a funded or approved activity with a reason,
 // releasing its allocation, as the API's cancelActivity does.
-var cancelActivityPage = workAction("cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form) error {
-	id, _ := idParam(c)
+var cancelActivityPage = workOn("cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
 	return err
 })
 
 // mergeAspirationPage merges an aspiration into one of the institution's
 // proposals, as the API's respondAspiration does with the state "merged".
-var mergeAspirationPage = workAction("merge-", "flash.merged", func(c *fiber.Ctx, v *view, f *form) error {
+var mergeAspirationPage = workOn("merge-", "flash.merged", func(c *fiber.Ctx, v *view, f *form, id int64) error {
 	pid := formID(f, "proposal")
 	if pid <= 0 {
 		f.fail("proposal", v.L.T("error.choose"))
 		return errFormFailed
 	}
-	id, _ := idParam(c)
 	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, twopillar.Response{State: partnership.AspirationMerged, Proposal: pid})
 	return err
 })
+
+// workOn is workAction for a step on the object the path's id names.
+func workOn(keyPrefix, flash string, do func(c *fiber.Ctx, v *view, f *form, id int64) error) fiber.Handler {
+	return workAction(keyPrefix, flash, func(c *fiber.Ctx, v *view, f *form) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		return do(c, v, f, id)
+	})
+}

@@ -165,14 +165,8 @@ func getParticipation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := participationJSON{FiscalYear: e.FiscalYear, areaJSON: areaOut(e.Area), Rows: make([]areaJSON, len(e.Rows))}
-	for i, r := range e.Rows {
-		out.Rows[i] = areaOut(r)
-	}
-	for _, a := range e.History {
-		out.History = append(out.History, phaseOut(&a))
-	}
-	return c.JSON(out)
+	return c.JSON(participationJSON{FiscalYear: e.FiscalYear, areaJSON: areaOut(e.Area), Rows: each(e.Rows, areaOut),
+		History: each(e.History, func(a partnership.PhaseAssessment) phaseJSON { return phaseOut(&a) })})
 }
 
 // bodyWard is the ward named in the body: a participation phase is assessed there.

@@ -232,10 +232,7 @@ func getMusrenbang(c *fiber.Ctx) error {
 		return err
 	}
 	out := musrenbangOut(rec.Musrenbang)
-	for _, p := range rec.Agenda {
-		out.Agenda = append(out.Agenda, proposalOut(p))
-	}
-	out.Decisions = rec.Decisions
+	out.Agenda, out.Decisions = each(rec.Agenda, proposalOut), rec.Decisions
 	return c.JSON(out)
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"mime"
 	"strconv"
 	"strings"
 	"time"
@@ -206,31 +205,15 @@ func listRealisations(c *fiber.Ctx) error {
 var getRealisation = realisations.byID(stored(store.GetRealisation))
 
 // getEvidence sends a realisation's evidence as a download, to those who may
-// read it (fourpillar.Evidence): never shown inline, never sniffed into
-// another type, never able to run script.
+// read it (fourpillar.Evidence).
 func getEvidence(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	n, err := c.ParamsInt("n")
-	if err != nil || n < 1 {
-		return partnership.Invalid("n", "the evidence's position, from 1")
-	}
-	d, err := fourpillar.Evidence(c.UserContext(), realmOf(c), actorOf(c), id, n)
-	if err != nil {
-		return err
-	}
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
-	if disposition == "" {
-		disposition = fmt.Sprintf("attachment; filename=realisation-%d-%d", id, n)
-	}
-	c.Set(fiber.HeaderContentType, d.ContentType)
-	c.Set(fiber.HeaderContentDisposition, disposition)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
-	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	return c.Send(d.Data)
+	return download(c, "realisation", "the evidence's position, from 1", func(id int64, n int) (file, error) {
+		d, err := fourpillar.Evidence(c.UserContext(), realmOf(c), actorOf(c), id, n)
+		if err != nil {
+			return file{}, err
+		}
+		return file{d.Name, d.ContentType, d.Data}, nil
+	})
 }
 
 // listOverdue lists the obligations the schedule flagged: open ones by

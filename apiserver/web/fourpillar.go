@@ -363,19 +363,7 @@ func requestOut(q *partnership.CSRRequest) requestJSON {
 }
 
 // newRequestScope is the ward a CSR request is submitted for.
-func newRequestScope(c *fiber.Ctx) (string, error) {
-	var in struct {
-		Ward string `json:"ward" form:"ward"`
-	}
-	if err := parseBody(c, &in); err != nil {
-		return "", err
-	}
-	rr := regionOf(c)
-	if rr.tenant.Region.ScopeLevel(in.Ward) != "ward" {
-		return "", partnership.Invalid("ward", "%q is not a ward of %s", in.Ward, rr.tenant.Region.Name)
-	}
-	return in.Ward, nil
-}
+var newRequestScope = bodyWard
 
 var requestScope = objectScope(store.GetRequest, func(q *partnership.CSRRequest) string { return q.WardCode })
 

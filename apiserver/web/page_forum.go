@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,14 +15,15 @@ import (
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/policies"
 )
 
-// The four-pillar model's public record: the forum's meetings with their
-// minuted decisions, the published quarterly evaluations, the published
-// award scores and the sanctions with each partner's compliance. They read
-// what the API's handlers read (fourpillar.go, csroutcomes.go); the forum
-// secretariat's sanction steps at the end are fourpillar.MoveSanction, as
-// the API's moveSanction.
+// The four-pillar model's pages: the public record — the forum's meetings
+// with their minuted decisions, the published quarterly evaluations, the
+// published award scores and the sanctions with each partner's compliance —
+// then CSR requests and the directory of partners. They read what the API's
+// handlers read (fourpillar.go, csroutcomes.go); the forum secretariat's
+// sanction steps are fourpillar.MoveSanction, as the API's moveSanction.
 
 // fourPillarOnly refuses the pages of the four-pillar model in a region that
 // does not run it.
@@ -33,18 +35,28 @@ func fourPillarOnly(c *fiber.Ctx) error {
 	return nil
 }
 
-// forumListPage lists the forum's meetings, the latest first.
-var forumListPage = screen{nav: "forum", template: "forum_list", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
+// fourPillar is a screen of the four-pillar model, not found in a region
+// that does not run it.
+func fourPillar(s screen) screen {
+	data := s.data
+	s.data = func(c *fiber.Ctx, v *view) (any, error) {
+		if err := fourPillarOnly(c); err != nil {
+			return nil, err
+		}
+		return data(c, v)
 	}
+	return s
+}
+
+// forumListPage lists the forum's meetings, the latest first.
+var forumListPage = fourPillar(screen{nav: "forum", template: "forum_list", data: func(c *fiber.Ctx, v *view) (any, error) {
 	ms, err := store.ListForumMeetings(c.UserContext(), regionOf(c).db, store.ForumFilter{Limit: 500})
 	if err != nil {
 		return nil, err
 	}
 	slices.Reverse(ms)
 	return ms, nil
-}}.get
+}}).get
 
 // forumDecisionRow is a minuted decision with what it was about, named.
 type forumDecisionRow struct {
@@ -68,10 +80,7 @@ var forumPillars = []partnership.Stakeholder{partnership.StakeholderGovernment, 
 
 // forumMeetingPage shows a meeting: when and where, attendance by pillar,
 // its minutes and the decisions taken there.
-var forumMeetingPage = screen{nav: "forum", template: "forum_meeting", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
-	}
+var forumMeetingPage = fourPillar(screen{nav: "forum", template: "forum_meeting", data: func(c *fiber.Ctx, v *view) (any, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err
@@ -96,7 +105,7 @@ var forumMeetingPage = screen{nav: "forum", template: "forum_meeting", data: fun
 	}
 	v.Title = v.L.T("forum.meeting", m.Quarter, m.Year)
 	return d, nil
-}}.get
+}}).get
 
 // subjectName names what a forum decision was about: a partner, a partner's
 // plan or an idea; its number when it cannot be read.
@@ -129,24 +138,18 @@ func (v *view) DecisionLabel(d string) string {
 }
 
 // evaluationsPage lists the published quarterly evaluations, newest first.
-var evaluationsPage = screen{nav: "evaluations", template: "evaluations", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
-	}
+var evaluationsPage = fourPillar(screen{nav: "evaluations", template: "evaluations", data: func(c *fiber.Ctx, v *view) (any, error) {
 	es, err := store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
 	if err != nil {
 		return nil, err
 	}
 	return es, nil
-}}.get
+}}).get
 
 // evaluationPage shows one published evaluation as it was published: the
 // quarter's realisation per priority area, each partner's plan against what
 // it realised, the obligations overdue and the requests taken up.
-var evaluationPage = screen{nav: "evaluations", template: "evaluation", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
-	}
+var evaluationPage = fourPillar(screen{nav: "evaluations", template: "evaluation", data: func(c *fiber.Ctx, v *view) (any, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err
@@ -164,7 +167,7 @@ var evaluationPage = screen{nav: "evaluations", template: "evaluation", data: fu
 		R *store.EvaluationRecord
 		E partnership.Evaluation
 	}{rec, e}, nil
-}}.get
+}}).get
 
 type awardRow struct {
 	Rank    int
@@ -181,10 +184,7 @@ type awardsData struct {
 
 // awardsPage shows the published award scores of a cycle (?cycle=, else the
 // latest cycle with published scores in the last ten years), best first.
-var awardsPage = screen{nav: "awards", template: "awards", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
-	}
+var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func(c *fiber.Ctx, v *view) (any, error) {
 	rr := regionOf(c)
 	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
 	current := thisYear(c)
@@ -228,7 +228,7 @@ var awardsPage = screen{nav: "awards", template: "awards", data: func(c *fiber.C
 	}
 	d.Last = d.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1
 	return d, nil
-}}.get
+}}).get
 
 // CriterionName names an award criterion: from the catalog when it has one.
 func (v *view) CriterionName(k string) string {
@@ -249,10 +249,7 @@ func (v *view) StepName(k string) string {
 
 // sanctionsPage shows each approved partner's compliance state and every
 // sanction recommended, issued, lifted or dismissed, with its reasons.
-var sanctionsPage = screen{nav: "sanctions", template: "sanctions", data: func(c *fiber.Ctx, v *view) (any, error) {
-	if err := fourPillarOnly(c); err != nil {
-		return nil, err
-	}
+var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", data: func(c *fiber.Ctx, v *view) (any, error) {
 	t, db := tenantOf(c)
 	st, err := store.Standings(c.UserContext(), db, t.Region, nil)
 	if err != nil {
@@ -267,7 +264,7 @@ var sanctionsPage = screen{nav: "sanctions", template: "sanctions", data: func(c
 		Standings []store.Standing
 		Sanctions []fourpillar.NamedSanction
 	}{st, rows}, nil
-}}.get
+}}).get
 
 // moveSanctionPage issues, dismisses or lifts a sanction from the forum
 // secretariat's queue (fourpillar.MoveSanction, as the API's moveSanction):
@@ -277,3 +274,146 @@ func moveSanctionPage(to partnership.SanctionState) fiber.Handler {
 	prefix := map[partnership.SanctionState]string{partnership.SanctionIssued: "issue-", partnership.SanctionDismissed: "dismiss-", partnership.SanctionLifted: "lift-"}[to]
 	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, func(f *form) string { return f.Get("reason") })
 }
+
+// --- CSR requests and partners ---
+
+// CSR requests residents submit and partners claim, and the directory of
+// approved partners, take the same steps of package fourpillar as the
+// four-pillar API (fourpillar.go).
+
+type csrRow struct {
+	Q        *partnership.CSRRequest
+	Area     string
+	Claim    *action
+	Claimant string
+}
+
+type requestsData struct {
+	Open, Claimed []csrRow
+	CanSubmit     bool
+}
+
+// areaName names a priority area of the region.
+func areaName(r *partnership.Region, key string) string {
+	if r.FourPillar != nil {
+		for _, a := range r.FourPillar.PriorityAreas {
+			if a.Key == key {
+				return a.Name
+			}
+		}
+	}
+	return key
+}
+
+func areaOptions(r *partnership.Region) []option {
+	var out []option
+	if r.FourPillar != nil {
+		for _, a := range r.FourPillar.PriorityAreas {
+			out = append(out, option{Value: a.Key, Label: a.Name})
+		}
+	}
+	return out
+}
+
+// requests lists the open CSR requests — with a claim button for the
+// partner who may take each up — and those claimed.
+var requests = screen{nav: "requests", template: "requests", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	ctx, realm, me, r := c.UserContext(), rr.realm, actorOf(c), rr.tenant.Region
+	mine, err := fourpillar.ApprovedPartnersOf(ctx, realm, me.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
+	open, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range open {
+		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		for _, p := range mine {
+			if p.WorksIn(q.Area, q.WardCode) && holds(c, policies.CSRRequestClaim, q.WardCode) {
+				id := strconv.FormatInt(q.ID, 10)
+				row.Claim = &action{Key: "claim-" + id, Path: "/csr/requests/" + id + "/claim", Label: v.L.T("csr.claim"),
+					Fields: []field{hidden("partner", strconv.FormatInt(p.ID, 10))}}
+				break
+			}
+		}
+		d.Open = append(d.Open, row)
+	}
+	claimed, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestClaimed, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	for i := len(claimed) - 1; i >= 0; i-- {
+		q := claimed[i]
+		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		if p, err := store.GetPartner(ctx, realm.DB, q.ClaimedBy); err == nil {
+			row.Claimant = p.Name
+		}
+		d.Claimed = append(d.Claimed, row)
+	}
+	return d, nil
+}}
+
+// requestForm is the form of a CSR request: the ward first, then the rest.
+var requestForm = wardForm("requests", "request_form")
+
+// requestSubmitPage submits a resident's CSR request, as the API's
+// submitRequest does (without documents).
+var requestSubmitPage = requestForm.post("", "flash.request", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := partnership.CSRRequestInput{Area: f.Get("area"), Ward: f.Get("ward"), Title: f.Get("title"), Description: f.Get("description")}
+	in.Amount = f.money(v, "amount")
+	if f.Failed() {
+		return "", errFormFailed
+	}
+	_, _, err := fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), fourpillar.RequestSubmission{CSRRequestInput: in})
+	return "/csr/requests", err
+})
+
+// claimRequestPage claims an open request for the partner the account acts
+// for, as the API's claimRequest does; of two claims one wins.
+func claimRequestPage(c *fiber.Ctx) error {
+	return requests.post("claim-"+c.Params("id"), "flash.claimed", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+		id, _ := idParam(c)
+		partner, _ := strconv.ParseInt(f.Get("partner"), 10, 64)
+		_, err := fourpillar.ClaimRequest(c.UserContext(), realmOf(c), actorOf(c), id, partner)
+		if err != nil {
+			v.Status = fiber.StatusConflict
+		}
+		var claimed *partnership.ClaimedError
+		if errors.As(err, &claimed) {
+			f.General = v.L.T("csr.claimed.already")
+			return "", errFormFailed
+		}
+		return "/csr/requests", err
+	})(c)
+}
+
+type partnerListRow struct {
+	P     *partnership.Partner
+	Areas []string
+	Where []string
+}
+
+// partnersPage is the directory of approved partners.
+var partnersPage = screen{nav: "partners", template: "partners", data: func(c *fiber.Ctx, v *view) (any, error) {
+	rr := regionOf(c)
+	r := rr.tenant.Region
+	ps, err := fourpillar.Partners(c.UserContext(), rr.realm, actorOf(c), fourpillar.PartnerQuery{State: partnership.PartnerApproved})
+	if err != nil {
+		return nil, err
+	}
+	var rows []partnerListRow
+	for _, p := range ps {
+		row := partnerListRow{P: p}
+		for _, a := range p.Areas {
+			row.Areas = append(row.Areas, areaName(r, a))
+		}
+		for _, k := range p.Kecamatan {
+			row.Where = append(row.Where, placeName(r, k))
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}}.get

@@ -18,8 +18,8 @@ import (
 // account holds, what waits for it there — as the application packages read
 // it (twopillar.WorkOf, supervision.WorkOf, fourpillar.WorkOf) — and the
 // form each step needs. Each form posts to an action (page_workforms.go,
-// page_forumwork.go, page_partnerwork.go) that takes the step the API's
-// handler takes, then comes back to the queues.
+// page_fourpillarwork.go) that takes the step the API's handler takes, then
+// comes back to the queues.
 
 // queue is one list of work: what waits, and a form for new work.
 type queue struct {

@@ -131,31 +131,50 @@ func submitReport(c *fiber.Ctx) error {
 
 func getReport(c *fiber.Ctx) error { return byID(stored(store.GetReport), reportOut(c))(c) }
 
-// getAttachment serves the n-th file of a report as a download: never shown
-// inline, never sniffed into another type, never able to run script.
+// getAttachment serves the n-th file of a report as a download.
 func getAttachment(c *fiber.Ctx) error {
+	return download(c, "report", "the attachment's position, from 1", func(id int64, n int) (file, error) {
+		a, err := store.GetAttachment(c.UserContext(), regionOf(c).db, id, n)
+		if err != nil {
+			return file{}, err
+		}
+		return file{a.Name, a.ContentType, a.Data}, nil
+	})
+}
+
+// file is a file to download.
+type file struct {
+	name, contentType string
+	data              []byte
+}
+
+// download sends the n-th file of the object (of kind what) the path's id
+// names as a download: never shown inline, never sniffed into another type,
+// never able to run script. A file whose name cannot be sent is named by
+// its object and place.
+func download(c *fiber.Ctx, what, position string, read func(id int64, n int) (file, error)) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
 	n, err := c.ParamsInt("n")
 	if err != nil || n < 1 {
-		return partnership.Invalid("n", "the attachment's position, from 1")
+		return partnership.Invalid("n", "%s", position)
 	}
-	a, err := store.GetAttachment(c.UserContext(), regionOf(c).db, id, n)
+	f, err := read(id, n)
 	if err != nil {
 		return err
 	}
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": f.name})
 	if disposition == "" {
-		disposition = fmt.Sprintf("attachment; filename=report-%d-%d", id, n)
+		disposition = fmt.Sprintf("attachment; filename=%s-%d-%d", what, id, n)
 	}
-	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentType, f.contentType)
 	c.Set(fiber.HeaderContentDisposition, disposition)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	return c.Send(a.Data)
+	return c.Send(f.data)
 }
 
 var reportStates = []partnership.ReportState{partnership.ReportSubmitted, partnership.ReportVerified, partnership.ReportConsolidated,

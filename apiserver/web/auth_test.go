@@ -49,15 +49,7 @@ func (w *world) advance(d time.Duration) { w.mu.Lock(); w.now = w.now.Add(d); w.
 // operator would bootstrap the first regional admin.
 func (w *world) seed(region, username string, grants ...[2]string) {
 	w.t.Helper()
-	tn, err := w.reg.Get(region)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer release()
+	tn, db := lend(w.t, w.reg, region)
 	a, err := authz.CreateAccount(context.Background(), db, tn.NIK, authz.NewAccount{Username: username, DisplayName: username, Password: "rahasia " + username}, w.now)
 	if err != nil {
 		w.t.Fatal(err)
@@ -103,25 +95,10 @@ func (c *client) do(method, path string, body any) response {
 		rd = bytes.NewReader(b)
 	}
 	req := httptest.NewRequest(method, "/r/"+c.region+path, rd)
-	req.RemoteAddr = c.ip + ":1234"
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
-	}
-	if c.csrf != "" {
-		req.Header.Set(csrfHeader, c.csrf)
-	}
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	resp, err := c.w.app.Test(req, 10_000)
-	if err != nil {
-		c.w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := c.send(req)
 	r := response{status: resp.StatusCode, header: resp.Header}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r.body); err != nil {

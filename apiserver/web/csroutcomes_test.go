@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/demo"
 	"pilar.id/pilar/apiserver/partnership"
@@ -28,20 +26,6 @@ import (
 )
 
 // --- helpers ---
-
-// regionDB lends a test a region's database.
-func (w *world) regionDB(region string) (*bun.DB, *partnership.Region, func()) {
-	w.t.Helper()
-	tn, err := w.reg.Get(region)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return db, tn.Region, release
-}
 
 func (w *world) accountID(region, username string) int64 {
 	w.t.Helper()

@@ -38,15 +38,7 @@ func fpPeople(w *world) {
 // fpDB lends the test the region's database, as the operator would reach it.
 func fpDB(w *world) bun.IDB {
 	w.t.Helper()
-	tn, err := w.reg.Get("bandung")
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(release)
+	_, db := lend(w.t, w.reg, "bandung")
 	return db
 }
 
@@ -114,22 +106,10 @@ func (c *client) fpUpload(path string, fields map[string][]string, files ...fpFi
 func (c *client) fpSend(method, path, contentType string, body io.Reader) (int, http.Header, []byte) {
 	c.w.t.Helper()
 	req := httptest.NewRequest(method, "/r/"+c.region+path, body)
-	req.RemoteAddr = c.ip + ":1234"
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
-	}
-	if c.csrf != "" {
-		req.Header.Set(csrfHeader, c.csrf)
-	}
-	resp, err := c.w.app.Test(req, 10_000)
-	if err != nil {
-		c.w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := c.send(req)
 	return resp.StatusCode, resp.Header, raw
 }
 

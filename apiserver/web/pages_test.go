@@ -201,12 +201,7 @@ func TestRefusedFormChangesNothing(t *testing.T) {
 			t.Errorf("the refused form lacks %s", want)
 		}
 	}
-	tn, _ := reg.Get("bandung")
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	_, db := lend(t, reg, "bandung")
 	as, err := store.ListAspirations(context.Background(), db, store.AspirationFilter{Limit: 10})
 	if err != nil || len(as) != 0 {
 		t.Fatalf("a refused form stored %d aspirations (%v)", len(as), err)
@@ -342,12 +337,7 @@ func TestSanctionFormRefusesWithoutReason(t *testing.T) {
 	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
 		t.Fatalf("demo sign-in: %d", status)
 	}
-	tn, _ := reg.Get("bandung")
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	tn, db := lend(t, reg, "bandung")
 	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("no approved partner (%v)", err)
@@ -432,13 +422,8 @@ func queueRendersInEveryLanguage(t *testing.T, v *visitor, tn *tenancy.Tenant, w
 func TestForumSecretariatQueueForms(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	// The demo company's approved partner submits a plan; another company registers.
 	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
@@ -601,13 +586,8 @@ func TestForumSecretariatQueueForms(t *testing.T) {
 func TestPartnerQueueForms(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	if status, _, _ := v.post("/r/bandung/demo", "/r/bandung/demo", url.Values{"role": {"company"}}); status != http.StatusSeeOther {
 		t.Fatalf("demo sign-in: %d", status)
@@ -688,13 +668,8 @@ func signInAs(t *testing.T, v *visitor, role policies.Role) {
 func TestWardParticipationForm(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	signInAs(t, v, policies.WardOffice)
 	ward := r.Kecamatan[0].Wards[0].Code
@@ -755,13 +730,8 @@ func approvedProposal(t *testing.T, ctx context.Context, db bun.IDB, r *partners
 func TestInstitutionExecutionForms(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	signInAs(t, v, policies.InstitutionRW)
 	p := approvedProposal(t, ctx, db, r, "Perbaikan saluran air", 30_000_000)
@@ -820,13 +790,8 @@ func TestInstitutionExecutionForms(t *testing.T) {
 func TestInstitutionMergeForm(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	p := approvedProposal(t, ctx, db, r, "Perbaikan saluran air", 30_000_000)
 	signInAs(t, v, policies.Resident)
@@ -866,13 +831,8 @@ func TestInstitutionMergeForm(t *testing.T) {
 func TestPartnerPlanRevisionForm(t *testing.T) {
 	reg := testApp(t)
 	ctx := context.Background()
-	tn, _ := reg.Get("bandung")
+	tn, db := lend(t, reg, "bandung")
 	r := tn.Region
-	db, release, err := tn.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
 	v := newVisitor(t, reg, true)
 	signInAs(t, v, policies.Company)
 	ps, err := store.ListPartners(ctx, db, store.PartnerFilter{State: partnership.PartnerApproved})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -58,25 +57,6 @@ func (c *client) form(path string, fields map[string]string, files ...upload) re
 		c.w.t.Fatalf("POST %s: not JSON: %.200s", path, raw)
 	}
 	return r
-}
-
-// send sends a request with the client's credentials and returns the raw answer.
-func (c *client) send(req *http.Request) (*http.Response, []byte) {
-	c.w.t.Helper()
-	req.RemoteAddr = c.ip + ":1234"
-	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
-	}
-	if c.csrf != "" {
-		req.Header.Set(csrfHeader, c.csrf)
-	}
-	resp, err := c.w.app.Test(req, 10_000)
-	if err != nil {
-		c.w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp, raw
 }
 
 func reportFields(spent int64, start, end string) map[string]string {

@@ -37,15 +37,7 @@ func svID(t *testing.T, r response) int64 {
 // svCount counts the rows of a table of Bandung's database.
 func svCount(w *world, table string) int64 {
 	w.t.Helper()
-	tn, err := w.reg.Get("bandung")
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer release()
+	_, db := lend(w.t, w.reg, "bandung")
 	n, err := db.NewSelect().Table(table).Count(context.Background())
 	if err != nil {
 		w.t.Fatal(err)

@@ -1,26 +1,20 @@
 package web
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
-	"reflect"
-	"regexp"
 	"slices"
-	"sort"
-	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/openapi"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/policies"
 )
 
-// The OpenAPI 3 document of the API is generated from the operations below
-// and checked in as openapi.json, which the server serves at
+// The OpenAPI 3 document of the API is generated (by package openapi) from
+// the operations below and checked in as openapi.json, which the server serves at
 // /api/openapi.json. A test fails when a route of the application has no
 // operation here, when an operation has no route, and when openapi.json is
 // not what this table generates (run the web tests with -update to rewrite it).
@@ -262,173 +256,22 @@ var demoOperations = []operation{
 	{Method: "POST", Path: "/r/:region/demo", Summary: "Sign in as the demo account of a role, made on first use (embedded mode only).", Status: 200, Tag: "pages"},
 }
 
-var fiberParam = regexp.MustCompile(`:([a-zA-Z]+)`)
-
 // openAPIDocument generates the document from the operations.
 func openAPIDocument() ([]byte, error) {
-	g := &schemaGen{schemas: map[string]any{}}
-	paths := map[string]map[string]any{}
+	spec := openapi.Spec{
+		Title: "Pilar", Version: "v1alpha1",
+		Description: "Each region's two-pillar and four-pillar workflows, under the region's own policy. Every route names the permission it needs (x-permission), checked at the scope of the object it acts on.",
+		Error:       errorBody{},
+		Security: map[string]any{
+			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "Browser session; state changes also need the X-CSRF-Token header."},
+			"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (pilar_...)."},
+		},
+	}
 	for _, op := range append(slices.Clone(operations), demoOperations...) {
-		path := fiberParam.ReplaceAllString(op.Path, "{$1}")
-		if path != "/" && strings.HasSuffix(path, "/") && strings.Count(path, "/") > 1 {
-			path = strings.TrimSuffix(path, "/") + "/"
-		}
-		var params []any
-		for _, m := range fiberParam.FindAllStringSubmatch(op.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
-		}
-		o := map[string]any{
-			"summary":     op.Summary,
-			"operationId": strings.ToLower(op.Method) + " " + path,
-			"tags":        []string{op.Tag},
-			"responses": map[string]any{
-				"default": map[string]any{"description": "An error: its code, message and the offending field.", "content": jsonContent(g.ref(reflect.TypeOf(errorBody{})))},
-			},
-		}
-		if params != nil {
-			o["parameters"] = params
-		}
-		if op.Permission != "" {
-			o["x-permission"] = string(op.Permission)
-		}
-		if op.Permission != "" || op.SignedIn {
-			o["security"] = []any{map[string]any{"session": []string{}}, map[string]any{"token": []string{}}}
-		}
-		if op.Request != nil {
-			o["requestBody"] = map[string]any{"required": true, "content": jsonContent(g.ref(reflect.TypeOf(op.Request)))}
-		}
-		ok := map[string]any{"description": "Success."}
-		if op.Response != nil {
-			ok["content"] = jsonContent(g.ref(reflect.TypeOf(op.Response)))
-		}
-		o["responses"].(map[string]any)[itoa(op.Status)] = ok
-		if paths[path] == nil {
-			paths[path] = map[string]any{}
-		}
-		paths[path][strings.ToLower(op.Method)] = o
+		spec.Operations = append(spec.Operations, openapi.Operation{Method: op.Method, Path: op.Path, Summary: op.Summary, Permission: string(op.Permission),
+			SignedIn: op.SignedIn, Request: op.Request, Response: op.Response, Status: op.Status, Tag: op.Tag})
 	}
-	doc := map[string]any{
-		"openapi": "3.0.3",
-		"info": map[string]any{
-			"title":       "Pilar",
-			"version":     "v1alpha1",
-			"description": "Each region's two-pillar and four-pillar workflows, under the region's own policy. Every route names the permission it needs (x-permission), checked at the scope of the object it acts on.",
-		},
-		"paths": paths,
-		"components": map[string]any{
-			"schemas": g.schemas,
-			"securitySchemes": map[string]any{
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "Browser session; state changes also need the X-CSRF-Token header."},
-				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (pilar_...)."},
-			},
-		},
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
-
-func jsonContent(schema any) map[string]any {
-	return map[string]any{"application/json": map[string]any{"schema": schema}}
-}
-
-// schemaGen turns Go types into JSON Schema, naming struct types once in components.
-type schemaGen struct{ schemas map[string]any }
-
-var timeType = reflect.TypeOf(time.Time{})
-
-func (g *schemaGen) ref(t reflect.Type) any {
-	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
-	case t.Kind() == reflect.Pointer:
-		return g.ref(t.Elem())
-	case t.Kind() == reflect.Struct && t.Name() != "":
-		name := schemaName(t)
-		if _, done := g.schemas[name]; !done {
-			g.schemas[name] = nil // placeholder against recursion
-			g.schemas[name] = g.object(t)
-		}
-		return map[string]any{"$ref": "#/components/schemas/" + name}
-	case t.Kind() == reflect.Struct:
-		return g.object(t)
-	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
-		return map[string]any{"type": "array", "items": g.ref(t.Elem())}
-	case t.Kind() == reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.ref(t.Elem())}
-	case t.Kind() == reflect.Interface:
-		return map[string]any{}
-	case t.Kind() == reflect.String:
-		return map[string]any{"type": "string"}
-	case t.Kind() == reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
-		return map[string]any{"type": "integer", "format": "int64"}
-	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
-		return map[string]any{"type": "number"}
-	}
-	return map[string]any{}
-}
-
-// schemaName names a struct type; generic instances such as page[T] become pageOfT.
-func schemaName(t reflect.Type) string {
-	name := t.Name()
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		inner := name[i+1 : len(name)-1]
-		inner = inner[strings.LastIndexAny(inner, "./")+1:]
-		name = name[:i] + "Of" + strings.ToUpper(inner[:1]) + inner[1:]
-	}
-	return strings.ToUpper(name[:1]) + name[1:]
-}
-
-func (g *schemaGen) object(t reflect.Type) map[string]any {
-	props := map[string]any{}
-	var required []string
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" || (!f.IsExported() && !f.Anonymous) {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			if f.Anonymous && name == "" {
-				ft := f.Type
-				if ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
-				if ft.Kind() == reflect.Struct {
-					walk(ft)
-					continue
-				}
-			}
-			if name == "" {
-				name = f.Name
-			}
-			props[name] = g.ref(f.Type)
-			if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
-				required = append(required, name)
-			}
-		}
-	}
-	walk(t)
-	o := map[string]any{"type": "object", "properties": props}
-	if len(required) > 0 {
-		sort.Strings(required)
-		o["required"] = required
-	}
-	return o
+	return spec.Document()
 }
 
 // serveOpenAPI serves the checked-in document.

@@ -23,11 +23,8 @@ type Realisation struct {
 func SubmitReport(ctx context.Context, r *step.Region, a step.Actor, proposal int64, in Realisation) (*partnership.Report, error) {
 	var rep *partnership.Report
 	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		p, err := store.GetProposal(ctx, t, proposal)
+		p, err := proposals.Load(ctx, t, proposal, policies.ReportSubmit)
 		if err != nil {
-			return err
-		}
-		if err := t.Require(policies.ReportSubmit, p.Institution); err != nil {
 			return err
 		}
 		from := p.State

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/casbin/casbin/v2"
-
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/step/steptest"
@@ -28,37 +26,23 @@ type outcomes struct {
 
 func newOutcomes(t *testing.T) outcomes {
 	t.Helper()
-	ctx := context.Background()
 	r := steptest.Region(t, "bandung", "")
 	o := outcomes{r: r, everyone: steptest.Everyone(t, r)}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	approved := now.Add(-24 * time.Hour)
 	o.partner = &partnership.Partner{Kind: partnership.PartnerCompany, Name: "PT Uji", Areas: []string{"education"}, AccountID: o.everyone.AccountID(),
 		State: partnership.PartnerApproved, RegisteredAt: approved.Add(-time.Hour), ApprovedAt: &approved}
-	if err := store.InsertPartner(ctx, r.DB, o.partner); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertPartner, o.partner)
 	o.program = &partnership.Programme{Source: partnership.FromPlan, PartnerID: o.partner.ID, Area: "education", WardCode: "32.73.01.1001",
 		Title: "Perpustakaan RW", SectorAgency: "Dinas Pendidikan", FiscalYear: now.Year(), State: partnership.ProgrammeActive, CreatedAt: now}
-	if err := store.InsertProgramme(ctx, r.DB, o.program); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertProgramme, o.program)
 	var err error
-	if o.sanction, err = r.Spec.RecommendSanction(o.partner.ID, nil, "", "Rencana TJSL tidak disampaikan", partnership.SystemActor, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.InsertSanction(ctx, r.DB, o.sanction); err != nil {
-		t.Fatal(err)
-	}
-	award := &partnership.Award{Cycle: 2024, PartnerID: o.partner.ID, Scores: map[string]int64{}, State: partnership.AwardScored, ScoredAt: now}
-	if err := store.SaveAward(ctx, r.DB, award); err != nil {
-		t.Fatal(err)
-	}
-	q := &partnership.CSRRequest{Source: partnership.SourceCommunity, Area: "education", WardCode: "32.73.01.1001", Amount: 10_000_000,
-		Title: "Rak buku", Description: "Untuk taman baca RW 02", State: partnership.RequestOpen, CreatedAt: now.Add(-90 * 24 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-	if err := store.InsertRequest(ctx, r.DB, q); err != nil {
-		t.Fatal(err)
-	}
+	o.sanction, err = r.Spec.RecommendSanction(o.partner.ID, nil, "", "Rencana TJSL tidak disampaikan", partnership.SystemActor, now)
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertSanction, o.sanction)
+	steptest.Stored(t, r, store.SaveAward, &partnership.Award{Cycle: 2024, PartnerID: o.partner.ID, Scores: map[string]int64{}, State: partnership.AwardScored, ScoredAt: now})
+	steptest.Stored(t, r, store.InsertRequest, &partnership.CSRRequest{Source: partnership.SourceCommunity, Area: "education", WardCode: "32.73.01.1001", Amount: 10_000_000,
+		Title: "Rak buku", Description: "Untuk taman baca RW 02", State: partnership.RequestOpen, CreatedAt: now.Add(-90 * 24 * time.Hour), ExpiresAt: now.Add(-time.Hour)})
 	return o
 }
 
@@ -123,28 +107,15 @@ func TestEveryOutcomeStepNeedsItsPermission(t *testing.T) {
 // sanction:recommend, and nothing changes.
 func TestFlagOverdueNeedsSanctionRecommend(t *testing.T) {
 	o := newOutcomes(t)
-	set, err := policies.ParseSet("# baseline\np, system, overdue:flag, allow\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := policies.NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flagOnly := *o.r
-	flagOnly.Policy = set
-	flagOnly.Enforcer = func() (*casbin.SyncedCachedEnforcer, error) { return e, nil }
-	before, err := o.r.DB.NewSelect().Table("audit_log").Count(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = FlagOverdue(context.Background(), &flagOnly, step.System(step.Schedule))
+	flagOnly := steptest.UnderPolicy(t, o.r, "# baseline\np, system, overdue:flag, allow\n")
+	before := steptest.AuditLength(t, o.r)
+	_, err := FlagOverdue(context.Background(), flagOnly, step.System(step.Schedule))
 	var d *step.Denied
 	if !errors.As(err, &d) || d.Permission != policies.SanctionRecommend {
 		t.Fatalf("flagging without sanction:recommend: %v", err)
 	}
-	if after, err := o.r.DB.NewSelect().Table("audit_log").Count(context.Background()); err != nil || after != before {
-		t.Fatalf("refused, yet the audit log went from %d to %d entries (%v)", before, after, err)
+	if after := steptest.AuditLength(t, o.r); after != before {
+		t.Fatalf("refused, yet the audit log went from %d to %d entries", before, after)
 	}
 }
 

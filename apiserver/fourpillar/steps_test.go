@@ -18,47 +18,30 @@ var pdf = []byte("%PDF-1.4\n%test\n")
 // workflow with the permission it needs: under a policy that allows
 // nothing, each is refused for that permission and changes nothing.
 func TestEveryStepNeedsItsPermission(t *testing.T) {
-	ctx := context.Background()
 	r := steptest.Region(t, "bandung", "")
 	everyone := steptest.Everyone(t, r)
 	now := time.Now()
 
 	partner, err := r.Spec.RegisterPartner(partnership.PartnerInput{Kind: partnership.PartnerCompany, Name: "PT Uji", Areas: []string{"education"}}, everyone.AccountID(), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.InsertPartner(ctx, r.DB, partner); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertPartner, partner)
 	at := now.Add(time.Hour)
 	meeting, err := r.Spec.ScheduleForum(partnership.ForumMeetingInput{Year: at.Year(), Quarter: (int(at.Month())-1)/3 + 1, ScheduledAt: at, Place: "Balai Kota"}, 0, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.InsertForumMeeting(ctx, r.DB, meeting); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertForumMeeting, meeting)
 
 	plan := &partnership.CSRPlan{PartnerID: partner.ID, FiscalYear: now.Year(), BoardApprovedAt: now, SubmittedAt: now, DueAt: now, State: partnership.PlanSubmitted,
 		Activities: []partnership.PlanActivity{{Title: "Beasiswa", Location: "32.73.01.1001", Area: "education", Target: "200 anak", Goal: "Sekolah", Financing: 1_000_000}}}
-	if err := store.InsertPlan(ctx, r.DB, plan); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertPlan, plan)
 	request := &partnership.CSRRequest{Source: partnership.SourceResident, AccountID: everyone.AccountID(), Area: "education", WardCode: "32.73.01.1002",
 		Amount: 1_000_000, Title: "Taman baca", Description: "Rak buku", State: partnership.RequestOpen, CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
-	if err := store.InsertRequest(ctx, r.DB, request); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertRequest, request)
 	programme := &partnership.Programme{Source: partnership.FromRequest, Area: "education", WardCode: "32.73.01.1002", Title: "Taman baca", SectorAgency: "Disdik",
 		FiscalYear: now.Year(), State: partnership.ProgrammeActive, CreatedAt: now}
-	if err := store.InsertProgramme(ctx, r.DB, programme); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertProgramme, programme)
 	idea := &partnership.Idea{Pillar: partnership.StakeholderCommunity, AccountID: everyone.AccountID(), Title: "Perpustakaan keliling", Body: "Sepeda buku",
 		State: partnership.IdeaPosted, PostedAt: now}
-	if err := store.InsertIdea(ctx, r.DB, idea); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Stored(t, r, store.InsertIdea, idea)
 	activities := []partnership.ActivityInput{{Title: "Beasiswa", Location: "32.73.01.1001", Area: "education", Target: "200 anak", Goal: "Sekolah", Financing: 1_000_000}}
 
 	steptest.Refused(t, r, everyone, []steptest.Case{

@@ -17,7 +17,6 @@ import (
 // for that permission and changes nothing — an anonymous complaint too,
 // although the region's own policy lets the public file one.
 func TestEveryStepNeedsItsPermission(t *testing.T) {
-	ctx := context.Background()
 	r := steptest.Region(t, "bandung", "")
 	everyone := steptest.Everyone(t, r)
 	now := time.Now()
@@ -25,25 +24,16 @@ func TestEveryStepNeedsItsPermission(t *testing.T) {
 	supervisor := steptest.Account(t, r, "supervisor")
 
 	finding, err := r.Spec.Finding(partnership.NewFinding{Scope: ward, Title: "Laporan terlambat", Detail: "Laporan kegiatan belum masuk."}, supervisor.AccountID(), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.InsertFinding(ctx, r.DB, finding); err != nil {
-		t.Fatal(err)
-	}
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertFinding, finding)
 	complaint := func(escalated bool) int64 {
 		cp, err := r.Spec.Complaint(partnership.NewComplaint{Ward: ward, Subject: "Lampu jalan", Body: "Lampu jalan mati sebulan."}, 0, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		steptest.Must(t, err)
 		if escalated {
-			if err := cp.Escalate("tidak ditanggapi", now); err != nil {
-				t.Fatal(err)
-			}
+			steptest.Must(t, cp.Escalate("tidak ditanggapi", now))
 		}
-		if _, err := store.InsertComplaint(ctx, r.DB, cp); err != nil {
-			t.Fatal(err)
-		}
+		_, err = store.InsertComplaint(context.Background(), r.DB, cp)
+		steptest.Must(t, err)
 		return cp.ID
 	}
 	filed, escalated := complaint(false), complaint(true)

@@ -69,11 +69,7 @@ func MoveGrant(ctx context.Context, r *step.Region, a step.Actor, id int64, scop
 
 // RevokeGrant takes a grant away; it stops working with the next request.
 func RevokeGrant(ctx context.Context, r *step.Region, a step.Actor, id int64) error {
-	return step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		g, err := grants.Load(ctx, t, id, policies.GrantManage)
-		if err != nil {
-			return err
-		}
+	return step.On(ctx, r, a, grants, id, policies.GrantManage, func(ctx context.Context, t *step.Tx, g *authz.Grant) error {
 		if err := authz.RevokeGrant(ctx, t, g.ID); err != nil {
 			return err
 		}

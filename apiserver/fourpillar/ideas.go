@@ -5,7 +5,6 @@ import (
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
-	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
 
@@ -26,18 +25,16 @@ func AdoptIdea(ctx context.Context, r *step.Region, a step.Actor, id int64, in p
 			return err
 		}
 		if prog != nil {
-			if err := store.InsertProgramme(ctx, t, prog); err != nil {
+			if err := programmes.Add(ctx, t, policies.IdeaAdopt, prog); err != nil {
 				return err
 			}
 			i.Adopted(m, partnership.IntoProgramme, prog.ID, t.Now)
-			programmes.Audit(t, policies.IdeaAdopt, prog, nil)
 			return nil
 		}
-		if err := store.InsertRequest(ctx, t, q); err != nil {
+		if err := requests.Add(ctx, t, policies.IdeaAdopt, q); err != nil {
 			return err
 		}
 		i.Adopted(m, partnership.IntoRequest, q.ID, t.Now)
-		requests.Audit(t, policies.IdeaAdopt, q, nil)
 		return nil
 	})
 }

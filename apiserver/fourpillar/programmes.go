@@ -57,11 +57,7 @@ func ChangeProgramme(ctx context.Context, r *step.Region, a step.Actor, id int64
 // one named, or its only one).
 func Contribute(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ContributionInput) (*partnership.Contribution, error) {
 	var c *partnership.Contribution
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		p, err := programmes.Load(ctx, t, id, policies.ProgrammeContribute)
-		if err != nil {
-			return err
-		}
+	err := step.On(ctx, r, a, programmes, id, policies.ProgrammeContribute, func(ctx context.Context, t *step.Tx, p *partnership.Programme) (err error) {
 		pillar := pillarOf(t.Decision().Role)
 		var partner *partnership.Partner
 		if pillar == partnership.StakeholderCompany || pillar == partnership.StakeholderUniversity {

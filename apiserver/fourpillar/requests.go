@@ -21,11 +21,7 @@ func RequestFromProposal(ctx context.Context, t *step.Tx, p *partnership.Proposa
 	if err != nil {
 		return nil, err
 	}
-	if err := store.InsertRequest(ctx, t, q); err != nil {
-		return nil, err
-	}
-	requests.Audit(t, policies.CSRRequestSubmit, q, nil)
-	return q, nil
+	return q, requests.Add(ctx, t, policies.CSRRequestSubmit, q)
 }
 
 // RequestSubmission is a resident's or community's CSR request as sent,

@@ -89,11 +89,22 @@ func (k Kind[T]) record(r *Region, p policies.Permission, x T, before map[string
 	return rec
 }
 
-// Audit records the change of x under p in t, as Create and Change record
-// theirs, for a step that makes or changes an object of the kind beside the
-// one it is about (before is nil for an object made).
+// Audit records the change of x under p in t, as Change records its own,
+// for a step that changes an object of the kind beside the one it is about
+// (before is what the kind's image was).
 func (k Kind[T]) Audit(t *Tx, p policies.Permission, x T, before map[string]any) {
 	t.Audit(k.record(t.Region, p, x, before))
+}
+
+// Add stores x and audits it under p, as Create does, for a step that makes
+// an object of the kind beside the one it is about: the CSR request a
+// Musrenbang's decision makes, the programme an idea becomes.
+func (k Kind[T]) Add(ctx context.Context, t *Tx, p policies.Permission, x T) error {
+	if err := k.Insert(ctx, t, x); err != nil {
+		return err
+	}
+	k.Audit(t, p, x, nil)
+	return nil
 }
 
 // Create is a step that makes an object: make builds it from the step's
@@ -130,11 +141,7 @@ func create[T any](ctx context.Context, r *Region, a Actor, k Kind[T], p policie
 				return err
 			}
 		}
-		if err := k.Insert(ctx, t, x); err != nil {
-			return err
-		}
-		t.Audit(k.record(r, p, x, nil))
-		return nil
+		return k.Add(ctx, t, p, x)
 	})
 	return x, err
 }
@@ -148,7 +155,7 @@ func Change[T any](ctx context.Context, r *Region, a Actor, k Kind[T], id int64,
 	var x T
 	err := Run(ctx, r, a, func(ctx context.Context, t *Tx) error {
 		var err error
-		if x, err = k.Load(ctx, t, id, p); err != nil {
+		if x, err = k.load(ctx, t, id, p); err != nil {
 			return err
 		}
 		before, from := k.Image(x), k.Facts(x).State
@@ -164,10 +171,24 @@ func Change[T any](ctx context.Context, r *Region, a Actor, k Kind[T], id int64,
 	return x, err
 }
 
-// Load reads the object of the kind with the id in a step — a missing one
-// is partnership.ErrNotFound — and asks the policy for p at its scope, as
-// Change does, for a step of another shape that acts on it.
-func (k Kind[T]) Load(ctx context.Context, t *Tx, id int64, p policies.Permission) (T, error) {
+// On is a step on one stored object of another shape than Change: the
+// object is loaded and the policy asked for p at its scope, as for Change,
+// and fn does the rest — writes and records what the step changes (a
+// Musrenbang's decision on a proposal, a report on a proposal, a
+// contribution to a programme).
+func On[T any](ctx context.Context, r *Region, a Actor, k Kind[T], id int64, p policies.Permission, fn func(ctx context.Context, t *Tx, x T) error) error {
+	return Run(ctx, r, a, func(ctx context.Context, t *Tx) error {
+		x, err := k.load(ctx, t, id, p)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, t, x)
+	})
+}
+
+// load reads the object of the kind with the id in a step — a missing one
+// is partnership.ErrNotFound — and asks the policy for p at its scope.
+func (k Kind[T]) load(ctx context.Context, t *Tx, id int64, p policies.Permission) (T, error) {
 	x, err := k.Get(ctx, t, id)
 	if err != nil {
 		return x, err

@@ -112,9 +112,9 @@ func TestCreateAtDecidesBeforeMaking(t *testing.T) {
 	}
 }
 
-// Change keeps the image a step keeps, before and after, hands the update
-// the state the object was read in, and a kind audits a second object of
-// the step beside its own.
+// Change keeps the image a step keeps, before and after, and hands the
+// update the state the object was read in; a step of another shape on an
+// object (On) makes and changes objects of a kind beside its own.
 func TestChangeKeepsWhatTheStepKeeps(t *testing.T) {
 	ctx := context.Background()
 	r := steptest.Region(t, "bandung", "")
@@ -123,14 +123,7 @@ func TestChangeKeepsWhatTheStepKeeps(t *testing.T) {
 	k := s.kind()
 	states := k.Keeping(func(n *note) map[string]any { return map[string]any{"state": n.State} })
 	n, err := step.Change(ctx, r, lurah, states.Telling(func(n *note, rec *step.Record) { rec.After["text"] = n.Text }), 1, policies.MusrenbangDecide,
-		func(ctx context.Context, tx *step.Tx, n *note) error {
-			other, err := k.Load(ctx, tx, 2, policies.MusrenbangDecide)
-			if err != nil {
-				return err
-			}
-			before := k.Image(other)
-			other.Text = "beside"
-			k.Audit(tx, policies.MusrenbangDecide, other, before)
+		func(_ context.Context, _ *step.Tx, n *note) error {
 			n.State, n.Text = "published", "final"
 			return nil
 		})
@@ -138,14 +131,27 @@ func TestChangeKeepsWhatTheStepKeeps(t *testing.T) {
 		t.Fatalf("changed %+v, stored %+v, updated from %v: %v", n, s.byID[1], s.from, err)
 	}
 	es := entries(t, r)
-	if len(es) != 2 || es[0].ObjectID != "2" || es[0].After["text"] != "beside" || es[1].ObjectID != "1" {
-		t.Fatalf("entries %+v", es)
+	if len(es) != 1 || !reflect.DeepEqual(es[0].Before, map[string]any{"state": "drafted"}) ||
+		!reflect.DeepEqual(es[0].After, map[string]any{"state": "published", "text": "final"}) || !es[0].Public {
+		t.Fatalf("the change's entries %+v", es)
 	}
-	if e := es[1]; !reflect.DeepEqual(e.Before, map[string]any{"state": "drafted"}) ||
-		!reflect.DeepEqual(e.After, map[string]any{"state": "published", "text": "final"}) || !e.Public {
-		t.Errorf("the change's entry %+v", e)
+
+	err = step.On(ctx, r, lurah, k, 2, policies.MusrenbangDecide, func(ctx context.Context, tx *step.Tx, n *note) error {
+		before := k.Image(n)
+		n.Text = "beside"
+		k.Audit(tx, policies.MusrenbangDecide, n, before)
+		return k.Add(ctx, tx, policies.MusrenbangDecide, &note{Ward: n.Ward, State: "drafted", Text: "made"})
+	})
+	if es := entries(t, r); err != nil || len(es) != 3 || es[1].ObjectID != "2" || es[1].After["text"] != "beside" ||
+		es[2].ObjectID != "3" || es[2].Before != nil || s.byID[3].Text != "made" {
+		t.Fatalf("a step on note 2: %v, entries %+v", err, es)
 	}
-	if _, err := step.Change(ctx, r, lurah, k, 3, policies.MusrenbangDecide, func(context.Context, *step.Tx, *note) error { return nil }); !errors.Is(err, partnership.ErrNotFound) {
-		t.Errorf("a missing note: %v", err)
+	nothing := func(context.Context, *step.Tx, *note) error { return nil }
+	var d *step.Denied
+	if err := step.On(ctx, r, lurah, k, 2, policies.GrantManage, nothing); !errors.As(err, &d) || d.Permission != policies.GrantManage {
+		t.Errorf("a step the lurah may not take: %v", err)
+	}
+	if err := step.On(ctx, r, lurah, k, 4, policies.MusrenbangDecide, nothing); !errors.Is(err, partnership.ErrNotFound) {
+		t.Errorf("a step on a missing note: %v", err)
 	}
 }

@@ -62,14 +62,11 @@ type Decision struct {
 // makes the proposal a CSR request, audited beside the decision.
 func Decide(ctx context.Context, r *step.Region, a step.Actor, id int64, in Decision) (*partnership.Proposal, error) {
 	var p *partnership.Proposal
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		m, err := musrenbangs.Load(ctx, t, id, policies.MusrenbangDecide)
-		if err != nil {
-			return err
-		}
+	err := step.On(ctx, r, a, musrenbangs, id, policies.MusrenbangDecide, func(ctx context.Context, t *step.Tx, m *partnership.Musrenbang) error {
 		if err := m.Open(); err != nil {
 			return err
 		}
+		var err error
 		if p, err = store.GetProposal(ctx, t, in.Proposal); err != nil {
 			return partnership.Invalid("proposal", "no proposal %d", in.Proposal)
 		}

@@ -9,13 +9,15 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/step/steptest"
 	"pilar.id/pilar/policies"
 )
+
+// noteState is a note's state.
+type noteState string
 
 // note is a stored object of a kind kept in memory, for the tests of Kind.
 type note struct {
@@ -25,8 +27,6 @@ type note struct {
 	Text  string
 	Owner int64
 }
-
-type noteState string
 
 // notes keeps notes in memory; its Update is guarded by the state a note
 // was read in, and records the state it was given.
@@ -65,16 +65,6 @@ func (s *notes) kind() step.Kind[*note] {
 	}
 }
 
-// entries are the region's audit entries about notes, oldest first.
-func entries(t *testing.T, r *step.Region) []audit.Entry {
-	t.Helper()
-	es, err := audit.List(context.Background(), r.DB, audit.Filter{ObjectType: "note", Limit: audit.MaxLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return es
-}
-
 // CreateAt decides before anything is made, so that making knows the
 // decision and a refusal makes nothing; the entry names where the object
 // belongs, and says what the step tells.
@@ -102,7 +92,7 @@ func TestCreateAtDecidesBeforeMaking(t *testing.T) {
 	if err != nil || n.Text != string(policies.MusrenbangDecide) {
 		t.Fatalf("made %+v: %v", n, err)
 	}
-	es := entries(t, r)
+	es := steptest.Entries(t, r, "note", "")
 	want := map[string]any{"state": "drafted", "text": string(policies.MusrenbangDecide), "told": "32.73.01.1001/rw-02"}
 	if len(es) != 1 || es[0].ObjectID != "1" || es[0].Before != nil || !reflect.DeepEqual(es[0].After, want) || es[0].Public {
 		t.Fatalf("entries %+v", es)
@@ -130,7 +120,7 @@ func TestChangeKeepsWhatTheStepKeeps(t *testing.T) {
 	if err != nil || n.State != "published" || s.byID[1].Text != "final" || !reflect.DeepEqual(s.from, []noteState{"drafted"}) {
 		t.Fatalf("changed %+v, stored %+v, updated from %v: %v", n, s.byID[1], s.from, err)
 	}
-	es := entries(t, r)
+	es := steptest.Entries(t, r, "note", "")
 	if len(es) != 1 || !reflect.DeepEqual(es[0].Before, map[string]any{"state": "drafted"}) ||
 		!reflect.DeepEqual(es[0].After, map[string]any{"state": "published", "text": "final"}) || !es[0].Public {
 		t.Fatalf("the change's entries %+v", es)
@@ -142,7 +132,7 @@ func TestChangeKeepsWhatTheStepKeeps(t *testing.T) {
 		k.Audit(tx, policies.MusrenbangDecide, n, before)
 		return k.Add(ctx, tx, policies.MusrenbangDecide, &note{Ward: n.Ward, State: "drafted", Text: "made"})
 	})
-	if es := entries(t, r); err != nil || len(es) != 3 || es[1].ObjectID != "2" || es[1].After["text"] != "beside" ||
+	if es := steptest.Entries(t, r, "note", ""); err != nil || len(es) != 3 || es[1].ObjectID != "2" || es[1].After["text"] != "beside" ||
 		es[2].ObjectID != "3" || es[2].Before != nil || s.byID[3].Text != "made" {
 		t.Fatalf("a step on note 2: %v, entries %+v", err, es)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -180,6 +181,15 @@ func actorName(a step.Actor) string {
 		return n
 	}
 	return "everyone"
+}
+
+// Entries are the region's audit entries about objects of a type, or about
+// one object of it when id is not "", oldest first.
+func Entries(t testing.TB, r *step.Region, objectType, id string) []audit.Entry {
+	t.Helper()
+	es, err := audit.List(context.Background(), r.DB, audit.Filter{ObjectType: objectType, ObjectID: id, Limit: audit.MaxLimit})
+	Must(t, err)
+	return es
 }
 
 // AuditLength counts the region's audit entries.

@@ -42,8 +42,7 @@ var meetings = step.Kind[*partnership.ForumMeeting]{
 
 // plans is how the steps keep CSR plans: each is the whole region's, and
 // everyone reads what happens to it. A plan concerns its partner's account,
-// which the steps read: where another than the partner acts, they tell the
-// audit log (concerning).
+// which the steps read: the forum's steps on it tell the audit log so.
 var plans = step.Kind[*partnership.CSRPlan]{
 	Name: "csr-plan", Get: store.GetPlan, Insert: store.InsertPlan, Update: step.Versioned(store.UpdatePlan),
 	Facts: func(p *partnership.CSRPlan) step.Facts { return step.Facts{ID: p.ID, Public: true} },
@@ -120,7 +119,8 @@ func realisationImage(r *partnership.Realisation) map[string]any {
 }
 
 // sanctions is how the steps keep sanctions: each is the whole region's, and
-// everyone reads what happens to it.
+// everyone reads what happens to it. A sanction concerns its partner's
+// account, which the steps read and tell the audit log of.
 var sanctions = step.Kind[*partnership.Sanction]{
 	Name: "sanction", Get: store.GetSanction, Insert: store.InsertSanction, Update: step.Versioned(store.UpdateSanction),
 	Facts: func(s *partnership.Sanction) step.Facts { return step.Facts{ID: s.ID, Public: true} },

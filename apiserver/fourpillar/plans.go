@@ -44,7 +44,9 @@ func RevisePlan(ctx context.Context, r *step.Region, a step.Actor, id int64, in 
 // aligns their own partner's plan.
 func AlignPlan(ctx context.Context, r *step.Region, a step.Actor, id int64, in []partnership.AlignmentInput) (*partnership.CSRPlan, error) {
 	var p *partnership.Partner
-	aligned := concerning(&p).Telling(func(plan *partnership.CSRPlan, rec *step.Record) { rec.After["score"] = plan.Score().Share.Value })
+	aligned := plans.Telling(func(plan *partnership.CSRPlan, rec *step.Record) {
+		rec.After["score"], rec.Concerns = plan.Score().Share.Value, []int64{p.AccountID}
+	})
 	return step.Change(ctx, r, a, aligned, id, policies.CSRPlanAlign, func(ctx context.Context, t *step.Tx, plan *partnership.CSRPlan) error {
 		var err error
 		if p, err = NotOwnPlan(ctx, t, a, plan); err != nil {
@@ -59,7 +61,8 @@ func AlignPlan(ctx context.Context, r *step.Region, a step.Actor, id int64, in [
 // their own partner's plan.
 func DecidePlan(ctx context.Context, r *step.Region, a step.Actor, id int64, in ForumDecision) (*partnership.CSRPlan, error) {
 	var p *partnership.Partner
-	return step.Change(ctx, r, a, concerning(&p), id, policies.CSRPlanApprove, func(ctx context.Context, t *step.Tx, plan *partnership.CSRPlan) error {
+	decided := plans.Telling(func(_ *partnership.CSRPlan, rec *step.Record) { rec.Concerns = []int64{p.AccountID} })
+	return step.Change(ctx, r, a, decided, id, policies.CSRPlanApprove, func(ctx context.Context, t *step.Tx, plan *partnership.CSRPlan) error {
 		m, err := heldMeeting(ctx, t, in.Meeting)
 		if err != nil {
 			return err
@@ -72,12 +75,6 @@ func DecidePlan(ctx context.Context, r *step.Region, a step.Actor, id int64, in 
 		}
 		return minute(ctx, t, m, partnership.SubjectPlan, plan.ID, in.Decision, plan.Reason)
 	})
-}
-
-// concerning is plans for a step of the forum, which reads the plan's
-// partner into *p: the change concerns the partner's account.
-func concerning(p **partnership.Partner) step.Kind[*partnership.CSRPlan] {
-	return plans.Telling(func(_ *partnership.CSRPlan, rec *step.Record) { rec.Concerns = []int64{(*p).AccountID} })
 }
 
 // NotOwnPlan refuses an actor acting for the plan's partner, who never

@@ -25,7 +25,8 @@ type Recommendation struct {
 // one open recommendation.
 func RecommendSanction(ctx context.Context, r *step.Region, a step.Actor, in Recommendation) (*partnership.Sanction, error) {
 	var p *partnership.Partner
-	return step.CreateAt(ctx, r, a, sanctionsOn(&p), policies.SanctionIssue, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.Sanction, error) {
+	recommended := sanctions.Telling(func(_ *partnership.Sanction, rec *step.Record) { rec.Concerns = []int64{p.AccountID} })
+	return step.CreateAt(ctx, r, a, recommended, policies.SanctionIssue, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.Sanction, error) {
 		var err error
 		if p, err = named(ctx, t, store.GetPartner, in.Partner, "partner", "partner"); err != nil {
 			return nil, err
@@ -55,7 +56,8 @@ func MoveSanction(ctx context.Context, r *step.Region, a step.Actor, id int64, t
 		perm = policies.SanctionLift
 	}
 	var p *partnership.Partner
-	return step.Change(ctx, r, a, sanctionsOn(&p), id, perm, func(ctx context.Context, t *step.Tx, s *partnership.Sanction) (err error) {
+	moved := sanctions.Telling(func(_ *partnership.Sanction, rec *step.Record) { rec.Concerns = []int64{p.AccountID} })
+	return step.Change(ctx, r, a, moved, id, perm, func(ctx context.Context, t *step.Tx, s *partnership.Sanction) (err error) {
 		basis := ""
 		if to == partnership.SanctionIssued {
 			if basis, err = r.Spec.SanctionLegalBasis(); err != nil {
@@ -68,12 +70,6 @@ func MoveSanction(ctx context.Context, r *step.Region, a step.Actor, id int64, t
 		p, err = store.GetPartner(ctx, t, s.PartnerID)
 		return err
 	})
-}
-
-// sanctionsOn is sanctions for a step that reads the partner a sanction is
-// on into *p: the change concerns the partner's account.
-func sanctionsOn(p **partnership.Partner) step.Kind[*partnership.Sanction] {
-	return sanctions.Telling(func(_ *partnership.Sanction, rec *step.Record) { rec.Concerns = []int64{(*p).AccountID} })
 }
 
 // recommender is how a sanction names who recommended it: a system actor

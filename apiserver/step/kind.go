@@ -12,7 +12,8 @@ import (
 // Kind is how the steps that make or change one kind of stored object —
 // a proposal, a finding, a CSR plan — find it, keep it and tell the audit
 // log about it. Most steps are one of two shapes, written once as Create
-// and Change over a Kind; a step of another shape uses Run.
+// (or CreateAt) and Change over a Kind; a step of another shape on one
+// object uses On, and any other Run.
 type Kind[T any] struct {
 	// Name is the audit log's object type, e.g. "proposal".
 	Name   string

@@ -12,24 +12,40 @@ import (
 // Register creates a resident's account, holding the resident role for the
 // whole region. The NIK, where given, is kept only as a keyed hash.
 func Register(ctx context.Context, r *step.Region, a step.Actor, in authz.NewAccount) (*authz.Account, error) {
+	return createHolding(ctx, r, a, policies.AccountRegister, policies.Resident, r.NIK, in, func(acc *authz.Account, g *authz.Grant) map[string]any {
+		m := holdingImage(acc, g)
+		m["displayName"] = acc.DisplayName
+		return m
+	})
+}
+
+// createHolding is a step under perm that creates an account holding role
+// for the whole realm (its NIK, if any, hashed with nik), audited as the
+// account's with image.
+func createHolding(ctx context.Context, r *step.Region, a step.Actor, perm policies.Permission, role policies.Role, nik *authz.NIKHasher, in authz.NewAccount,
+	image func(*authz.Account, *authz.Grant) map[string]any) (*authz.Account, error) {
 	var acc *authz.Account
 	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.AccountRegister, r.Root); err != nil {
+		if err := t.Require(perm, r.Root); err != nil {
 			return err
 		}
 		var err error
-		if acc, err = authz.CreateAccount(ctx, t, r.NIK, in, t.Now); err != nil {
+		if acc, err = authz.CreateAccount(ctx, t, nik, in, t.Now); err != nil {
 			return err
 		}
-		g := &authz.Grant{AccountID: acc.ID, Role: policies.Resident, Scope: r.Root, CreatedAt: t.Now.UTC()}
+		g := &authz.Grant{AccountID: acc.ID, Role: role, Scope: r.Root, CreatedAt: t.Now.UTC()}
 		if err := authz.AddGrant(ctx, t, g); err != nil {
 			return err
 		}
-		t.Audit(step.Record{Action: policies.AccountRegister, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10),
-			After: map[string]any{"username": acc.Username, "displayName": acc.DisplayName, "role": g.Role, "scope": g.Scope}})
+		t.Audit(step.Record{Action: perm, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), After: image(acc, g)})
 		return nil
 	})
 	return acc, err
+}
+
+// holdingImage is what the audit log keeps of an account given a role.
+func holdingImage(acc *authz.Account, g *authz.Grant) map[string]any {
+	return map[string]any{"username": acc.Username, "role": g.Role, "scope": g.Scope}
 }
 
 // RegisterAndSignIn registers a resident as Register does and signs the new

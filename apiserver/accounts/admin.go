@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
@@ -24,24 +23,7 @@ func CreateAdmin(ctx context.Context, r *step.Region, a step.Actor, in authz.New
 	if in.DisplayName == "" {
 		in.DisplayName = in.Username
 	}
-	var acc *authz.Account
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(perm, r.Root); err != nil {
-			return err
-		}
-		var err error
-		if acc, err = authz.CreateAccount(ctx, t, nil, in, t.Now); err != nil {
-			return err
-		}
-		g := &authz.Grant{AccountID: acc.ID, Role: role, Scope: r.Root, CreatedAt: t.Now.UTC()}
-		if err := authz.AddGrant(ctx, t, g); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: perm, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10),
-			After: map[string]any{"username": acc.Username, "role": g.Role, "scope": g.Scope}})
-		return nil
-	})
-	return acc, err
+	return createHolding(ctx, r, a, perm, role, nil, in, holdingImage)
 }
 
 // VerifyAudit walks the realm's audit log and recomputes its chain, for

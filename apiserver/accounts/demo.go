@@ -43,21 +43,11 @@ func DemoSignIn(ctx context.Context, r *step.Region, role policies.Role, scope, 
 		if err := demoPartner(ctx, t, acc, role); err != nil {
 			return err
 		}
-		gs, err := authz.GrantsOf(ctx, t, acc.ID)
-		if err != nil {
+		g, err := Ensure(ctx, t, acc.ID, role, scope)
+		if err != nil || g == nil {
 			return err
 		}
-		for _, g := range gs {
-			if g.Role == role && g.Scope == scope {
-				return nil
-			}
-		}
-		g := &authz.Grant{AccountID: acc.ID, Role: role, Scope: scope, CreatedAt: t.Now.UTC()}
-		if err := authz.AddGrant(ctx, t, g); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.GrantManage, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10),
-			After: map[string]any{"username": acc.Username, "role": g.Role, "scope": g.Scope}})
+		t.Audit(step.Record{Action: policies.GrantManage, ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), After: holdingImage(acc, g)})
 		return nil
 	})
 	if err != nil {

@@ -10,14 +10,6 @@ import (
 	"pilar.id/pilar/apiserver/step"
 )
 
-// Credentials are what a person signs in with, and the address they sign in
-// from (for the throttle).
-type Credentials struct {
-	Username string `json:"username" form:"username"`
-	Password string `json:"password" form:"password"`
-	Address  string `json:"-" form:"-"`
-}
-
 // Session is a signed-in browser's session: the token for its cookie (shown
 // to nobody else), whose it is, and when it ends at the latest.
 type Session struct {
@@ -40,6 +32,14 @@ func (e *Throttled) Error() string {
 
 // Unwrap makes a refusal ErrThrottled.
 func (e *Throttled) Unwrap() error { return partnership.ErrThrottled }
+
+// Credentials are what a person signs in with, and the address they sign in
+// from (for the throttle).
+type Credentials struct {
+	Username string `json:"username" form:"username"`
+	Password string `json:"password" form:"password"`
+	Address  string `json:"-" form:"-"`
+}
 
 // SignIn checks a username and password and starts a session, ending the
 // session replaced (a browser's earlier one) if there is one. Failures are

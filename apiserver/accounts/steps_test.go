@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -81,10 +80,10 @@ func TestTheFirstAdminIsTheCommandsAndSignsIn(t *testing.T) {
 	if len(s.Grants) != 1 || s.Grants[0].Role != policies.RegionalAdmin || s.Grants[0].Scope != r.Root || s.Account.DisplayName != "admin" {
 		t.Errorf("signed in as %+v with %+v", s.Account, s.Grants)
 	}
-	es, err := audit.List(ctx, r.DB, audit.Filter{Action: string(policies.GrantManage)})
-	if err != nil || len(es) != 1 || es[0].Actor != "command:region-admin" || es[0].ActorRole != "system" ||
+	es := steptest.Entries(t, r, "account", "")
+	if len(es) != 1 || es[0].Action != string(policies.GrantManage) || es[0].Actor != "command:region-admin" || es[0].ActorRole != "system" ||
 		!strings.Contains(es[0].Decision, "system actor command:region-admin") {
-		t.Errorf("the command's entry: %+v, %v", es, err)
+		t.Errorf("the command's entry: %+v", es)
 	}
 }
 

@@ -37,20 +37,6 @@ func supporting(field string, us []partnership.Upload, t *step.Tx) ([]*partnersh
 	return out, nil
 }
 
-// attach stores documents as an object's and returns what the audit log
-// keeps of them: no content, only names, sizes and hashes.
-func attach(ctx context.Context, t *step.Tx, ownerType string, ownerID int64, docs []*partnership.Document) ([]map[string]any, error) {
-	var images []map[string]any
-	for _, d := range docs {
-		d.OwnerType, d.OwnerID = ownerType, ownerID
-		if err := store.InsertDocument(ctx, t, d); err != nil {
-			return nil, err
-		}
-		images = append(images, map[string]any{"id": d.ID, "purpose": d.Purpose, "name": d.Name, "size": d.Size, "sha256": d.SHA256})
-	}
-	return images, nil
-}
-
 // Document is a stored document for those who may read it: a partner's for
 // the partner and the forum secretariat; a CSR request's for whoever
 // submitted it, the secretariat, and the partners who may claim or claimed

@@ -56,7 +56,7 @@ func PublishEvaluation(ctx context.Context, r *step.Region, a step.Actor, in Qua
 // PreviewEvaluation is the evaluation of a quarter begun, as the data stand
 // now: what PublishEvaluation would publish, unpublished.
 func PreviewEvaluation(ctx context.Context, r *step.Region, in Quarter) (partnership.Evaluation, error) {
-	return evaluation(ctx, r.DB, r.Spec, in, clock(r), false)
+	return evaluation(ctx, r.DB, r.Spec, in, r.Clock(), false)
 }
 
 // evaluation generates a quarter's evaluation: of a quarter that has
@@ -66,13 +66,4 @@ func evaluation(ctx context.Context, db bun.IDB, spec *partnership.Region, in Qu
 		return partnership.Evaluation{}, err
 	}
 	return store.EvaluationOf(ctx, db, spec, in.Year, in.Quarter)
-}
-
-// clock is the realm's time, for reads and the schedule's passes outside a
-// step (inside one, the step's time is Tx.Now).
-func clock(r *step.Region) time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }

@@ -2,8 +2,6 @@ package fourpillar
 
 import (
 	"context"
-	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -20,10 +18,7 @@ func heldMeeting(ctx context.Context, t *step.Tx, id int64) (*partnership.ForumM
 	if id == 0 {
 		return nil, partnership.Invalid("meeting", "name the forum meeting that decides")
 	}
-	m, err := store.GetForumMeeting(ctx, t, id)
-	if errors.Is(err, partnership.ErrNotFound) {
-		return nil, partnership.Invalid("meeting", "no forum meeting %d", id)
-	}
+	m, err := named(ctx, t, store.GetForumMeeting, id, "meeting", "forum meeting")
 	if err != nil {
 		return nil, err
 	}
@@ -43,38 +38,27 @@ func minute(ctx context.Context, t *step.Tx, m *partnership.ForumMeeting, subjec
 // ScheduleForum schedules a forum meeting for a quarter, on the region's
 // cadence: the forum secretariat's, for the whole region.
 func ScheduleForum(ctx context.Context, r *step.Region, a step.Actor, in partnership.ForumMeetingInput) (*partnership.ForumMeeting, error) {
-	var m *partnership.ForumMeeting
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.ForumMeet, r.Root); err != nil {
-			return err
-		}
+	scheduled := meetings.Keeping(func(m *partnership.ForumMeeting) map[string]any {
+		return map[string]any{"year": m.Year, "quarter": m.Quarter, "scheduledAt": m.ScheduledAt, "place": m.Place, "state": m.State}
+	})
+	return step.CreateAt(ctx, r, a, scheduled, policies.ForumMeet, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.ForumMeeting, error) {
 		n, err := store.CountForumMeetings(ctx, t, in.Year, in.Quarter)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if m, err = r.Spec.ScheduleForum(in, n, t.Now); err != nil {
-			return err
-		}
-		if err := store.InsertForumMeeting(ctx, t, m); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ForumMeet, ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-			After: map[string]any{"year": m.Year, "quarter": m.Quarter, "scheduledAt": m.ScheduledAt, "place": m.Place, "state": m.State}, Public: true})
-		return nil
+		return r.Spec.ScheduleForum(in, n, t.Now)
 	})
-	return m, err
 }
 
 // HoldForum records a meeting's attendance by pillar and opens it for the
 // forum's decisions; the forum sits when the government attends with at
 // least one other pillar.
 func HoldForum(ctx context.Context, r *step.Region, a step.Actor, id int64, attendance map[partnership.Stakeholder]int) (*partnership.ForumMeeting, error) {
-	return meet(ctx, r, a, id, func(ctx context.Context, t *step.Tx, m *partnership.ForumMeeting) (before, after map[string]any, err error) {
-		before = map[string]any{"state": m.State, "attendance": m.Attendance}
-		if err := m.HoldForum(attendance); err != nil {
-			return nil, nil, err
-		}
-		return before, map[string]any{"state": m.State, "attendance": m.Attendance}, nil
+	attended := meetings.Keeping(func(m *partnership.ForumMeeting) map[string]any {
+		return map[string]any{"state": m.State, "attendance": m.Attendance}
+	})
+	return step.Change(ctx, r, a, attended, id, policies.ForumMeet, func(_ context.Context, _ *step.Tx, m *partnership.ForumMeeting) error {
+		return m.HoldForum(attendance)
 	})
 }
 
@@ -82,45 +66,14 @@ func HoldForum(ctx context.Context, r *step.Region, a step.Actor, id int64, atte
 // decisions become immutable. Every registration on its agenda must have
 // been decided.
 func CloseForum(ctx context.Context, r *step.Region, a step.Actor, id int64, minutes string) (*partnership.ForumMeeting, error) {
-	return meet(ctx, r, a, id, func(ctx context.Context, t *step.Tx, m *partnership.ForumMeeting) (before, after map[string]any, err error) {
+	minuted := meetings.Telling(func(m *partnership.ForumMeeting, rec *step.Record) { rec.After["minutes"] = m.Minutes })
+	return step.Change(ctx, r, a, minuted, id, policies.ForumMeet, func(ctx context.Context, t *step.Tx, m *partnership.ForumMeeting) error {
 		undecided, err := undecidedPartners(ctx, t, m)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		before = map[string]any{"state": m.State}
-		if err := m.Close(minutes, len(undecided), t.Now); err != nil {
-			return nil, nil, err
-		}
-		return before, map[string]any{"state": m.State, "minutes": m.Minutes}, nil
+		return m.Close(minutes, len(undecided), t.Now)
 	})
-}
-
-// meet changes a forum meeting, with forum:meet for the whole region:
-// change applies the domain's rule and says what the audit log keeps of the
-// meeting before and after.
-func meet(ctx context.Context, r *step.Region, a step.Actor, id int64,
-	change func(ctx context.Context, t *step.Tx, m *partnership.ForumMeeting) (before, after map[string]any, err error)) (*partnership.ForumMeeting, error) {
-	var m *partnership.ForumMeeting
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if m, err = store.GetForumMeeting(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.ForumMeet, r.Root); err != nil {
-			return err
-		}
-		before, after, err := change(ctx, t, m)
-		if err != nil {
-			return err
-		}
-		if err := store.UpdateForumMeeting(ctx, t, m); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ForumMeet, ObjectType: "forum-meeting", ObjectID: strconv.FormatInt(m.ID, 10),
-			Before: before, After: after, Public: true})
-		return nil
-	})
-	return m, err
 }
 
 // undecidedPartners are the registrations put on a meeting's agenda and not

@@ -2,33 +2,18 @@ package fourpillar
 
 import (
 	"context"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
-	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/policies"
 )
 
 // PostIdea posts an innovation idea from the actor's pillar: the pillar of
 // the role that allowed it. The idea names its pillar, not its author.
 func PostIdea(ctx context.Context, r *step.Region, a step.Actor, in partnership.IdeaInput) (*partnership.Idea, error) {
-	var i *partnership.Idea
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.IdeaPost, r.Root); err != nil {
-			return err
-		}
-		var err error
-		if i, err = r.Spec.PostIdea(in, pillarOf(t.Decision().Role), a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := store.InsertIdea(ctx, t, i); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.IdeaPost, ObjectType: "idea", ObjectID: strconv.FormatInt(i.ID, 10), After: ideaImage(i), Public: true})
-		return nil
+	return step.CreateAt(ctx, r, a, ideas, policies.IdeaPost, r.Root, func(_ context.Context, t *step.Tx) (*partnership.Idea, error) {
+		return r.Spec.PostIdea(in, pillarOf(t.Decision().Role), a.AccountID(), t.Now)
 	})
-	return i, err
 }
 
 // AdoptIdea adopts a posted idea at a held forum meeting into a programme or
@@ -39,21 +24,17 @@ func AdoptIdea(ctx context.Context, r *step.Region, a step.Actor, id int64, in p
 		if err != nil {
 			return err
 		}
-		made := step.Record{Action: policies.IdeaAdopt, Public: true}
 		if prog != nil {
-			if err := store.InsertProgramme(ctx, t, prog); err != nil {
+			if err := programmes.Add(ctx, t, policies.IdeaAdopt, prog); err != nil {
 				return err
 			}
 			i.Adopted(m, partnership.IntoProgramme, prog.ID, t.Now)
-			made.ObjectType, made.ObjectID, made.After, made.Scope = "programme", strconv.FormatInt(prog.ID, 10), programmeImage(prog), prog.WardCode
-		} else {
-			if err := store.InsertRequest(ctx, t, q); err != nil {
-				return err
-			}
-			i.Adopted(m, partnership.IntoRequest, q.ID, t.Now)
-			made.ObjectType, made.ObjectID, made.After, made.Scope = "csr-request", strconv.FormatInt(q.ID, 10), requestImage(q), q.WardCode
+			return nil
 		}
-		t.Audit(made)
+		if err := requests.Add(ctx, t, policies.IdeaAdopt, q); err != nil {
+			return err
+		}
+		i.Adopted(m, partnership.IntoRequest, q.ID, t.Now)
 		return nil
 	})
 }
@@ -72,43 +53,19 @@ func DeclineIdea(ctx context.Context, r *step.Region, a step.Actor, id int64, in
 }
 
 // decideIdea is the forum's decision on an idea at a held meeting, with
-// idea:adopt: decide changes the idea (and makes what it becomes); the idea
-// is stored, and the decision minuted with the idea's reason (a declined
-// one's) and audited.
+// idea:adopt: decide changes the idea (and makes what it becomes), the
+// decision is minuted with the idea's reason (a declined one's), and the
+// idea stored and audited.
 func decideIdea(ctx context.Context, r *step.Region, a step.Actor, id, meeting int64, decision string,
 	decide func(ctx context.Context, t *step.Tx, i *partnership.Idea, m *partnership.ForumMeeting) error) (*partnership.Idea, error) {
-	var i *partnership.Idea
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if i, err = store.GetIdea(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.IdeaAdopt, r.Root); err != nil {
-			return err
-		}
+	return step.Change(ctx, r, a, ideas, id, policies.IdeaAdopt, func(ctx context.Context, t *step.Tx, i *partnership.Idea) error {
 		m, err := heldMeeting(ctx, t, meeting)
 		if err != nil {
 			return err
 		}
-		before := ideaImage(i)
 		if err := decide(ctx, t, i, m); err != nil {
 			return err
 		}
-		if err := store.UpdateIdea(ctx, t, i); err != nil {
-			return err
-		}
-		if err := minute(ctx, t, m, partnership.SubjectIdea, i.ID, decision, i.Reason); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.IdeaAdopt, ObjectType: "idea", ObjectID: strconv.FormatInt(i.ID, 10),
-			Before: before, After: ideaImage(i), Public: true, Concerns: []int64{i.AccountID}})
-		return nil
+		return minute(ctx, t, m, partnership.SubjectIdea, i.ID, decision, i.Reason)
 	})
-	return i, err
-}
-
-// ideaImage is what the audit log keeps of an idea before and after a change.
-func ideaImage(i *partnership.Idea) map[string]any {
-	return map[string]any{"pillar": i.Pillar, "title": i.Title, "state": i.State, "adoptedIntoType": i.AdoptedIntoType,
-		"adoptedIntoId": i.AdoptedIntoID, "reason": i.Reason, "meeting": i.MeetingID, "version": i.Version}
 }

@@ -2,11 +2,10 @@ package fourpillar
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
-	"pilar.id/pilar/apiserver/authz"
+	"pilar.id/pilar/apiserver/accounts"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
@@ -25,36 +24,22 @@ type Registration struct {
 // register does it for their own account; the documents are checked by
 // their bytes and stored with it.
 func RegisterPartner(ctx context.Context, r *step.Region, a step.Actor, in Registration) (*partnership.Partner, []*partnership.Document, error) {
-	var p *partnership.Partner
 	var docs []*partnership.Document
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.PartnerRegister, r.Root); err != nil {
-			return err
-		}
-		var err error
-		if p, err = r.Spec.RegisterPartner(in.PartnerInput, a.AccountID(), t.Now); err != nil {
-			return err
+	p, err := step.CreateAt(ctx, r, a, documented(partners, &docs), policies.PartnerRegister, r.Root, func(_ context.Context, t *step.Tx) (*partnership.Partner, error) {
+		p, err := r.Spec.RegisterPartner(in.PartnerInput, a.AccountID(), t.Now)
+		if err != nil {
+			return nil, err
 		}
 		letter, err := document("participationLetter", partnership.PurposeParticipationLetter, in.Letter, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		proposal, err := document("proposal", partnership.PurposeProposal, in.Proposal, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		docs = []*partnership.Document{letter, proposal}
-		if err := store.InsertPartner(ctx, t, p); err != nil {
-			return err
-		}
-		images, err := attach(ctx, t, "partner", p.ID, docs)
-		if err != nil {
-			return err
-		}
-		after := partnerImage(p)
-		after["documents"] = images
-		t.Audit(step.Record{Action: policies.PartnerRegister, ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10), After: after})
-		return nil
+		return p, nil
 	})
 	if err != nil {
 		return nil, nil, err
@@ -66,40 +51,20 @@ func RegisterPartner(ctx context.Context, r *step.Region, a step.Actor, in Regis
 // against the third-party-contribution checklist and puts it on a forum
 // meeting's agenda. Nobody reviews their own registration.
 func ReviewPartner(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ReviewInput) (*partnership.Partner, error) {
-	var p *partnership.Partner
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if p, err = store.GetPartner(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.PartnerReview, r.Root); err != nil {
-			return err
-		}
+	reviewed := partners.Telling(func(p *partnership.Partner, rec *step.Record) { rec.After["review"] = p.Review })
+	return step.Change(ctx, r, a, reviewed, id, policies.PartnerReview, func(ctx context.Context, t *step.Tx, p *partnership.Partner) error {
 		if a.Is(p.AccountID) {
 			return fmt.Errorf("%w: nobody reviews their own registration", partnership.ErrForbidden)
 		}
 		var m *partnership.ForumMeeting
 		if in.Meeting != 0 {
-			if m, err = store.GetForumMeeting(ctx, t, in.Meeting); errors.Is(err, partnership.ErrNotFound) {
-				return partnership.Invalid("meeting", "no forum meeting %d", in.Meeting)
-			} else if err != nil {
+			var err error
+			if m, err = named(ctx, t, store.GetForumMeeting, in.Meeting, "meeting", "forum meeting"); err != nil {
 				return err
 			}
 		}
-		before := partnerImage(p)
-		if err := p.ReviewPartner(in, m, a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := store.UpdatePartner(ctx, t, p); err != nil {
-			return err
-		}
-		after := partnerImage(p)
-		after["review"] = p.Review
-		t.Audit(step.Record{Action: policies.PartnerReview, ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10), Before: before, After: after,
-			Concerns: []int64{p.AccountID}})
-		return nil
+		return p.ReviewPartner(in, m, a.AccountID(), t.Now)
 	})
-	return p, err
 }
 
 // ForumDecision is a decision of the forum at one of its held meetings:
@@ -115,15 +80,7 @@ type ForumDecision struct {
 // for the whole region in the same transaction, audited as a grant. Nobody
 // decides on their own registration.
 func DecidePartner(ctx context.Context, r *step.Region, a step.Actor, id int64, in ForumDecision) (*partnership.Partner, error) {
-	var p *partnership.Partner
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if p, err = store.GetPartner(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.PartnerDecide, r.Root); err != nil {
-			return err
-		}
+	return step.Change(ctx, r, a, partners, id, policies.PartnerDecide, func(ctx context.Context, t *step.Tx, p *partnership.Partner) error {
 		m, err := heldMeeting(ctx, t, in.Meeting)
 		if err != nil {
 			return err
@@ -131,62 +88,34 @@ func DecidePartner(ctx context.Context, r *step.Region, a step.Actor, id int64, 
 		if a.Is(p.AccountID) {
 			return fmt.Errorf("%w: nobody decides on their own registration", partnership.ErrForbidden)
 		}
-		before := partnerImage(p)
 		if err := p.DecidePartner(m, in.Decision, in.Reason, t.Now); err != nil {
-			return err
-		}
-		if err := store.UpdatePartner(ctx, t, p); err != nil {
 			return err
 		}
 		if err := minute(ctx, t, m, partnership.SubjectPartner, p.ID, in.Decision, p.Reason); err != nil {
 			return err
 		}
 		if p.State == partnership.PartnerApproved && p.AccountID != 0 {
-			if err := grantPartnerRole(ctx, t, p); err != nil {
-				return err
-			}
+			return grantPartnerRole(ctx, t, p)
 		}
-		t.Audit(step.Record{Action: policies.PartnerDecide, ObjectType: "partner", ObjectID: strconv.FormatInt(p.ID, 10),
-			Before: before, After: partnerImage(p), Public: true, Concerns: []int64{p.AccountID}})
 		return nil
 	})
-	return p, err
 }
 
 // grantPartnerRole gives an approved partner's account the role of its
 // pillar at the region's scope, unless it holds it already.
 func grantPartnerRole(ctx context.Context, t *step.Tx, p *partnership.Partner) error {
-	root := t.Region.Root
 	role := policies.Company
 	if p.Kind.Stakeholder() == partnership.StakeholderUniversity {
 		role = policies.University
 	}
-	gs, err := authz.GrantsOf(ctx, t, p.AccountID)
-	if err != nil {
-		return err
-	}
-	for _, g := range gs {
-		if g.Role == role && g.Scope == root {
-			return nil
-		}
-	}
-	g := &authz.Grant{AccountID: p.AccountID, Role: role, Scope: root, CreatedAt: t.Now.UTC()}
-	if id := t.Actor.AccountID(); id != 0 {
-		g.GrantedBy = &id
-	}
-	if err := authz.AddGrant(ctx, t, g); err != nil {
+	g, err := accounts.Ensure(ctx, t, p.AccountID, role, t.Region.Root)
+	if err != nil || g == nil {
 		return err
 	}
 	t.Audit(step.Record{Action: policies.GrantManage, ObjectType: "grant", ObjectID: strconv.FormatInt(g.ID, 10),
 		After:    map[string]any{"account": g.AccountID, "role": g.Role, "scope": g.Scope, "reason": fmt.Sprintf("the forum approved partner %d", p.ID)},
 		Concerns: []int64{p.AccountID}})
 	return nil
-}
-
-// partnerImage is what the audit log keeps of a partner before and after a change.
-func partnerImage(p *partnership.Partner) map[string]any {
-	return map[string]any{"kind": p.Kind, "name": p.Name, "areas": p.Areas, "kecamatan": p.Kecamatan, "state": p.State, "meeting": p.MeetingID,
-		"reason": p.Reason, "version": p.Version}
 }
 
 // PartnerQuery narrows the list of partners.
@@ -259,10 +188,7 @@ func secretariat(r *step.Region, a step.Actor) bool { return r.May(a, policies.P
 func actingPartner(ctx context.Context, t *step.Tx, id int64, pillar partnership.Stakeholder) (*partnership.Partner, error) {
 	me := t.Actor.AccountID()
 	if id != 0 {
-		p, err := store.GetPartner(ctx, t, id)
-		if errors.Is(err, partnership.ErrNotFound) {
-			return nil, partnership.Invalid("partner", "no partner %d", id)
-		}
+		p, err := named(ctx, t, store.GetPartner, id, "partner", "partner")
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package fourpillar
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
@@ -15,76 +14,41 @@ import (
 // claimed request (which becomes programmed, audited too), assigned to the
 // sector agency that follows it up.
 func CreateProgramme(ctx context.Context, r *step.Region, a step.Actor, in partnership.ProgrammeInput) (*partnership.Programme, error) {
-	var prog *partnership.Programme
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.ProgrammeManage, r.Root); err != nil {
-			return err
-		}
+	return step.CreateAt(ctx, r, a, programmes, policies.ProgrammeManage, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.Programme, error) {
 		switch in.Source {
 		case partnership.FromPlan:
-			plan, err := store.PlanOfActivity(ctx, t, in.Activity)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return partnership.Invalid("activity", "no plan activity %d", in.Activity)
-			} else if err != nil {
-				return err
+			plan, err := named(ctx, t, store.PlanOfActivity, in.Activity, "activity", "plan activity")
+			if err != nil {
+				return nil, err
 			}
-			if prog, err = r.Spec.ProgrammeFromActivity(plan, in.Activity, in, t.Now); err != nil {
-				return err
-			}
+			return r.Spec.ProgrammeFromActivity(plan, in.Activity, in, t.Now)
 		case partnership.FromRequest:
-			q, err := store.GetRequest(ctx, t, in.Request)
-			if errors.Is(err, partnership.ErrNotFound) {
-				return partnership.Invalid("request", "no CSR request %d", in.Request)
-			} else if err != nil {
-				return err
+			q, err := named(ctx, t, store.GetRequest, in.Request, "request", "CSR request")
+			if err != nil {
+				return nil, err
 			}
 			before := requestImage(q)
-			if prog, err = r.Spec.ProgrammeFromRequest(q, in, t.Now); err != nil {
-				return err
+			prog, err := r.Spec.ProgrammeFromRequest(q, in, t.Now)
+			if err != nil {
+				return nil, err
 			}
 			if err := store.UpdateRequest(ctx, t, q); err != nil {
-				return err
+				return nil, err
 			}
-			t.Audit(step.Record{Action: policies.ProgrammeManage, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-				Before: before, After: requestImage(q), Public: true, Scope: q.WardCode, Concerns: []int64{q.AccountID}})
-		default:
-			return partnership.Invalid("source", "plan (with activity) or request (with request)")
+			requests.Audit(t, policies.ProgrammeManage, q, before)
+			return prog, nil
 		}
-		if err := store.InsertProgramme(ctx, t, prog); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ProgrammeManage, ObjectType: "programme", ObjectID: strconv.FormatInt(prog.ID, 10),
-			After: programmeImage(prog), Public: true, Scope: prog.WardCode})
-		return nil
+		return nil, partnership.Invalid("source", "plan (with activity) or request (with request)")
 	})
-	return prog, err
 }
 
 // ChangeProgramme reassigns a programme's sector agency, updates its
 // beneficiaries, or completes or cancels it, at the programme's ward (the
 // region's, for a programme without one).
 func ChangeProgramme(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ProgrammeChange) (*partnership.Programme, error) {
-	var p *partnership.Programme
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if p, err = store.GetProgramme(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.ProgrammeManage, orRoot(r, p.WardCode)); err != nil {
-			return err
-		}
-		before := programmeImage(p)
-		if err := p.Change(in); err != nil {
-			return err
-		}
-		if err := store.UpdateProgramme(ctx, t, p); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ProgrammeManage, ObjectType: "programme", ObjectID: strconv.FormatInt(p.ID, 10),
-			Before: before, After: programmeImage(p), Public: true, Scope: p.WardCode})
-		return nil
+	return step.Change(ctx, r, a, programmes, id, policies.ProgrammeManage, func(_ context.Context, _ *step.Tx, p *partnership.Programme) error {
+		return p.Change(in)
 	})
-	return p, err
 }
 
 // Contribute records a contribution to a programme in the actor's pillar:
@@ -93,14 +57,7 @@ func ChangeProgramme(ctx context.Context, r *step.Region, a step.Actor, id int64
 // one named, or its only one).
 func Contribute(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ContributionInput) (*partnership.Contribution, error) {
 	var c *partnership.Contribution
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		p, err := store.GetProgramme(ctx, t, id)
-		if err != nil {
-			return err
-		}
-		if err := t.Require(policies.ProgrammeContribute, orRoot(r, p.WardCode)); err != nil {
-			return err
-		}
+	err := step.On(ctx, r, a, programmes, id, policies.ProgrammeContribute, func(ctx context.Context, t *step.Tx, p *partnership.Programme) (err error) {
 		pillar := pillarOf(t.Decision().Role)
 		var partner *partnership.Partner
 		if pillar == partnership.StakeholderCompany || pillar == partnership.StakeholderUniversity {
@@ -142,10 +99,4 @@ func pillarOf(role policies.Role) partnership.Stakeholder {
 		return ""
 	}
 	return partnership.StakeholderGovernment
-}
-
-// programmeImage is what the audit log keeps of a programme before and after a change.
-func programmeImage(p *partnership.Programme) map[string]any {
-	return map[string]any{"source": p.Source, "partner": p.PartnerID, "area": p.Area, "ward": p.WardCode, "sectorAgency": p.SectorAgency,
-		"fiscalYear": p.FiscalYear, "state": p.State, "beneficiaries": p.Beneficiaries, "version": p.Version}
 }

@@ -2,9 +2,7 @@ package fourpillar
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -18,20 +16,13 @@ import (
 // does not act for the programme's partner is refused, as is a report on a
 // programme no partner runs.
 func SubmitRealisation(ctx context.Context, r *step.Region, a step.Actor, in partnership.RealisationInput, evidence []partnership.Upload) (*partnership.Realisation, error) {
-	var rz *partnership.Realisation
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.RealisationSubmit, r.Root); err != nil {
-			return err
-		}
+	return step.CreateAt(ctx, r, a, realisations, policies.RealisationSubmit, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.Realisation, error) {
 		if in.Programme <= 0 {
-			return partnership.Invalid("programme", "the id of the programme reported on")
+			return nil, partnership.Invalid("programme", "the id of the programme reported on")
 		}
-		p, err := store.GetProgramme(ctx, t, in.Programme)
-		if errors.Is(err, partnership.ErrNotFound) {
-			return partnership.Invalid("programme", "no programme %d", in.Programme)
-		}
+		p, err := named(ctx, t, store.GetProgramme, in.Programme, "programme", "programme")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// The report is the programme's partner's only when the actor acts
 		// for it; the domain refuses it otherwise.
@@ -39,29 +30,14 @@ func SubmitRealisation(ctx context.Context, r *step.Region, a step.Actor, in par
 		if p.PartnerID != 0 {
 			ok, err := store.ActsFor(ctx, t, a.AccountID(), p.PartnerID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if ok {
 				partner = p.PartnerID
 			}
 		}
-		if rz, err = r.Spec.Realisation(p, partner, in, evidence, a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := store.InsertRealisation(ctx, t, rz); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.RealisationSubmit, ObjectType: "realisation", ObjectID: strconv.FormatInt(rz.ID, 10),
-			After: realisationImage(rz), Public: true, Scope: rz.WardCode})
-		return nil
+		return r.Spec.Realisation(p, partner, in, evidence, a.AccountID(), t.Now)
 	})
-	return rz, err
-}
-
-// realisationImage is what the audit log keeps of a realisation report.
-func realisationImage(r *partnership.Realisation) map[string]any {
-	return map[string]any{"partner": r.PartnerID, "programme": r.ProgrammeID, "fiscalYear": r.FiscalYear, "area": r.Area,
-		"amount": r.Amount, "dueAt": r.DueAt, "late": r.Late, "evidence": len(r.Evidence)}
 }
 
 // Evidence is the n-th file of a realisation report's evidence, for the

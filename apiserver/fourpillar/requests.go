@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -22,12 +21,7 @@ func RequestFromProposal(ctx context.Context, t *step.Tx, p *partnership.Proposa
 	if err != nil {
 		return nil, err
 	}
-	if err := store.InsertRequest(ctx, t, q); err != nil {
-		return nil, err
-	}
-	t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-		After: requestImage(q), Public: true, Scope: q.WardCode})
-	return q, nil
+	return q, requests.Add(ctx, t, policies.CSRRequestSubmit, q)
 }
 
 // RequestSubmission is a resident's or community's CSR request as sent,
@@ -44,45 +38,27 @@ type RequestSubmission struct {
 // request naming no place of the region is asked about at the region's
 // scope; the domain refuses one whose place is not a ward.
 func SubmitRequest(ctx context.Context, r *step.Region, a step.Actor, in RequestSubmission) (*partnership.CSRRequest, []*partnership.Document, error) {
-	var q *partnership.CSRRequest
+	scope := r.Root
+	if r.Spec.ScopeLevel(in.Ward) != "" {
+		scope = in.Ward
+	}
 	var docs []*partnership.Document
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		scope := r.Root
-		if r.Spec.ScopeLevel(in.Ward) != "" {
-			scope = in.Ward
-		}
-		if err := t.Require(policies.CSRRequestSubmit, scope); err != nil {
-			return err
-		}
+	q, err := step.CreateAt(ctx, r, a, documented(requests, &docs), policies.CSRRequestSubmit, scope, func(ctx context.Context, t *step.Tx) (*partnership.CSRRequest, error) {
 		source := partnership.SourceCommunity
 		if t.Decision().Role == policies.Resident {
 			source = partnership.SourceResident
 		}
 		var err error
 		if docs, err = supporting("documents", in.Documents, t); err != nil {
-			return err
+			return nil, err
 		}
 		var preferred *partnership.Partner
 		if in.PreferredPartner != 0 {
 			if preferred, err = store.GetPartner(ctx, t, in.PreferredPartner); err != nil && !errors.Is(err, partnership.ErrNotFound) {
-				return err
+				return nil, err
 			}
 		}
-		if q, err = r.Spec.NewCSRRequest(in.CSRRequestInput, source, a.AccountID(), preferred, t.Now); err != nil {
-			return err
-		}
-		if err := store.InsertRequest(ctx, t, q); err != nil {
-			return err
-		}
-		images, err := attach(ctx, t, "csr-request", q.ID, docs)
-		if err != nil {
-			return err
-		}
-		after := requestImage(q)
-		after["documents"] = images
-		t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-			After: after, Public: true, Scope: q.WardCode})
-		return nil
+		return r.Spec.NewCSRRequest(in.CSRRequestInput, source, a.AccountID(), preferred, t.Now)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -95,59 +71,24 @@ func SubmitRequest(ctx context.Context, r *step.Region, a step.Actor, in Request
 // request's ward. Of concurrent claims exactly one wins; the others are
 // refused with a partnership.ClaimedError naming the winner.
 func ClaimRequest(ctx context.Context, r *step.Region, a step.Actor, id, partner int64) (*partnership.CSRRequest, error) {
-	var q *partnership.CSRRequest
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
+	var p *partnership.Partner
+	claimed := requests.Telling(func(_ *partnership.CSRRequest, rec *step.Record) { rec.After["partnerName"] = p.Name })
+	claimed.Update = step.Versioned(store.ClaimRequest)
+	return step.Change(ctx, r, a, claimed, id, policies.CSRRequestClaim, func(ctx context.Context, t *step.Tx, q *partnership.CSRRequest) error {
 		var err error
-		if q, err = store.GetRequest(ctx, t, id); err != nil {
+		if p, err = actingPartner(ctx, t, partner, ""); err != nil {
 			return err
 		}
-		if err := t.Require(policies.CSRRequestClaim, orRoot(r, q.WardCode)); err != nil {
-			return err
-		}
-		p, err := actingPartner(ctx, t, partner, "")
-		if err != nil {
-			return err
-		}
-		before := requestImage(q)
-		if err := q.Claim(p, t.Now); err != nil {
-			return err
-		}
-		if err := store.ClaimRequest(ctx, t, q); err != nil {
-			return err
-		}
-		after := requestImage(q)
-		after["partnerName"] = p.Name
-		t.Audit(step.Record{Action: policies.CSRRequestClaim, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-			Before: before, After: after, Public: true, Scope: q.WardCode, Concerns: []int64{q.AccountID}})
-		return nil
+		return q.Claim(p, t.Now)
 	})
-	return q, err
 }
 
 // WithdrawRequest takes back an open request; only whoever submitted it
 // may, with csr-request:submit at its ward.
 func WithdrawRequest(ctx context.Context, r *step.Region, a step.Actor, id int64) (*partnership.CSRRequest, error) {
-	var q *partnership.CSRRequest
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if q, err = store.GetRequest(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.CSRRequestSubmit, orRoot(r, q.WardCode)); err != nil {
-			return err
-		}
-		before := requestImage(q)
-		if err := q.Withdraw(a.AccountID()); err != nil {
-			return err
-		}
-		if err := store.UpdateRequest(ctx, t, q); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.CSRRequestSubmit, ObjectType: "csr-request", ObjectID: strconv.FormatInt(q.ID, 10),
-			Before: before, After: requestImage(q), Public: true, Scope: q.WardCode})
-		return nil
+	return step.Change(ctx, r, a, requests, id, policies.CSRRequestSubmit, func(_ context.Context, _ *step.Tx, q *partnership.CSRRequest) error {
+		return q.Withdraw(a.AccountID())
 	})
-	return q, err
 }
 
 // RequestQuery narrows the list of CSR requests.
@@ -206,19 +147,4 @@ func Request(ctx context.Context, r *step.Region, a step.Actor, id int64) (*part
 		return nil, nil, err
 	}
 	return q, ds, nil
-}
-
-// orRoot is a scope, or the whole region's when it is empty: an object
-// placed nowhere narrower belongs to the region.
-func orRoot(r *step.Region, scope string) string {
-	if scope == "" {
-		return r.Root
-	}
-	return scope
-}
-
-// requestImage is what the audit log keeps of a CSR request before and after a change.
-func requestImage(q *partnership.CSRRequest) map[string]any {
-	return map[string]any{"source": q.Source, "proposal": q.ProposalID, "area": q.Area, "ward": q.WardCode, "amount": q.Amount,
-		"state": q.State, "claimedBy": q.ClaimedBy, "expiresAt": q.ExpiresAt, "version": q.Version}
 }

@@ -2,7 +2,6 @@ package fourpillar
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 
@@ -25,39 +24,25 @@ type Recommendation struct {
 // approved companies are under the sanction ladder; a partner has at most
 // one open recommendation.
 func RecommendSanction(ctx context.Context, r *step.Region, a step.Actor, in Recommendation) (*partnership.Sanction, error) {
-	var s *partnership.Sanction
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		if err := t.Require(policies.SanctionIssue, r.Root); err != nil {
-			return err
-		}
-		p, err := store.GetPartner(ctx, t, in.Partner)
-		if errors.Is(err, partnership.ErrNotFound) {
-			return partnership.Invalid("partner", "no partner %d", in.Partner)
-		}
-		if err != nil {
-			return err
+	var p *partnership.Partner
+	recommended := sanctions.Telling(func(_ *partnership.Sanction, rec *step.Record) { rec.Concerns = []int64{p.AccountID} })
+	return step.CreateAt(ctx, r, a, recommended, policies.SanctionIssue, r.Root, func(ctx context.Context, t *step.Tx) (*partnership.Sanction, error) {
+		var err error
+		if p, err = named(ctx, t, store.GetPartner, in.Partner, "partner", "partner"); err != nil {
+			return nil, err
 		}
 		if p.State != partnership.PartnerApproved {
-			return partnership.Invalid("partner", "partner %d is %s; only approved partners are under the sanction ladder", p.ID, p.State)
+			return nil, partnership.Invalid("partner", "partner %d is %s; only approved partners are under the sanction ladder", p.ID, p.State)
 		}
 		if p.Kind.Stakeholder() != partnership.StakeholderCompany {
-			return partnership.Invalid("partner", "%s is a university; the CSR obligation and its sanctions bind companies", p.Name)
+			return nil, partnership.Invalid("partner", "%s is a university; the CSR obligation and its sanctions bind companies", p.Name)
 		}
 		existing, err := store.SanctionsOf(ctx, t, p.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if s, err = r.Spec.RecommendSanction(p.ID, existing, in.Step, in.Reason, recommender(a), t.Now); err != nil {
-			return err
-		}
-		if err := store.InsertSanction(ctx, t, s); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.SanctionIssue, ObjectType: "sanction", ObjectID: strconv.FormatInt(s.ID, 10),
-			After: sanctionImage(s), Public: true, Concerns: []int64{p.AccountID}})
-		return nil
+		return r.Spec.RecommendSanction(p.ID, existing, in.Step, in.Reason, recommender(a), t.Now)
 	})
-	return s, err
 }
 
 // MoveSanction issues, dismisses or lifts a sanction. The forum issues and
@@ -70,16 +55,9 @@ func MoveSanction(ctx context.Context, r *step.Region, a step.Actor, id int64, t
 	if to == partnership.SanctionLifted {
 		perm = policies.SanctionLift
 	}
-	var s *partnership.Sanction
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if s, err = store.GetSanction(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(perm, r.Root); err != nil {
-			return err
-		}
-		before := sanctionImage(s)
+	var p *partnership.Partner
+	moved := sanctions.Telling(func(_ *partnership.Sanction, rec *step.Record) { rec.Concerns = []int64{p.AccountID} })
+	return step.Change(ctx, r, a, moved, id, perm, func(ctx context.Context, t *step.Tx, s *partnership.Sanction) (err error) {
 		basis := ""
 		if to == partnership.SanctionIssued {
 			if basis, err = r.Spec.SanctionLegalBasis(); err != nil {
@@ -89,18 +67,9 @@ func MoveSanction(ctx context.Context, r *step.Region, a step.Actor, id int64, t
 		if err := s.Move(to, reason, basis, a.AccountID(), t.Now); err != nil {
 			return err
 		}
-		if err := store.UpdateSanction(ctx, t, s); err != nil {
-			return err
-		}
-		p, err := store.GetPartner(ctx, t, s.PartnerID)
-		if err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: perm, ObjectType: "sanction", ObjectID: strconv.FormatInt(s.ID, 10),
-			Before: before, After: sanctionImage(s), Public: true, Concerns: []int64{p.AccountID}})
-		return nil
+		p, err = store.GetPartner(ctx, t, s.PartnerID)
+		return err
 	})
-	return s, err
 }
 
 // recommender is how a sanction names who recommended it: a system actor
@@ -111,11 +80,6 @@ func recommender(a step.Actor) string {
 		return name
 	}
 	return strconv.FormatInt(a.AccountID(), 10)
-}
-
-// sanctionImage is what the audit log keeps of a sanction before and after a change.
-func sanctionImage(s *partnership.Sanction) map[string]any {
-	return map[string]any{"partner": s.PartnerID, "step": s.Step, "state": s.State, "legalBasis": s.LegalBasis, "resolution": s.Resolution, "version": s.Version}
 }
 
 // SanctionQuery narrows the list of sanctions.

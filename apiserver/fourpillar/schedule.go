@@ -30,7 +30,7 @@ const expiryBatch = 100
 func ExpireRequests(ctx context.Context, r *step.Region, a step.Actor) (int, error) {
 	n := 0
 	for {
-		qs, err := store.ExpirableRequests(ctx, r.DB, clock(r), expiryBatch)
+		qs, err := store.ExpirableRequests(ctx, r.DB, r.Clock(), expiryBatch)
 		if err != nil {
 			return n, err
 		}

@@ -3,13 +3,15 @@
 // A workflow step — an aspiration sent, a Musrenbang decision, a partner
 // approved, a request expired by the schedule — is one function of a
 // workflow package (accounts, twopillar, supervision, fourpillar). That
-// function calls Run, which gives it one transaction (a Tx) in which it
-// loads what it acts on, asks the region's policy whether the actor may act
-// at the object's scope (Tx.Require), applies the domain's rules, stores the
-// result and records what changed (Tx.Audit). Run appends the audit entries
-// as the transaction's last statements, commits, and only then hands the
-// change's events to the region's Listener. A step that asked the policy for
-// no decision is refused and rolled back: nothing changes in a region unless
+// function calls Run — most through Create or Change, the two shapes most
+// steps take, over the Kind of stored object they act on — which gives it
+// one transaction (a Tx) in which it loads what it acts on, asks the
+// region's policy whether the actor may act at the object's scope
+// (Tx.Require), applies the domain's rules, stores the result and records
+// what changed (Tx.Audit). Run appends the audit entries as the
+// transaction's last statements, commits, and only then hands the change's
+// events to the region's Listener. A step that asked the policy for no
+// decision is refused and rolled back: nothing changes in a region unless
 // the region's policy allowed it to the one who acts.
 //
 // Who acts is an Actor: a person — an account with its grants, or an

@@ -9,7 +9,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 
-	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -120,9 +119,9 @@ func TestCommittedStepsAreAuditedAndToldAfterCommit(t *testing.T) {
 	if e2 := l.events[1]; e2.Scope != "32.73.02" || !e2.Public || e2.Seq != e.Seq+1 {
 		t.Errorf("second event %+v", e2)
 	}
-	es, err := audit.List(ctx, r.DB, audit.Filter{ObjectType: "grant", ObjectID: "7"})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("audit entries %v, %v", es, err)
+	es := steptest.Entries(t, r, "grant", "7")
+	if len(es) != 1 {
+		t.Fatalf("audit entries %v", es)
 	}
 	if es[0].ActorRole != string(policies.RegionalAdmin) || es[0].ActorScope != r.Root || !strings.Contains(es[0].Decision, "allowed grant:manage at 32.73.01 by grant") {
 		t.Errorf("the entry does not cite the decision: %+v", es[0])
@@ -149,9 +148,9 @@ func TestSystemActorsAreDecidedOnByTheRegionsPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es, err := audit.List(ctx, r.DB, audit.Filter{ObjectType: "account", ObjectID: "1"})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("audit entries %v, %v", es, err)
+	es := steptest.Entries(t, r, "account", "1")
+	if len(es) != 1 {
+		t.Fatalf("audit entries %v", es)
 	}
 	if es[0].Actor != "command:test" || es[0].ActorRole != "system" || !strings.Contains(es[0].Decision, "system actor command:test") {
 		t.Errorf("the entry does not name the system actor: %+v", es[0])

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"pilar.id/pilar/apiserver/authz"
@@ -43,32 +42,24 @@ func FileComplaint(ctx context.Context, r *step.Region, a step.Actor, in Filing)
 	if anonymously {
 		filer = step.Person(authz.Principal{})
 	}
-	var cp *partnership.Complaint
 	var code string
-	err := step.Run(ctx, r, filer, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if cp, err = r.Spec.Complaint(in.NewComplaint, filer.AccountID(), t.Now); err != nil {
-			return err
+	filed := filing(&code).Telling(func(cp *partnership.Complaint, rec *step.Record) {
+		rec.After["scope"], rec.After["public"], rec.After["anonymous"] = cp.Scope, cp.Public, cp.Anonymous()
+	})
+	cp, err := step.Create(ctx, r, filer, filed, policies.ComplaintFile, func(_ context.Context, t *step.Tx) (*partnership.Complaint, error) {
+		cp, err := r.Spec.Complaint(in.NewComplaint, filer.AccountID(), t.Now)
+		if err != nil {
+			return nil, err
 		}
 		if anonymously {
 			if _, err := r.Must(a, policies.ComplaintFile, cp.Scope); err != nil {
-				return err
+				return nil, err
 			}
 			if !r.May(filer, policies.ComplaintFile, cp.Scope) {
-				return partnership.Invalid("anonymous", "%s does not take anonymous complaints", r.Spec.Name)
+				return nil, partnership.Invalid("anonymous", "%s does not take anonymous complaints", r.Spec.Name)
 			}
 		}
-		if err := t.Require(policies.ComplaintFile, cp.Scope); err != nil {
-			return err
-		}
-		if code, err = store.InsertComplaint(ctx, t, cp); err != nil {
-			return err
-		}
-		after := complaintImage(cp)
-		after["scope"], after["public"], after["anonymous"] = cp.Scope, cp.Public, cp.Anonymous()
-		t.Audit(step.Record{Action: policies.ComplaintFile, ObjectType: "complaint", ObjectID: strconv.FormatInt(cp.ID, 10), After: after,
-			Public: cp.Public, Concerns: []int64{cp.AccountID}})
-		return nil
+		return cp, nil
 	})
 	if err != nil {
 		return ComplaintView{}, "", err
@@ -138,8 +129,7 @@ func MoveComplaint(ctx context.Context, r *step.Region, a step.Actor, id int64, 
 		if err := store.UpdateComplaint(ctx, t, cp, from); err != nil {
 			return err
 		}
-		t.Audit(step.Record{Action: perm, ObjectType: "complaint", ObjectID: strconv.FormatInt(id, 10), Before: before, After: complaintImage(cp),
-			Public: cp.Public, Concerns: []int64{cp.AccountID}})
+		complaints.Audit(t, perm, cp, before)
 		d := t.Decision()
 		v = ComplaintView{Complaint: cp, Own: a.Is(cp.AccountID), Handler: d.Grant != nil && d.Role != policies.Resident}
 		return nil
@@ -200,18 +190,6 @@ func refusal(err error, cp *partnership.Complaint, p policies.Permission) error 
 		return fmt.Errorf("%w (complaint %d is escalated: the ombudsman handles it)", err, cp.ID)
 	}
 	return err
-}
-
-// complaintImage is what the audit log keeps of a complaint before and after
-// a move: its state and dates, never its texts or its filer.
-func complaintImage(cp *partnership.Complaint) map[string]any {
-	m := map[string]any{"state": cp.State, "dueAt": cp.DueAt, "ombudsman": cp.Ombudsman, "version": cp.Version}
-	for k, t := range map[string]time.Time{"receivedAt": cp.ReceivedAt, "escalatedAt": cp.EscalatedAt, "resolvedAt": cp.ResolvedAt} {
-		if !t.IsZero() {
-			m[k] = t
-		}
-	}
-	return m
 }
 
 // Complaint shows a complaint to its filer, to those who may read

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"pilar.id/pilar/apiserver/authz"
@@ -34,9 +33,9 @@ func RecordFinding(ctx context.Context, r *step.Region, a step.Actor, in partner
 		if err := store.InsertFinding(ctx, t, f); err != nil {
 			return err
 		}
-		after := findingImage(f)
-		after["scope"], after["title"], after["objectType"], after["objectId"] = f.Scope, f.Title, f.ObjectType, f.ObjectID
-		t.Audit(step.Record{Action: policies.FindingRecord, ObjectType: "finding", ObjectID: strconv.FormatInt(f.ID, 10), After: after})
+		findings.Telling(func(f *partnership.Finding, rec *step.Record) {
+			rec.After["scope"], rec.After["title"], rec.After["objectType"], rec.After["objectId"] = f.Scope, f.Title, f.ObjectType, f.ObjectID
+		}).Audit(t, policies.FindingRecord, f, nil)
 		return nil
 	})
 	return f, err
@@ -70,51 +69,21 @@ func MoveFinding(ctx context.Context, r *step.Region, a step.Actor, id int64, to
 	if !ok {
 		return nil, partnership.Invalid("state", "a finding moves to %s, %s or %s", partnership.FindingResponded, partnership.FindingClosed, partnership.FindingOpen)
 	}
-	var f *partnership.Finding
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if f, err = store.GetFinding(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(perm, f.Scope); err != nil {
-			return err
-		}
+	answered := findings.Telling(func(f *partnership.Finding, rec *step.Record) { rec.Concerns = append(rec.Concerns, f.RespondedBy) })
+	return step.Change(ctx, r, a, answered, id, perm, func(_ context.Context, t *step.Tx, f *partnership.Finding) error {
 		by, err := account(a)
 		if err != nil {
 			return err
 		}
-		from, before := f.State, findingImage(f)
 		switch to {
 		case partnership.FindingResponded:
-			err = f.Respond(in.Response, by, t.Now)
+			return f.Respond(in.Response, by, t.Now)
 		case partnership.FindingClosed:
-			err = f.Close(by, t.Now)
-		case partnership.FindingOpen:
-			err = f.Reopen(r.Spec, in.Reason, in.DueAt, by, t.Now)
+			return f.Close(by, t.Now)
+		default: // partnership.FindingOpen
+			return f.Reopen(r.Spec, in.Reason, in.DueAt, by, t.Now)
 		}
-		if err != nil {
-			return err
-		}
-		if err := store.UpdateFinding(ctx, t, f, from); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: perm, ObjectType: "finding", ObjectID: strconv.FormatInt(id, 10), Before: before, After: findingImage(f),
-			Concerns: []int64{f.RecordedBy, f.RespondedBy}})
-		return nil
 	})
-	return f, err
-}
-
-// findingImage is what the audit log keeps of a finding before and after a move.
-func findingImage(f *partnership.Finding) map[string]any {
-	m := map[string]any{"state": f.State, "dueAt": f.DueAt, "version": f.Version}
-	if f.RespondedBy != 0 {
-		m["respondedBy"], m["response"] = f.RespondedBy, f.Response
-	}
-	if f.ReopenReason != "" {
-		m["reopenReason"] = f.ReopenReason
-	}
-	return m
 }
 
 // Finding shows a finding to those who hold finding:read at its scope;

@@ -2,7 +2,6 @@ package twopillar
 
 import (
 	"context"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -13,23 +12,10 @@ import (
 // SubmitAspiration sends a resident's aspiration to an institution of the
 // region, as the actor's (anyone the region's policy lets submit there).
 func SubmitAspiration(ctx context.Context, r *step.Region, a step.Actor, in partnership.NewAspiration) (*partnership.Aspiration, error) {
-	var asp *partnership.Aspiration
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if asp, err = r.Spec.Aspiration(in, a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := t.Require(policies.AspirationSubmit, asp.Institution); err != nil {
-			return err
-		}
-		if err := store.InsertAspiration(ctx, t, asp); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.AspirationSubmit, ObjectType: "aspiration", ObjectID: strconv.FormatInt(asp.ID, 10),
-			After: map[string]any{"institution": asp.Institution, "state": asp.State}})
-		return nil
+	sent := aspirations.Telling(func(asp *partnership.Aspiration, rec *step.Record) { rec.After["institution"] = asp.Institution })
+	return step.Create(ctx, r, a, sent, policies.AspirationSubmit, func(_ context.Context, t *step.Tx) (*partnership.Aspiration, error) {
+		return r.Spec.Aspiration(in, a.AccountID(), t.Now)
 	})
-	return asp, err
 }
 
 // Response is an institution's answer to an aspiration: acknowledged,
@@ -43,32 +29,17 @@ type Response struct {
 // RespondAspiration answers an aspiration for the institution it was sent
 // to; a merge names a proposal of that institution.
 func RespondAspiration(ctx context.Context, r *step.Region, a step.Actor, id int64, in Response) (*partnership.Aspiration, error) {
-	var asp *partnership.Aspiration
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if asp, err = store.GetAspiration(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(policies.AspirationRespond, asp.Institution); err != nil {
-			return err
-		}
+	answered := aspirations.Telling(func(asp *partnership.Aspiration, rec *step.Record) {
+		rec.After["reason"], rec.After["proposal"] = asp.Reason, asp.ProposalID
+	})
+	return step.Change(ctx, r, a, answered, id, policies.AspirationRespond, func(ctx context.Context, t *step.Tx, asp *partnership.Aspiration) error {
 		var p *partnership.Proposal
 		if in.State == partnership.AspirationMerged {
+			var err error
 			if p, err = store.GetProposal(ctx, t, in.Proposal); err != nil {
 				return partnership.Invalid("proposal", "no proposal %d", in.Proposal)
 			}
 		}
-		from := asp.State
-		if err := asp.Respond(in.State, in.Reason, p, t.Now); err != nil {
-			return err
-		}
-		if err := store.UpdateAspiration(ctx, t, asp, from); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.AspirationRespond, ObjectType: "aspiration", ObjectID: strconv.FormatInt(asp.ID, 10),
-			Before: map[string]any{"state": from}, After: map[string]any{"state": asp.State, "reason": asp.Reason, "proposal": asp.ProposalID},
-			Concerns: []int64{asp.AccountID}})
-		return nil
+		return asp.Respond(in.State, in.Reason, p, t.Now)
 	})
-	return asp, err
 }

@@ -2,7 +2,6 @@ package twopillar
 
 import (
 	"context"
-	"strconv"
 
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
@@ -14,81 +13,36 @@ import (
 // ScheduleMusrenbang schedules the Musrenbang of a ward or a kecamatan, for
 // the office of that area.
 func ScheduleMusrenbang(ctx context.Context, r *step.Region, a step.Actor, in partnership.MusrenbangInput) (*partnership.Musrenbang, error) {
-	var m *partnership.Musrenbang
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if m, err = r.Spec.ScheduleMusrenbang(in, t.Now); err != nil {
-			return err
-		}
-		if err := t.Require(policies.MusrenbangSchedule, m.Area); err != nil {
-			return err
-		}
-		if err := store.InsertMusrenbang(ctx, t, m); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.MusrenbangSchedule, ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10),
-			After: map[string]any{"level": m.Level, "area": m.Area, "scheduledAt": m.ScheduledAt, "place": m.Place}, Public: true})
-		return nil
+	scheduled := musrenbangs.Keeping(func(m *partnership.Musrenbang) map[string]any {
+		return map[string]any{"level": m.Level, "area": m.Area, "scheduledAt": m.ScheduledAt, "place": m.Place}
 	})
-	return m, err
+	return step.Create(ctx, r, a, scheduled, policies.MusrenbangSchedule, func(_ context.Context, t *step.Tx) (*partnership.Musrenbang, error) {
+		return r.Spec.ScheduleMusrenbang(in, t.Now)
+	})
 }
 
 // RecordAttendance records who came to a Musrenbang, by category, and opens
 // it for decisions when the region's quorum is met.
 func RecordAttendance(ctx context.Context, r *step.Region, a step.Actor, id int64, attendance map[string]int) (*partnership.Musrenbang, error) {
-	image := func(m *partnership.Musrenbang) map[string]any {
+	attended := musrenbangs.Keeping(func(m *partnership.Musrenbang) map[string]any {
 		return map[string]any{"state": m.State, "attendance": m.Attendance}
-	}
-	return moveMusrenbang(ctx, r, a, id, policies.MusrenbangAttend, func(ctx context.Context, t *step.Tx, m *partnership.Musrenbang) (map[string]any, map[string]any, error) {
-		before := image(m)
-		if err := r.Spec.Hold(m, attendance); err != nil {
-			return nil, nil, err
-		}
-		return before, image(m), nil
+	})
+	return step.Change(ctx, r, a, attended, id, policies.MusrenbangAttend, func(_ context.Context, _ *step.Tx, m *partnership.Musrenbang) error {
+		return r.Spec.Hold(m, attendance)
 	})
 }
 
 // CloseMusrenbang publishes a held Musrenbang's minutes once every proposal
 // of its agenda is decided; from then on it and its decisions are final.
 func CloseMusrenbang(ctx context.Context, r *step.Region, a step.Actor, id int64, minutes string) (*partnership.Musrenbang, error) {
-	return moveMusrenbang(ctx, r, a, id, policies.MusrenbangClose, func(ctx context.Context, t *step.Tx, m *partnership.Musrenbang) (map[string]any, map[string]any, error) {
+	minuted := musrenbangs.Telling(func(m *partnership.Musrenbang, rec *step.Record) { rec.After["minutes"] = m.Minutes })
+	return step.Change(ctx, r, a, minuted, id, policies.MusrenbangClose, func(ctx context.Context, t *step.Tx, m *partnership.Musrenbang) error {
 		agenda, err := store.Agenda(ctx, t, m)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		if err := m.Close(minutes, len(agenda), t.Now); err != nil {
-			return nil, nil, err
-		}
-		return map[string]any{"state": partnership.MusrenbangHeld}, map[string]any{"state": m.State, "minutes": m.Minutes}, nil
+		return m.Close(minutes, len(agenda), t.Now)
 	})
-}
-
-// moveMusrenbang is a step on one Musrenbang under perm at its area: change
-// lets the domain move it and says what the audit log keeps of it before
-// and after; the Musrenbang is stored, if unchanged since read, and audited
-// publicly.
-func moveMusrenbang(ctx context.Context, r *step.Region, a step.Actor, id int64, perm policies.Permission,
-	change func(context.Context, *step.Tx, *partnership.Musrenbang) (before, after map[string]any, err error)) (*partnership.Musrenbang, error) {
-	var m *partnership.Musrenbang
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if m, err = store.GetMusrenbang(ctx, t, id); err != nil {
-			return err
-		}
-		if err := t.Require(perm, m.Area); err != nil {
-			return err
-		}
-		before, after, err := change(ctx, t, m)
-		if err != nil {
-			return err
-		}
-		if err := store.UpdateMusrenbang(ctx, t, m); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: perm, ObjectType: "musrenbang", ObjectID: strconv.FormatInt(m.ID, 10), Before: before, After: after, Public: true})
-		return nil
-	})
-	return m, err
 }
 
 // Decision is one decision of a Musrenbang on one proposal of its agenda;
@@ -108,17 +62,11 @@ type Decision struct {
 // makes the proposal a CSR request, audited beside the decision.
 func Decide(ctx context.Context, r *step.Region, a step.Actor, id int64, in Decision) (*partnership.Proposal, error) {
 	var p *partnership.Proposal
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		m, err := store.GetMusrenbang(ctx, t, id)
-		if err != nil {
-			return err
-		}
-		if err := t.Require(policies.MusrenbangDecide, m.Area); err != nil {
-			return err
-		}
+	err := step.On(ctx, r, a, musrenbangs, id, policies.MusrenbangDecide, func(ctx context.Context, t *step.Tx, m *partnership.Musrenbang) error {
 		if err := m.Open(); err != nil {
 			return err
 		}
+		var err error
 		if p, err = store.GetProposal(ctx, t, in.Proposal); err != nil {
 			return partnership.Invalid("proposal", "no proposal %d", in.Proposal)
 		}
@@ -149,8 +97,7 @@ func Decide(ctx context.Context, r *step.Region, a step.Actor, id int64, in Deci
 		if err := store.InsertDecision(ctx, t, d); err != nil {
 			return err
 		}
-		t.Audit(step.Record{Action: policies.MusrenbangDecide, ObjectType: "proposal", ObjectID: strconv.FormatInt(p.ID, 10),
-			Before: before, After: proposalImage(p), Public: true, Scope: p.Institution, Concerns: []int64{p.CreatedBy}})
+		proposals.Audit(t, policies.MusrenbangDecide, p, before)
 		return nil
 	})
 	return p, err

@@ -2,8 +2,6 @@ package twopillar
 
 import (
 	"context"
-	"strconv"
-	"time"
 
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -15,23 +13,9 @@ import (
 // phase for a fiscal year; earlier assessments stay as history, and the
 // audit log publishes it.
 func AssessPhase(ctx context.Context, r *step.Region, a step.Actor, in partnership.PhaseInput) (*partnership.PhaseAssessment, error) {
-	var pa *partnership.PhaseAssessment
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		var err error
-		if pa, err = r.Spec.AssessPhase(in, a.AccountID(), t.Now); err != nil {
-			return err
-		}
-		if err := t.Require(policies.ParticipationAssess, pa.WardCode); err != nil {
-			return err
-		}
-		if err := store.InsertPhase(ctx, t, pa); err != nil {
-			return err
-		}
-		t.Audit(step.Record{Action: policies.ParticipationAssess, ObjectType: "participation-phase", ObjectID: strconv.FormatInt(pa.ID, 10),
-			After: map[string]any{"ward": pa.WardCode, "fiscalYear": pa.FiscalYear, "phase": pa.Phase, "note": pa.Note}, Public: true})
-		return nil
+	return step.Create(ctx, r, a, phases, policies.ParticipationAssess, func(_ context.Context, t *step.Tx) (*partnership.PhaseAssessment, error) {
+		return r.Spec.AssessPhase(in, a.AccountID(), t.Now)
 	})
-	return pa, err
 }
 
 // Evaluation is an area's participation and evaluation for a fiscal year:
@@ -48,7 +32,7 @@ type Evaluation struct {
 // current one when 0), with a recap one level beneath it: the region's
 // kecamatan, a kecamatan's wards, a ward's institutions.
 func Participation(ctx context.Context, r *step.Region, scope string, year int) (Evaluation, error) {
-	region, now := r.Spec, clock(r)
+	region, now := r.Spec, r.Clock()
 	if year == 0 {
 		year = now.In(region.Location).Year()
 	}
@@ -86,12 +70,4 @@ func Participation(ctx context.Context, r *step.Region, scope string, year int) 
 		}
 	}
 	return e, nil
-}
-
-// clock is the region's time now.
-func clock(r *step.Region) time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }

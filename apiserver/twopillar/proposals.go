@@ -9,18 +9,6 @@ import (
 	"pilar.id/pilar/policies"
 )
 
-// proposals is how the steps keep proposals: each belongs to its
-// institution, everyone reads what happens to it, and it concerns whoever
-// proposed it.
-var proposals = step.Kind[*partnership.Proposal]{
-	Name: "proposal", Get: store.GetProposal, Insert: store.InsertProposal, Update: step.Versioned(store.UpdateProposal),
-	ID:     func(p *partnership.Proposal) int64 { return p.ID },
-	Scope:  func(p *partnership.Proposal) string { return p.Institution },
-	Image:  proposalImage,
-	Public: func(*partnership.Proposal) bool { return true },
-	Owner:  func(p *partnership.Proposal) int64 { return p.CreatedBy },
-}
-
 // CreateProposal makes an institution's proposal, waiting for its ward's
 // Musrenbang; the activity must be in the scope of the institution's type.
 func CreateProposal(ctx context.Context, r *step.Region, a step.Actor, in partnership.ProposalInput) (*partnership.Proposal, error) {
@@ -31,7 +19,7 @@ func CreateProposal(ctx context.Context, r *step.Region, a step.Actor, in partne
 
 // EditProposal changes what a proposal still waiting for its Musrenbang says.
 func EditProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, in partnership.ProposalInput) (*partnership.Proposal, error) {
-	return moveProposal(ctx, r, a, id, policies.ProposalEdit, func(t *step.Tx, p *partnership.Proposal) error {
+	return step.Change(ctx, r, a, proposals, id, policies.ProposalEdit, func(_ context.Context, t *step.Tx, p *partnership.Proposal) error {
 		return r.Spec.Edit(p, in, t.Now)
 	})
 }
@@ -39,7 +27,7 @@ func EditProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, i
 // ApproveExecution is the delegated budget user's (the ward's) approval of
 // a funded activity's execution.
 func ApproveExecution(ctx context.Context, r *step.Region, a step.Actor, id int64) (*partnership.Proposal, error) {
-	return moveProposal(ctx, r, a, id, policies.ExecutionApprove, func(t *step.Tx, p *partnership.Proposal) error {
+	return step.Change(ctx, r, a, proposals, id, policies.ExecutionApprove, func(_ context.Context, t *step.Tx, p *partnership.Proposal) error {
 		return p.Move(partnership.ProposalApproved, "", t.Now)
 	})
 }
@@ -49,7 +37,7 @@ func ApproveExecution(ctx context.Context, r *step.Region, a step.Actor, id int6
 // the activity needs its approval again. A cost the allocation cannot bear
 // is refused with the figures (partnership.OverAllocationError).
 func ChangeCost(ctx context.Context, r *step.Region, a step.Actor, id int64, cost partnership.Rupiah) (*partnership.Proposal, error) {
-	return moveProposal(ctx, r, a, id, policies.ProposalEdit, func(t *step.Tx, p *partnership.Proposal) error {
+	return step.Change(ctx, r, a, proposals, id, policies.ProposalEdit, func(ctx context.Context, t *step.Tx, p *partnership.Proposal) error {
 		if err := partnership.CheckAmount("cost", cost, false); err != nil {
 			return err
 		}
@@ -67,24 +55,13 @@ func ChangeCost(ctx context.Context, r *step.Region, a step.Actor, id int64, cos
 // CancelActivity cancels a funded or approved activity with a reason,
 // releasing its whole cost to the institution's allocation.
 func CancelActivity(ctx context.Context, r *step.Region, a step.Actor, id int64, reason string) (*partnership.Proposal, error) {
-	return moveProposal(ctx, r, a, id, policies.ActivityCancel, func(t *step.Tx, p *partnership.Proposal) error {
+	return step.Change(ctx, r, a, proposals, id, policies.ActivityCancel, func(ctx context.Context, t *step.Tx, p *partnership.Proposal) error {
 		if err := p.Move(partnership.ProposalCancelled, reason, t.Now); err != nil {
 			return err
 		}
 		_, err := store.Commit(ctx, t, p.Institution, p.FiscalYear, allocation(r), -p.Cost)
 		return err
 	})
-}
-
-// moveProposal is a step on one proposal under perm at its institution:
-// change lets the domain move it (and commits what it costs).
-func moveProposal(ctx context.Context, r *step.Region, a step.Actor, id int64, perm policies.Permission, change func(*step.Tx, *partnership.Proposal) error) (*partnership.Proposal, error) {
-	return step.Change(ctx, r, a, proposals, id, perm, func(_ context.Context, t *step.Tx, p *partnership.Proposal) error { return change(t, p) })
-}
-
-// proposalImage is what the audit log keeps of a proposal before and after a change.
-func proposalImage(p *partnership.Proposal) map[string]any {
-	return map[string]any{"state": p.State, "cost": p.Cost, "activity": p.Activity, "kind": p.Kind, "reason": p.Reason, "agency": p.Agency, "version": p.Version}
 }
 
 // allocation is what the region allocates each institution a fiscal year.

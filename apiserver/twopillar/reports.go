@@ -22,15 +22,9 @@ type Realisation struct {
 // moves the proposal to reported.
 func SubmitReport(ctx context.Context, r *step.Region, a step.Actor, proposal int64, in Realisation) (*partnership.Report, error) {
 	var rep *partnership.Report
-	err := step.Run(ctx, r, a, func(ctx context.Context, t *step.Tx) error {
-		p, err := store.GetProposal(ctx, t, proposal)
-		if err != nil {
-			return err
-		}
-		if err := t.Require(policies.ReportSubmit, p.Institution); err != nil {
-			return err
-		}
+	err := step.On(ctx, r, a, proposals, proposal, policies.ReportSubmit, func(ctx context.Context, t *step.Tx, p *partnership.Proposal) error {
 		from := p.State
+		var err error
 		if rep, err = r.Spec.Report(p, in.ReportInput, in.Evidence, a.AccountID(), t.Now); err != nil {
 			return err
 		}

@@ -21,38 +21,29 @@ const (
 // workflow with the permission it needs: under a policy that allows
 // nothing, each is refused for that permission and changes nothing.
 func TestEveryStepNeedsItsPermission(t *testing.T) {
-	ctx := context.Background()
 	r := steptest.Region(t, "bandung", "")
 	everyone := steptest.Everyone(t, r)
 	now := time.Now()
 	year := now.In(r.Spec.Location).Year()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	asp, err := r.Spec.Aspiration(partnership.NewAspiration{Institution: rw, Title: "Saluran", Body: "Tergenang"}, everyone.AccountID(), now)
-	must(err)
-	must(store.InsertAspiration(ctx, r.DB, asp))
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertAspiration, asp)
 	proposal := partnership.ProposalInput{Institution: rw, FiscalYear: year, Activity: "infrastructure", Title: "Saluran", Description: "Perbaikan",
 		Cost: 10_000_000, Beneficiaries: 100, Location: "RT 03", Kind: partnership.Infrastructure}
 	p, err := r.Spec.Proposal(proposal, everyone.AccountID(), now)
-	must(err)
-	must(store.InsertProposal(ctx, r.DB, p))
+	steptest.Must(t, err)
 	m, err := r.Spec.ScheduleMusrenbang(partnership.MusrenbangInput{Level: partnership.LevelWard, Area: ward, FiscalYear: year,
 		ScheduledAt: now.Add(time.Hour), Place: "Aula"}, now)
-	must(err)
-	must(store.InsertMusrenbang(ctx, r.DB, m))
+	steptest.Must(t, err)
+	steptest.Stored(t, r, store.InsertMusrenbang, m)
 	reported, err := r.Spec.Proposal(proposal, everyone.AccountID(), now)
-	must(err)
+	steptest.Must(t, err)
 	reported.State = partnership.ProposalReported
-	must(store.InsertProposal(ctx, r.DB, reported))
+	steptest.Stored(t, r, store.InsertProposal, p, reported)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	rep := &partnership.Report{ProposalID: reported.ID, Institution: rw, WardCode: ward, FiscalYear: year, Spent: 5_000_000, Outputs: "Saluran diperbaiki",
 		ActivityStart: day, ActivityEnd: day, DueAt: r.Spec.ReportDue(day), SubmittedAt: now.UTC(), State: partnership.ReportSubmitted}
-	must(store.InsertReport(ctx, r.DB, rep))
+	steptest.Stored(t, r, store.InsertReport, rep)
 
 	moveReport := func(s partnership.ReportStep) func(context.Context, *step.Region, step.Actor) error {
 		return func(ctx context.Context, r *step.Region, a step.Actor) error {

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/audit"
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -101,6 +103,39 @@ func Everyone(t testing.TB, r *step.Region) step.Actor {
 	return Account(t, r, "everyone", gs...)
 }
 
+// UnderPolicy is the region under another policy set, given as its text
+// (policies.ParseSet): "" allows nothing.
+func UnderPolicy(t testing.TB, r *step.Region, policy string) *step.Region {
+	t.Helper()
+	set, err := policies.ParseSet(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	under := *r
+	under.Policy = set
+	under.Enforcer = sync.OnceValues(func() (*casbin.SyncedCachedEnforcer, error) { return policies.NewEnforcer(set) })
+	return &under
+}
+
+// Stored stores a test's fixtures with a store function, failing the test
+// if one cannot be stored.
+func Stored[T any](t testing.TB, r *step.Region, insert func(context.Context, bun.IDB, T) error, fixtures ...T) {
+	t.Helper()
+	for _, x := range fixtures {
+		if err := insert(context.Background(), r.DB, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Must fails the test on an error of its set-up.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Case is one step as the table of a workflow package names it: the
 // permission it needs, and how to take it on the fixtures the test made.
 type Case struct {
@@ -117,22 +152,12 @@ type Case struct {
 // leave the audit log as it was.
 func Refused(t *testing.T, r *step.Region, everyone step.Actor, cases []Case) {
 	t.Helper()
-	none, err := policies.ParseSet("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := policies.NewEnforcer(none)
-	if err != nil {
-		t.Fatal(err)
-	}
-	denied := *r
-	denied.Policy = none
-	denied.Enforcer = func() (*casbin.SyncedCachedEnforcer, error) { return e, nil }
+	denied := UnderPolicy(t, r, "")
 	ctx := context.Background()
 	for _, c := range cases {
 		for _, a := range []step.Actor{everyone, step.System("steptest")} {
-			before := auditLength(t, r)
-			err := c.Take(ctx, &denied, a)
+			before := AuditLength(t, r)
+			err := c.Take(ctx, denied, a)
 			var d *step.Denied
 			switch {
 			case errors.As(err, &d) && d.Permission == c.Permission:
@@ -144,7 +169,7 @@ func Refused(t *testing.T, r *step.Region, everyone step.Actor, cases []Case) {
 			if d != nil && !errors.Is(err, partnership.ErrForbidden) {
 				t.Errorf("%s: a refusal that is not ErrForbidden for a signed-in or system actor: %v", c.Step, err)
 			}
-			if after := auditLength(t, r); after != before {
+			if after := AuditLength(t, r); after != before {
 				t.Errorf("%s: refused, yet the audit log grew from %d to %d entries", c.Step, before, after)
 			}
 		}
@@ -158,8 +183,17 @@ func actorName(a step.Actor) string {
 	return "everyone"
 }
 
-// auditLength counts the region's audit entries.
-func auditLength(t *testing.T, r *step.Region) int64 {
+// Entries are the region's audit entries about objects of a type, or about
+// one object of it when id is not "", oldest first.
+func Entries(t testing.TB, r *step.Region, objectType, id string) []audit.Entry {
+	t.Helper()
+	es, err := audit.List(context.Background(), r.DB, audit.Filter{ObjectType: objectType, ObjectID: id, Limit: audit.MaxLimit})
+	Must(t, err)
+	return es
+}
+
+// AuditLength counts the region's audit entries.
+func AuditLength(t *testing.T, r *step.Region) int64 {
 	t.Helper()
 	n, err := r.DB.NewSelect().Table("audit_log").Count(context.Background())
 	if err != nil {

@@ -111,23 +111,13 @@ func TestNewDatabaseIsolated(t *testing.T) {
 }
 
 func TestNewDatabaseDroppedAfterCleanup(t *testing.T) {
-	admin := connect(t, srv.AdminDSN())
-	exists := func(name string) bool {
-		t.Helper()
-		var n int
-		if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil {
-			t.Fatalf("query pg_database: %v", err)
-		}
-		return n > 0
-	}
-
 	var name string
 	t.Run("use", func(t *testing.T) {
 		conn := connect(t, srv.NewDatabase(t))
 		if err := conn.QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
 			t.Fatal(err)
 		}
-		if !exists(name) {
+		if !srv.HasDatabase(t, name) {
 			t.Fatalf("database %q not in pg_database while in use", name)
 		}
 		// Leave a connection open past the drop (it is never closed) to
@@ -139,7 +129,7 @@ func TestNewDatabaseDroppedAfterCleanup(t *testing.T) {
 	if name == "" {
 		t.Fatal("subtest did not report a database name")
 	}
-	if exists(name) {
+	if srv.HasDatabase(t, name) {
 		t.Errorf("database %q still exists after the test's cleanup", name)
 	}
 }
@@ -182,5 +172,24 @@ func TestAccessors(t *testing.T) {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "28P01" {
 		t.Errorf("wrong password: got %v, want SQLSTATE 28P01 (invalid_password)", err)
+	}
+}
+
+// A server started with options has the max_connections asked for, and
+// tells its postmaster's process id.
+func TestStartWith(t *testing.T) {
+	s, err := testpg.StartWith(testpg.Options{MaxConnections: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if max := testpg.Query[string](t, s, "SHOW max_connections"); max != "150" {
+		t.Errorf("max_connections %q, want 150", max)
+	}
+	if got := testpg.Query[string](t, srv, "SHOW max_connections"); got != "300" {
+		t.Errorf("the default max_connections is %s, want 300", got)
+	}
+	if s.PID() == 0 {
+		t.Error("no process id")
 	}
 }

@@ -309,19 +309,88 @@ var permissionCatalogue = []PermissionInfo{
 	{NationalAdminGrant, "Make an account of the platform a national admin; the national-admin command does it.", true},
 }
 
-// roleIndex and permissionIndex give each name its position in the catalogue, which
-// is also the canonical order of rules.
+// knownRoles and knownPermissions are the two catalogues by name.
 var (
-	roleIndex       = indexOf(roleCatalogue, func(i RoleInfo) Role { return i.Role })
-	permissionIndex = indexOf(permissionCatalogue, func(i PermissionInfo) Permission { return i.Permission })
+	knownRoles = newCatalogue("role", ErrUnknownRole, roleCatalogue,
+		func(i RoleInfo) (Role, string, bool) { return i.Role, i.Description, i.Platform })
+	knownPermissions = newCatalogue("permission", ErrUnknownPermission, permissionCatalogue,
+		func(i PermissionInfo) (Permission, string, bool) { return i.Permission, i.Description, i.Platform })
 )
 
-func indexOf[T any, K comparable](list []T, key func(T) K) map[K]int {
-	m := make(map[K]int, len(list))
+// A catalogue is the closed list of roles or of permissions, by name.
+type catalogue[K ~string] struct {
+	what    string // "role" or "permission", for messages
+	unknown error  // the error category of a name the catalogue lacks
+	names   []K    // in catalogue order
+	entries map[K]entry
+}
+
+// entry is what the catalogue says of one name.
+type entry struct {
+	place       int // in the catalogue, which is also the canonical order of rules
+	description string
+	platform    bool
+}
+
+func newCatalogue[K ~string, I any](what string, unknown error, list []I, info func(I) (K, string, bool)) catalogue[K] {
+	c := catalogue[K]{what: what, unknown: unknown, entries: make(map[K]entry, len(list))}
 	for i, v := range list {
-		m[key(v)] = i
+		name, description, platform := info(v)
+		c.names = append(c.names, name)
+		c.entries[name] = entry{place: i, description: description, platform: platform}
 	}
-	return m
+	return c
+}
+
+// unknownName is the error for a name the catalogue lacks.
+func (c catalogue[K]) unknownName(name string) error {
+	return &reason{fmt.Sprintf("unknown %s %q", c.what, name), c.unknown}
+}
+
+// known returns the name as one of the catalogue's.
+func (c catalogue[K]) known(name string) (K, error) {
+	if _, ok := c.entries[K(name)]; !ok {
+		return "", c.unknownName(name)
+	}
+	return K(name), nil
+}
+
+// parse is known for the package's callers: the error says it comes from here.
+func (c catalogue[K]) parse(name string) (K, error) {
+	k, err := c.known(name)
+	if err != nil {
+		return "", fmt.Errorf("policies: %w", err)
+	}
+	return k, nil
+}
+
+// regional checks that name is one a region's policy may name.
+func (c catalogue[K]) regional(name string) (K, error) {
+	k, err := c.known(name)
+	if err == nil && c.entries[k].platform {
+		err = &reason{fmt.Sprintf("%s is a platform %s and cannot appear in a region's policy", k, c.what), ErrGuardrail}
+	}
+	return k, err
+}
+
+// ofPlatform checks that name is one the platform policy may name.
+func (c catalogue[K]) ofPlatform(name string) (K, error) {
+	k, err := c.known(name)
+	if err == nil && !c.entries[k].platform {
+		err = &reason{fmt.Sprintf("%s is a regional %s and cannot appear in the platform policy", k, c.what), ErrGuardrail}
+	}
+	return k, err
+}
+
+// regionalNames lists the names a region's policy set may name, in catalogue order.
+func (c catalogue[K]) regionalNames() []K {
+	var out []K
+	for _, k := range c.names {
+		if !c.entries[k].platform {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Roles returns the whole role catalogue, regional roles first, in catalogue order.
@@ -332,136 +401,43 @@ func Roles() []RoleInfo { return slices.Clone(roleCatalogue) }
 func Permissions() []PermissionInfo { return slices.Clone(permissionCatalogue) }
 
 // RegionalRoles returns the roles a region's policy set may name, in catalogue order.
-func RegionalRoles() []Role {
-	var roles []Role
-	for _, r := range roleCatalogue {
-		if !r.Platform {
-			roles = append(roles, r.Role)
-		}
-	}
-	return roles
-}
+func RegionalRoles() []Role { return knownRoles.regionalNames() }
 
 // RegionalPermissions returns the permissions a region's policy set may name, in
 // catalogue order.
-func RegionalPermissions() []Permission {
-	var perms []Permission
-	for _, p := range permissionCatalogue {
-		if !p.Platform {
-			perms = append(perms, p.Permission)
-		}
-	}
-	return perms
-}
+func RegionalPermissions() []Permission { return knownPermissions.regionalNames() }
 
 // Known reports whether r is in the catalogue.
-func (r Role) Known() bool { _, ok := roleIndex[r]; return ok }
+func (r Role) Known() bool { _, ok := knownRoles.entries[r]; return ok }
 
 // Platform reports whether r is a platform role, outside any single region.
-func (r Role) Platform() bool {
-	i, ok := roleIndex[r]
-	return ok && roleCatalogue[i].Platform
-}
+func (r Role) Platform() bool { return knownRoles.entries[r].platform }
 
 // Description returns the catalogue's description of r, or "" for an unknown role.
-func (r Role) Description() string {
-	if i, ok := roleIndex[r]; ok {
-		return roleCatalogue[i].Description
-	}
-	return ""
-}
+func (r Role) Description() string { return knownRoles.entries[r].description }
 
 // Known reports whether p is in the catalogue.
-func (p Permission) Known() bool { _, ok := permissionIndex[p]; return ok }
+func (p Permission) Known() bool { _, ok := knownPermissions.entries[p]; return ok }
 
 // Platform reports whether p is a platform permission, outside any single region.
-func (p Permission) Platform() bool {
-	i, ok := permissionIndex[p]
-	return ok && permissionCatalogue[i].Platform
-}
+func (p Permission) Platform() bool { return knownPermissions.entries[p].platform }
 
 // Description returns the catalogue's description of p, or "" for an unknown permission.
-func (p Permission) Description() string {
-	if i, ok := permissionIndex[p]; ok {
-		return permissionCatalogue[i].Description
-	}
-	return ""
-}
+func (p Permission) Description() string { return knownPermissions.entries[p].description }
 
 // ParseRole returns the catalogue role named name. The error wraps ErrUnknownRole
 // when there is none.
-func ParseRole(name string) (Role, error) {
-	r := Role(name)
-	if !r.Known() {
-		return "", fmt.Errorf("policies: %w", unknownRole(name))
-	}
-	return r, nil
-}
+func ParseRole(name string) (Role, error) { return knownRoles.parse(name) }
 
 // ParsePermission returns the catalogue permission named name. The error wraps
 // ErrUnknownPermission when there is none.
-func ParsePermission(name string) (Permission, error) {
-	p := Permission(name)
-	if !p.Known() {
-		return "", fmt.Errorf("policies: %w", unknownPermission(name))
-	}
-	return p, nil
-}
+func ParsePermission(name string) (Permission, error) { return knownPermissions.parse(name) }
 
-// regionalRole checks that name is a role a region's policy may name.
-func regionalRole(name string) (Role, error) {
-	r := Role(name)
-	switch {
-	case !r.Known():
-		return "", unknownRole(name)
-	case r.Platform():
-		return "", &reason{fmt.Sprintf("%s is a platform role and cannot appear in a region's policy", r), ErrGuardrail}
-	}
-	return r, nil
-}
-
-// regionalPermission checks that name is a permission a region's policy may name.
-func regionalPermission(name string) (Permission, error) {
-	p := Permission(name)
-	switch {
-	case !p.Known():
-		return "", unknownPermission(name)
-	case p.Platform():
-		return "", &reason{fmt.Sprintf("%s is a platform permission and cannot appear in a region's policy", p), ErrGuardrail}
-	}
-	return p, nil
-}
-
-// platformRole checks that name is a platform role.
+// platformRole checks that name is a platform role, or the system, which acts
+// on the platform too: the national-admin command.
 func platformRole(name string) (Role, error) {
-	r := Role(name)
-	switch {
-	case !r.Known():
-		return "", unknownRole(name)
-	case r == System:
-		return r, nil // the server acts on the platform too: the national-admin command
-	case !r.Platform():
-		return "", &reason{fmt.Sprintf("%s is a regional role and cannot appear in the platform policy", r), ErrGuardrail}
+	if Role(name) == System {
+		return System, nil
 	}
-	return r, nil
-}
-
-// platformPermission checks that name is a platform permission.
-func platformPermission(name string) (Permission, error) {
-	p := Permission(name)
-	switch {
-	case !p.Known():
-		return "", unknownPermission(name)
-	case !p.Platform():
-		return "", &reason{fmt.Sprintf("%s is a regional permission and cannot appear in the platform policy", p), ErrGuardrail}
-	}
-	return p, nil
-}
-
-func unknownRole(name string) error {
-	return &reason{fmt.Sprintf("unknown role %q", name), ErrUnknownRole}
-}
-
-func unknownPermission(name string) error {
-	return &reason{fmt.Sprintf("unknown permission %q", name), ErrUnknownPermission}
+	return knownRoles.ofPlatform(name)
 }

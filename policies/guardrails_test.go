@@ -13,36 +13,44 @@ var (
 	permissionName = regexp.MustCompile(`^[a-z]+(-[a-z]+)*:[a-z]+(-[a-z]+)*$`)
 )
 
+// catalogued is one name of a catalogue, as the tests see it.
+type catalogued struct {
+	name, description string
+	describes         bool // the description is the one the name's Description gives
+}
+
+// checkNames fails for a name that does not match pattern (shape says what it
+// should look like), is listed twice, or whose description is not a sentence.
+func checkNames(t *testing.T, what string, pattern *regexp.Regexp, shape string, names []catalogued) {
+	t.Helper()
+	seen := make(map[string]bool)
+	for _, n := range names {
+		if !pattern.MatchString(n.name) {
+			t.Errorf("%s %q: name is not %s", what, n.name, shape)
+		}
+		if seen[n.name] {
+			t.Errorf("%s %s listed twice", what, n.name)
+		}
+		seen[n.name] = true
+		if !strings.HasSuffix(n.description, ".") || !n.describes {
+			t.Errorf("%s %s: description %q is not a sentence", what, n.name, n.description)
+		}
+	}
+}
+
 func TestCatalogue(t *testing.T) {
-	seenRoles := make(map[Role]bool)
+	var roleNames, permNames []catalogued
 	for _, r := range Roles() {
-		if !roleName.MatchString(string(r.Role)) {
-			t.Errorf("role %q: name is not lower-case words joined by '-'", r.Role)
-		}
-		if seenRoles[r.Role] {
-			t.Errorf("role %s listed twice", r.Role)
-		}
-		seenRoles[r.Role] = true
-		if !strings.HasSuffix(r.Description, ".") || r.Description != r.Role.Description() {
-			t.Errorf("role %s: description %q is not a sentence", r.Role, r.Description)
-		}
+		roleNames = append(roleNames, catalogued{string(r.Role), r.Description, r.Description == r.Role.Description()})
 		if r.Platform != (r.Role == NationalAdmin) {
 			t.Errorf("role %s: platform = %v", r.Role, r.Platform)
 		}
 	}
-	seenPerms := make(map[Permission]bool)
 	for _, p := range Permissions() {
-		if !permissionName.MatchString(string(p.Permission)) {
-			t.Errorf("permission %q: name is not resource:action", p.Permission)
-		}
-		if seenPerms[p.Permission] {
-			t.Errorf("permission %s listed twice", p.Permission)
-		}
-		seenPerms[p.Permission] = true
-		if !strings.HasSuffix(p.Description, ".") || p.Description != p.Permission.Description() {
-			t.Errorf("permission %s: description %q is not a sentence", p.Permission, p.Description)
-		}
+		permNames = append(permNames, catalogued{string(p.Permission), p.Description, p.Description == p.Permission.Description()})
 	}
+	checkNames(t, "role", roleName, "lower-case words joined by '-'", roleNames)
+	checkNames(t, "permission", permissionName, "resource:action", permNames)
 	if len(RegionalRoles())+1 != len(Roles()) {
 		t.Errorf("want exactly one platform role, got %d", len(Roles())-len(RegionalRoles()))
 	}

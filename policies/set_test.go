@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +26,15 @@ func mustRender(tb testing.TB, overrides string) *Set {
 		tb.Fatal(err)
 	}
 	return set
+}
+
+func mustEnforcer(tb testing.TB, set *Set) *casbin.SyncedCachedEnforcer {
+	tb.Helper()
+	e, err := NewEnforcer(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }
 
 func TestRenderDeterministic(t *testing.T) {
@@ -164,11 +172,7 @@ func TestParseSetDenyOverBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := set.Decide(e, InstitutionRW, ActivityCancel)
+	d, err := set.Decide(mustEnforcer(t, set), InstitutionRW, ActivityCancel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,22 +186,7 @@ func TestParseSetDenyOverBaseline(t *testing.T) {
 // pair as the package's enforcer does.
 func TestSetTextLoadsInCasbin(t *testing.T) {
 	set := mustRender(t, readExample(t, "kota-bandung.txt"))
-	dir := t.TempDir()
-	modelPath, policyPath := filepath.Join(dir, "model.conf"), filepath.Join(dir, "policy.csv")
-	if err := os.WriteFile(modelPath, []byte(ModelText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(policyPath, []byte(set.Text()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	fromFile, err := casbin.NewEnforcer(modelPath, policyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fromFile, ours := referenceEnforcer(t, set), mustEnforcer(t, set)
 	for _, r := range RegionalRoles() {
 		for _, p := range RegionalPermissions() {
 			want, err := Allowed(ours, r, p)

@@ -223,8 +223,7 @@ func TestPartnerRegistrationAndReview(t *testing.T) {
 	} {
 		in := good
 		tt.mutate(&in)
-		var fe *FieldError
-		if _, err := r.RegisterPartner(in, 40, now); !errors.As(err, &fe) || fe.Field != tt.field {
+		if _, err := r.RegisterPartner(in, 40, now); !invalidOn(err, tt.field) {
 			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
 		}
 	}
@@ -245,8 +244,7 @@ func TestPartnerRegistrationAndReview(t *testing.T) {
 		{"a failure without notes", ReviewInput{Checklist: failing}, "notes"},
 	} {
 		q := *p
-		var fe *FieldError
-		if err := q.ReviewPartner(tt.in, m, 1, now); !errors.As(err, &fe) || fe.Field != tt.field || q.State != PartnerRegistered {
+		if err := q.ReviewPartner(tt.in, m, 1, now); !invalidOn(err, tt.field) || q.State != PartnerRegistered {
 			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
 		}
 	}
@@ -312,8 +310,7 @@ func TestScheduleForum(t *testing.T) {
 	} {
 		in := good
 		mutate(&in)
-		var fe *FieldError
-		if _, err := r.ScheduleForum(in, 0, now); !errors.As(err, &fe) || fe.Field != field {
+		if _, err := r.ScheduleForum(in, 0, now); !invalidOn(err, field) {
 			t.Errorf("%s: %v", field, err)
 		}
 	}
@@ -398,8 +395,7 @@ func TestSubmitPlan(t *testing.T) {
 		in := good
 		in.Activities = append([]ActivityInput(nil), good.Activities...)
 		tt.mutate(&in)
-		var fe *FieldError
-		if _, err := r.SubmitPlan(approvedPartner(), in, now); !errors.As(err, &fe) || fe.Field != tt.field {
+		if _, err := r.SubmitPlan(approvedPartner(), in, now); !invalidOn(err, tt.field) {
 			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
 		}
 	}
@@ -437,8 +433,7 @@ func TestAlignPlanAndScore(t *testing.T) {
 		{"an unknown degree", "activities.3.alignment", func(in []AlignmentInput) []AlignmentInput { in[3].Alignment = "mostly"; return in }},
 	} {
 		in := tt.mutate(append([]AlignmentInput(nil), good...))
-		var fe *FieldError
-		if err := r.AlignPlan(plan, in); !errors.As(err, &fe) || fe.Field != tt.field || plan.State != PlanSubmitted || plan.Activities[0].Alignment != "" {
+		if err := r.AlignPlan(plan, in); !invalidOn(err, tt.field) || plan.State != PlanSubmitted || plan.Activities[0].Alignment != "" {
 			t.Errorf("%s: %v, want an error on %s, and nothing changed", tt.name, err, tt.field)
 		}
 	}
@@ -480,8 +475,7 @@ func TestCSRRequests(t *testing.T) {
 	} {
 		in := good
 		tt.mutate(&in)
-		var fe *FieldError
-		if _, err := r.NewCSRRequest(in, SourceCommunity, 9, nil, now); !errors.As(err, &fe) || fe.Field != tt.field {
+		if _, err := r.NewCSRRequest(in, SourceCommunity, 9, nil, now); !invalidOn(err, tt.field) {
 			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
 		}
 	}
@@ -615,8 +609,7 @@ func TestContributionsAndLedger(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 			continue
 		}
-		var fe *FieldError
-		if tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field) {
+		if tt.field != "" && !invalidOn(err, tt.field) {
 			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
 		}
 		if err == nil && (tt.pillar == StakeholderCompany || tt.pillar == StakeholderUniversity) && c.PartnerID != tt.partner.ID {
@@ -677,8 +670,7 @@ func TestIdeas(t *testing.T) {
 		{AdoptionInput{Into: IntoProgramme, Area: "environment"}, "sectorAgency"},
 		{AdoptionInput{Into: IntoProgramme, Area: "environment", SectorAgency: "DLHK", FiscalYear: 2030}, "fiscalYear"},
 	} {
-		var fe *FieldError
-		if _, _, err := r.AdoptIdea(i, m, tt.in, now); !errors.As(err, &fe) || fe.Field != tt.field || i.State != IdeaPosted {
+		if _, _, err := r.AdoptIdea(i, m, tt.in, now); !invalidOn(err, tt.field) || i.State != IdeaPosted {
 			t.Errorf("%+v: %v, want an error on %s", tt.in, err, tt.field)
 		}
 	}

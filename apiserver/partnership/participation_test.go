@@ -271,8 +271,7 @@ func TestAssessPhase(t *testing.T) {
 		in := good
 		tt.edit(&in)
 		_, err := r.AssessPhase(in, 42, now)
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Field != tt.field {
+		if !invalidOn(err, tt.field) {
 			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
 		}
 	}
@@ -287,8 +286,7 @@ func TestCheckReadableYear(t *testing.T) {
 	r := testRegion(TwoPillar)
 	for year, ok := range map[int]bool{2015: false, 2016: true, 2026: true, 2027: true, 2028: false} {
 		err := r.CheckReadableYear(year, now)
-		var fe *FieldError
-		if ok != (err == nil) || (err != nil && (!errors.As(err, &fe) || fe.Field != "fiscalYear")) {
+		if ok != (err == nil) || (err != nil && !invalidOn(err, "fiscalYear")) {
 			t.Errorf("%d: %v", year, err)
 		}
 	}

@@ -131,8 +131,7 @@ func TestRecordFinding(t *testing.T) {
 		n := ok
 		tt.edit(&n)
 		_, err := r.Finding(n, svSupervisor, svStart)
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Field != tt.field {
+		if !invalidOn(err, tt.field) {
 			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
 		}
 	}
@@ -161,7 +160,7 @@ func TestFindingDue(t *testing.T) {
 	}
 	// A region without a finding response time needs a due date on each finding.
 	r.TwoPillar.FindingResponse = 0
-	if _, err := r.Finding(NewFinding{Scope: "32.73.01", Title: "t", Detail: "d"}, svSupervisor, svStart); !svInvalid(err, "dueAt") {
+	if _, err := r.Finding(NewFinding{Scope: "32.73.01", Title: "t", Detail: "d"}, svSupervisor, svStart); !invalidOn(err, "dueAt") {
 		t.Errorf("no due date and no response time: %v", err)
 	}
 }
@@ -172,7 +171,7 @@ func TestFindingLifeAndOverdue(t *testing.T) {
 	if f.Overdue(f.DueAt) || !f.Overdue(f.DueAt.Add(time.Second)) {
 		t.Fatal("an open finding is overdue strictly after its due date")
 	}
-	if err := f.Respond("", svOffice, svStart.Add(svDay)); !svInvalid(err, "response") {
+	if err := f.Respond("", svOffice, svStart.Add(svDay)); !invalidOn(err, "response") {
 		t.Fatalf("empty response: %v", err)
 	}
 	if err := f.Respond("Sudah kami tindak lanjuti.", svSupervisor, svStart.Add(svDay)); !errors.Is(err, ErrForbidden) {
@@ -196,7 +195,7 @@ func TestFindingLifeAndOverdue(t *testing.T) {
 	if err := f.Reopen(r, "Bukti belum dilampirkan.", "", svOffice, svStart.Add(2*svDay)); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("the svOffice reopens its own answer: %v", err)
 	}
-	if err := f.Reopen(r, "", "", svSupervisor, svStart.Add(2*svDay)); !svInvalid(err, "reason") {
+	if err := f.Reopen(r, "", "", svSupervisor, svStart.Add(2*svDay)); !invalidOn(err, "reason") {
 		t.Fatalf("reopened without a reason: %v", err)
 	}
 	if err := f.Reopen(r, "Bukti belum dilampirkan.", "", svSupervisor, svStart.Add(2*svDay)); err != nil {
@@ -269,7 +268,7 @@ func TestFileComplaint(t *testing.T) {
 	} {
 		n := ok
 		tt.edit(&n)
-		if _, err := r.Complaint(n, svResident, svStart); !svInvalid(err, tt.field) {
+		if _, err := r.Complaint(n, svResident, svStart); !invalidOn(err, tt.field) {
 			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
 		}
 	}
@@ -325,10 +324,10 @@ func TestComplaintMoves(t *testing.T) {
 	if err := c.Resolve("beres", svResident, svStart); !errors.Is(err, ErrForbidden) {
 		t.Errorf("the filer resolves their own complaint: %v", err)
 	}
-	if err := c.Resolve(" ", svHandler, svStart); !svInvalid(err, "resolution") {
+	if err := c.Resolve(" ", svHandler, svStart); !invalidOn(err, "resolution") {
 		t.Errorf("resolved without a resolution: %v", err)
 	}
-	if err := c.Escalate("", svStart); !svInvalid(err, "reason") {
+	if err := c.Escalate("", svStart); !invalidOn(err, "reason") {
 		t.Errorf("escalated without a reason: %v", err)
 	}
 	// Anonymous complaints are handled by anyone allowed to.
@@ -400,7 +399,7 @@ func TestTrackingCodes(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "7K3QD", "7K3QD-M0XZA-9PRTV-4HG2EE", "7K3QD-M0XZA-9PRTV-4HG2U", "7K3QD-M0XZA-9PRTV-4HG2é", strings.Repeat("0", 100)} {
-		if _, err := NormalizeTrackingCode(bad); !svInvalid(err, "code") {
+		if _, err := NormalizeTrackingCode(bad); !invalidOn(err, "code") {
 			t.Errorf("%q: %v, want invalid code", bad, err)
 		}
 	}
@@ -413,7 +412,7 @@ func FuzzNormalizeTrackingCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		code, err := NormalizeTrackingCode(s)
 		if err != nil {
-			if !svInvalid(err, "code") {
+			if !invalidOn(err, "code") {
 				t.Fatalf("%q: %v", s, err)
 			}
 			return
@@ -432,7 +431,7 @@ func FuzzParseDue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		due, err := ParseDue(s, time.UTC)
 		if err != nil {
-			if !svInvalid(err, "dueAt") {
+			if !invalidOn(err, "dueAt") {
 				t.Fatalf("%q: %v", s, err)
 			}
 			return
@@ -441,9 +440,4 @@ func FuzzParseDue(f *testing.F) {
 			t.Fatalf("%q → %v", s, due)
 		}
 	})
-}
-
-func svInvalid(err error, field string) bool {
-	var fe *FieldError
-	return errors.As(err, &fe) && fe.Field == field
 }

@@ -124,8 +124,7 @@ func TestProposalValidation(t *testing.T) {
 	for _, tt := range tests {
 		in := proposalInput()
 		tt.mutate(&in)
-		var fe *FieldError
-		if _, err := r.Proposal(in, 1, now); !errors.As(err, &fe) || fe.Field != tt.field {
+		if _, err := r.Proposal(in, 1, now); !invalidOn(err, tt.field) {
 			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
 		}
 	}
@@ -213,8 +212,7 @@ func TestScheduleMusrenbangRefuses(t *testing.T) {
 	} {
 		in := good
 		mutate(&in)
-		var fe *FieldError
-		if _, err := r.ScheduleMusrenbang(in, now); !errors.As(err, &fe) || fe.Field != field {
+		if _, err := r.ScheduleMusrenbang(in, now); !invalidOn(err, field) {
 			t.Errorf("%s: %v", field, err)
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -155,7 +157,7 @@ func TestChartRendersHardenedPodsAndNoSecrets(t *testing.T) {
 			}
 			api, op := deployments["pilar-apiserver"], deployments["pilar-operator"]
 			if api == nil || op == nil {
-				t.Fatalf("deployments %v, want pilar-apiserver and pilar-operator", keys(deployments))
+				t.Fatalf("deployments %v, want pilar-apiserver and pilar-operator", slices.Sorted(maps.Keys(deployments)))
 			}
 			apiArgs := strings.Join(api.Spec.Template.Spec.Containers[0].Args, " ")
 			opArgs := strings.Join(op.Spec.Template.Spec.Containers[0].Args, " ")
@@ -208,15 +210,6 @@ func TestChartRendersHardenedPodsAndNoSecrets(t *testing.T) {
 }
 
 var clusterScoped = map[string]bool{"ClusterRole": true, "ClusterRoleBinding": true, "Namespace": true, "CustomResourceDefinition": true}
-
-func keys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // checkHardened fails unless every container of d runs as non-root, with no
 // privilege escalation, no capability, a read-only root filesystem and the

@@ -390,6 +390,20 @@ func Query[T any](t testing.TB, s *Server, q string, args ...any) T {
 	return v
 }
 
+// Connect opens a connection with dsn — a session a test holds open — and
+// closes it at the test's cleanup; failing to connect fails the test.
+func Connect(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("testpg: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // HasDatabase reports whether the server has a database of that name.
 func (s *Server) HasDatabase(t testing.TB, name string) bool {
 	t.Helper()

@@ -37,21 +37,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func connect(t *testing.T, dsn string) *pgx.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
-
 func TestNewDatabaseWorks(t *testing.T) {
 	ctx := t.Context()
-	conn := connect(t, srv.NewDatabase(t))
+	conn := testpg.Connect(t, srv.NewDatabase(t))
 
 	if _, err := conn.Exec(ctx, `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)`); err != nil {
 		t.Fatalf("create table: %v", err)
@@ -77,8 +65,8 @@ func TestNewDatabaseWorks(t *testing.T) {
 
 func TestNewDatabaseIsolated(t *testing.T) {
 	ctx := t.Context()
-	a := connect(t, srv.NewDatabase(t))
-	b := connect(t, srv.NewDatabase(t))
+	a := testpg.Connect(t, srv.NewDatabase(t))
+	b := testpg.Connect(t, srv.NewDatabase(t))
 
 	var dbA, dbB string
 	if err := a.QueryRow(ctx, `SELECT current_database()`).Scan(&dbA); err != nil {
@@ -113,7 +101,7 @@ func TestNewDatabaseIsolated(t *testing.T) {
 func TestNewDatabaseDroppedAfterCleanup(t *testing.T) {
 	var name string
 	t.Run("use", func(t *testing.T) {
-		conn := connect(t, srv.NewDatabase(t))
+		conn := testpg.Connect(t, srv.NewDatabase(t))
 		if err := conn.QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +126,7 @@ func TestNewDatabaseParallel(t *testing.T) {
 	for i := range 8 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			conn := connect(t, srv.NewDatabase(t))
+			conn := testpg.Connect(t, srv.NewDatabase(t))
 			if _, err := conn.Exec(t.Context(), `CREATE TABLE t (v int); INSERT INTO t VALUES (1)`); err != nil {
 				t.Fatal(err)
 			}

@@ -113,7 +113,7 @@ func TestCreateBecomesReady(t *testing.T) {
 	}
 	// Nothing dedicated for a Shared region.
 	var dep appsv1.Deployment
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.DedicatedName(r.Name)}, &dep); !apierrors.IsNotFound(err) {
+	if err := k8s.Get(context.Background(), e.key(resources.DedicatedName(r.Name)), &dep); !apierrors.IsNotFound(err) {
 		t.Errorf("a Shared region has a Deployment: %v", err)
 	}
 	if w := e.events.Warnings(r.Name); len(w) > 0 {
@@ -252,14 +252,7 @@ func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 		{"the same role", func(r *v1alpha1.Region) { r.Spec.Database.Role = dbName(first) }, ReasonDatabaseClaimed, first.Name},
 		{"a database of another application", func(r *v1alpha1.Region) { r.Spec.Database.Name = "app_" + strings.ReplaceAll(e.id, "-", "_") }, ReasonNotManaged, "not managed"},
 	}
-	conn, err := pgx.Connect(context.Background(), pg.AdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+pgx.Identifier{"app_" + strings.ReplaceAll(e.id, "-", "_")}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(context.Background())
+	pg.Exec(t, "CREATE DATABASE "+pgx.Identifier{"app_" + strings.ReplaceAll(e.id, "-", "_")}.Sanitize())
 
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,17 +333,8 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", db)
 	secret := e.mustSecret(r.Name)
 	// A session the API server would hold: Retain ends it.
-	ctx := context.Background()
-	session, err := pgx.Connect(ctx, string(secret.Data["uri"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
-
-	if err := k8s.Delete(ctx, ready); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
+	session := testpg.Connect(t, string(secret.Data["uri"]))
+	e.delete(ready)
 
 	if !pg.HasDatabase(t, db) || !pg.HasRole(t, db) {
 		t.Fatal("the database or the role is gone")
@@ -361,7 +345,7 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	if err := login(string(secret.Data["uri"])); !postgres.IsAuthFailure(err) {
 		t.Errorf("logging in as the retained role: %v, want refused", err)
 	}
-	if err := session.Ping(ctx); err == nil {
+	if err := session.Ping(context.Background()); err == nil {
 		t.Error("the open session survived")
 	}
 	kept := e.mustSecret(r.Name)
@@ -383,7 +367,7 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	if s := e.mustSecret(r.Name); s.ResourceVersion != kept.ResourceVersion {
 		t.Error("the Secret the Region does not control was changed")
 	}
-	if err := k8s.Delete(ctx, kept); err != nil {
+	if err := k8s.Delete(context.Background(), kept); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(again.Name)
@@ -401,18 +385,8 @@ func TestDeleteWithDeleteDropsDatabaseThenRole(t *testing.T) {
 	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) { r.Spec.Database.ReclaimPolicy = v1alpha1.Delete }))
 	ready := e.waitReady(r.Name)
 	db := dbName(r)
-	secret := e.mustSecret(r.Name)
-	ctx := context.Background()
-	session, err := pgx.Connect(ctx, string(secret.Data["uri"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
-
-	if err := k8s.Delete(ctx, ready); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
+	testpg.Connect(t, string(e.mustSecret(r.Name).Data["uri"])) // a session the deletion must end
+	e.delete(ready)
 	if pg.HasDatabase(t, db) {
 		t.Error("the database survived")
 	}
@@ -447,10 +421,7 @@ func TestSuspendedRegionIsLeftAloneButStillDeleted(t *testing.T) {
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Suspend = false })
 	e.waitReady(r.Name)
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Suspend = true })
-	if err := k8s.Delete(context.Background(), e.get(r.Name)); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
+	e.delete(e.get(r.Name))
 	if pg.HasDatabase(t, dbName(r)) || pg.HasRole(t, dbName(r)) {
 		t.Error("the suspended region's database or role survived its deletion")
 	}
@@ -569,16 +540,9 @@ func TestDedicatedServingWaitsForTheDeployment(t *testing.T) {
 		t.Errorf("Ready without an available Deployment: %s", c.Message)
 	}
 	ctx := context.Background()
-	key := client.ObjectKey{Namespace: e.namespace, Name: resources.DedicatedName(r.Name)}
-	var dep appsv1.Deployment
-	var svc corev1.Service
-	if err := k8s.Get(ctx, key, &dep); err != nil {
-		t.Fatal(err)
-	}
-	if err := k8s.Get(ctx, key, &svc); err != nil {
-		t.Fatal(err)
-	}
-	if !isOwnedBy(&dep, got) || !isOwnedBy(&svc, got) {
+	key := e.key(resources.DedicatedName(r.Name))
+	dep, svc := mustGet[appsv1.Deployment](t, key), mustGet[corev1.Service](t, key)
+	if !isOwnedBy(dep, got) || !isOwnedBy(svc, got) {
 		t.Error("the Deployment or the Service is not owned by the Region")
 	}
 	c := dep.Spec.Template.Spec.Containers[0]
@@ -589,7 +553,7 @@ func TestDedicatedServingWaitsForTheDeployment(t *testing.T) {
 
 	// The replicas become available.
 	dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 2, ReadyReplicas: 2, AvailableReplicas: 2, UpdatedReplicas: 2}
-	if err := k8s.Status().Update(ctx, &dep); err != nil {
+	if err := k8s.Status().Update(ctx, dep); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(r.Name)
@@ -715,12 +679,9 @@ func TestMissingAdminSecretIsReportedAndRetried(t *testing.T) {
 	if c.Reason != ReasonServerUnavailable || !strings.Contains(c.Message, "other-server") {
 		t.Errorf("DatabaseReady %s: %s", c.Reason, c.Message)
 	}
-	var admin corev1.Secret
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: adminSecret}, &admin); err != nil {
-		t.Fatal(err)
-	}
+	admin := mustGet[corev1.Secret](t, e.key(adminSecret))
 	admin.ObjectMeta = metav1.ObjectMeta{Namespace: e.namespace, Name: "other-server"}
-	if err := k8s.Create(context.Background(), &admin); err != nil {
+	if err := k8s.Create(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(r.Name)
@@ -735,11 +696,7 @@ func TestDeletionFailureIsExplained(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	var admin corev1.Secret
-	if err := k8s.Get(ctx, client.ObjectKey{Namespace: e.namespace, Name: adminSecret}, &admin); err != nil {
-		t.Fatal(err)
-	}
-	server := admin.DeepCopy()
+	server := mustGet[corev1.Secret](t, e.key(adminSecret)).DeepCopy()
 	server.ObjectMeta = metav1.ObjectMeta{Namespace: e.namespace, Name: "doomed-server"}
 	mustCreate(t, server)
 	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) {

@@ -228,11 +228,26 @@ func (e *env) update(name string, mutate func(*v1alpha1.Region)) *v1alpha1.Regio
 
 func (e *env) get(name string) *v1alpha1.Region {
 	e.t.Helper()
-	var r v1alpha1.Region
-	if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, &r); err != nil {
-		e.t.Fatal(err)
+	return mustGet[v1alpha1.Region](e.t, client.ObjectKey{Name: name})
+}
+
+// mustGet reads an object with the test's admin client; an error fails the
+// test.
+func mustGet[T any, P interface {
+	*T
+	client.Object
+}](t *testing.T, key client.ObjectKey) P {
+	t.Helper()
+	obj := P(new(T))
+	if err := k8s.Get(context.Background(), key, obj); err != nil {
+		t.Fatal(err)
 	}
-	return &r
+	return obj
+}
+
+// key names an object of the test's namespace.
+func (e *env) key(name string) client.ObjectKey {
+	return client.ObjectKey{Namespace: e.namespace, Name: name}
 }
 
 const waitTimeout = 90 * time.Second
@@ -271,6 +286,15 @@ func (e *env) waitCondition(name, typ string, status metav1.ConditionStatus) *v1
 func (e *env) waitReady(name string) *v1alpha1.Region {
 	e.t.Helper()
 	return e.waitCondition(name, v1alpha1.ConditionReady, metav1.ConditionTrue)
+}
+
+// delete deletes a Region and waits until the operator has let it go.
+func (e *env) delete(r *v1alpha1.Region) {
+	e.t.Helper()
+	if err := k8s.Delete(context.Background(), r); err != nil {
+		e.t.Fatal(err)
+	}
+	e.waitGone(r.Name)
 }
 
 func (e *env) waitGone(name string) {
@@ -312,7 +336,7 @@ func condition(r *v1alpha1.Region, typ string) metav1.Condition {
 
 func (e *env) secret(region string) (*corev1.Secret, error) {
 	var s corev1.Secret
-	err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.SecretName(region)}, &s)
+	err := k8s.Get(context.Background(), e.key(resources.SecretName(region)), &s)
 	return &s, err
 }
 
@@ -327,11 +351,7 @@ func (e *env) mustSecret(region string) *corev1.Secret {
 
 func (e *env) configMap(region string) *corev1.ConfigMap {
 	e.t.Helper()
-	var cm corev1.ConfigMap
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.PolicyConfigMapName(region)}, &cm); err != nil {
-		e.t.Fatal(err)
-	}
-	return &cm
+	return mustGet[corev1.ConfigMap](e.t, e.key(resources.PolicyConfigMapName(region)))
 }
 
 // login connects with a credentials URI; nil means it worked.

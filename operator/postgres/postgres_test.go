@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"pilar.id/pilar/internal/testpg"
 )
 
@@ -302,11 +300,7 @@ func TestDisableLoginEndsSessionsAndIsIdempotent(t *testing.T) {
 	region, db, role := names(t)
 	ensure(t, connect(t, nil), Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3})
 	ctx := context.Background()
-	session, err := pgx.Connect(ctx, admin().URL(role, "pw", db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
+	session := testpg.Connect(t, admin().URL(role, "pw", db))
 
 	res, err := connect(t, nil).DisableLogin(ctx, region, role)
 	if err != nil {
@@ -339,11 +333,7 @@ func TestDropEndsSessionsThenDropsDatabaseAndRole(t *testing.T) {
 	region, db, role := names(t)
 	ensure(t, connect(t, nil), Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3})
 	ctx := context.Background()
-	session, err := pgx.Connect(ctx, admin().URL(role, "pw", db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
+	testpg.Connect(t, admin().URL(role, "pw", db)) // a session Drop must end
 
 	res, err := connect(t, nil).Drop(ctx, region, db, role)
 	if err != nil {

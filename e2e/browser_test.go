@@ -68,11 +68,7 @@ func homePage(b *browser, lang string) {
 // anonymousComplaint files a complaint without signing in: a refusal first,
 // which keeps what was typed, then the complaint and its tracking code.
 func anonymousComplaint(b *browser, lang string, l *i18n.Localizer) {
-	b.open(region + "/complaints/new")
-	b.check(lang, "complaint: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "complaint form")
+	b.formForWard(lang, "/complaints/new", "complaint")
 	b.screenshot("complaint-form-"+lang, 360)
 	b.screenshot("complaint-form-"+lang, 1280)
 
@@ -117,6 +113,17 @@ func anonymousComplaint(b *browser, lang string, l *i18n.Localizer) {
 	}
 }
 
+// formForWard opens a form of the region that first asks for the ward,
+// chooses the test's ward and checks both pages; what names the form.
+func (b *browser) formForWard(lang, path, what string) {
+	b.t.Helper()
+	b.open(region + path)
+	b.check(lang, what+": choose the ward")
+	b.set("#f-ward", ward)
+	b.submit(`main form[method="get"] button[type="submit"]`)
+	b.check(lang, what+" form")
+}
+
 // signInAs uses the embedded mode's demo sign-in.
 func signInAs(b *browser, lang, role string) {
 	b.open(region + "/demo")
@@ -132,11 +139,7 @@ func signOut(b *browser) {
 // ward and finds it among their submissions.
 func residentAspiration(b *browser, lang string, l *i18n.Localizer) {
 	signInAs(b, lang, "resident")
-	b.open(region + "/aspirations/new")
-	b.check(lang, "aspiration: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "aspiration form")
+	b.formForWard(lang, "/aspirations/new", "aspiration")
 	b.screenshot("aspiration-form-"+lang, 360)
 	b.screenshot("aspiration-form-"+lang, 1280)
 	title := "Taman bermain anak (" + lang + ")"
@@ -242,11 +245,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 func companyClaim(b *browser, lang string, l *i18n.Localizer) {
 	title := "Bank sampah RW 01 (" + lang + ")"
 	signInAs(b, lang, "resident")
-	b.open(region + "/csr/requests/new")
-	b.check(lang, "CSR request: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "CSR request form")
+	b.formForWard(lang, "/csr/requests/new", "CSR request")
 	b.set("#f-area", "environment")
 	b.set("#f-title", title)
 	b.set("#f-amount", "25.000.000")

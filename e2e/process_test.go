@@ -34,6 +34,13 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+// String is everything written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // tail is the last n lines written.
 func (s *syncBuffer) tail(n int) string {
 	s.mu.Lock()

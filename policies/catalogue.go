@@ -47,14 +47,18 @@ const (
 // permissions live in the platform policy (see Platform) and never in a region's set.
 const NationalAdmin Role = "national-admin"
 
-// RoleInfo describes one role of the catalogue.
-type RoleInfo struct {
-	Role Role
-	// Description says in one English sentence who holds the role.
+// Info describes one role or permission of the catalogue.
+type Info[K Role | Permission] struct {
+	Name K
+	// Description says in one English sentence who holds the role, or what
+	// the permission lets its holder do.
 	Description string
-	// Platform is true for the roles outside any single region.
+	// Platform is true for the roles and permissions outside any single region.
 	Platform bool
 }
+
+// RoleInfo describes one role of the catalogue.
+type RoleInfo = Info[Role]
 
 var roleCatalogue = []RoleInfo{
 	{RegionalSecretariat, "The regional secretariat (Setda): sponsor of the two-pillar model and evaluator of its reports.", false},
@@ -197,13 +201,7 @@ const (
 )
 
 // PermissionInfo describes one permission of the catalogue.
-type PermissionInfo struct {
-	Permission Permission
-	// Description says in one English sentence what the permission lets its holder do.
-	Description string
-	// Platform is true for the permissions outside any single region.
-	Platform bool
-}
+type PermissionInfo = Info[Permission]
 
 var permissionCatalogue = []PermissionInfo{
 	{AspirationSubmit, "Send an aspiration to a community institution of one's ward.", false},
@@ -311,14 +309,12 @@ var permissionCatalogue = []PermissionInfo{
 
 // knownRoles and knownPermissions are the two catalogues by name.
 var (
-	knownRoles = newCatalogue("role", ErrUnknownRole, roleCatalogue,
-		func(i RoleInfo) (Role, string, bool) { return i.Role, i.Description, i.Platform })
-	knownPermissions = newCatalogue("permission", ErrUnknownPermission, permissionCatalogue,
-		func(i PermissionInfo) (Permission, string, bool) { return i.Permission, i.Description, i.Platform })
+	knownRoles       = newCatalogue("role", ErrUnknownRole, roleCatalogue)
+	knownPermissions = newCatalogue("permission", ErrUnknownPermission, permissionCatalogue)
 )
 
 // A catalogue is the closed list of roles or of permissions, by name.
-type catalogue[K ~string] struct {
+type catalogue[K Role | Permission] struct {
 	what    string // "role" or "permission", for messages
 	unknown error  // the error category of a name the catalogue lacks
 	names   []K    // in catalogue order
@@ -332,12 +328,11 @@ type entry struct {
 	platform    bool
 }
 
-func newCatalogue[K ~string, I any](what string, unknown error, list []I, info func(I) (K, string, bool)) catalogue[K] {
+func newCatalogue[K Role | Permission](what string, unknown error, list []Info[K]) catalogue[K] {
 	c := catalogue[K]{what: what, unknown: unknown, entries: make(map[K]entry, len(list))}
 	for i, v := range list {
-		name, description, platform := info(v)
-		c.names = append(c.names, name)
-		c.entries[name] = entry{place: i, description: description, platform: platform}
+		c.names = append(c.names, v.Name)
+		c.entries[v.Name] = entry{place: i, description: v.Description, platform: v.Platform}
 	}
 	return c
 }

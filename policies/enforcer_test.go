@@ -145,7 +145,7 @@ func TestEnforcerMatchesRules(t *testing.T) {
 			}
 			for _, ri := range Roles() {
 				for _, pi := range Permissions() {
-					r, p := ri.Role, pi.Permission
+					r, p := ri.Name, pi.Name
 					allow, allowed := allows[rulePair{r, p}]
 					deny, denied := denies[rulePair{r, p}]
 					want := allowed && !denied

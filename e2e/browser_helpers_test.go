@@ -246,6 +246,15 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
+// flashed fails the test unless the page's flash message is want; what says
+// what was done.
+func (b *browser) flashed(want, what string) {
+	b.t.Helper()
+	if got := b.text(".flash"); got != want {
+		b.t.Fatalf("%s: %q", what, got)
+	}
+}
+
 // eval evaluates JavaScript in the page.
 func eval[T any](b *browser, js string) T {
 	b.t.Helper()

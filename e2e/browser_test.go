@@ -178,9 +178,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 	b.set("#f-proposal-location", "Gang Mawar, RW 01")
 	b.set("#f-proposal-description", "Saluran air tersumbat dan meluap setiap hujan.")
 	b.submit(`form[action$="/work/proposals"] button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.proposal") {
-		b.t.Fatalf("proposing: %q", got)
-	}
+	b.flashed(l.T("flash.proposal"), "proposing")
 	signOut(b)
 
 	signInAs(b, lang, "ward-office")
@@ -209,9 +207,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 		b.set(`[name="attendance.`+cat+`"]`, n)
 	}
 	b.submit(`#attendance-form button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.attendance") {
-		b.t.Fatalf("attendance: %q", got)
-	}
+	b.flashed(l.T("flash.attendance"), "attendance")
 	b.check(lang, "Musrenbang held")
 
 	// The decision on the proposal: fund it.
@@ -225,9 +221,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 	}
 	b.click(`#target input[value="fund"]`)
 	b.submit(`#target button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.decided") {
-		b.t.Fatalf("deciding: %q", got)
-	}
+	b.flashed(l.T("flash.decided"), "deciding")
 	if !strings.Contains(b.text("#cap-dec + thead + tbody"), l.T("decided.fund")) {
 		b.t.Errorf("the decision is not listed")
 	}
@@ -251,9 +245,7 @@ func companyClaim(b *browser, lang string, l *i18n.Localizer) {
 	b.set("#f-amount", "25.000.000")
 	b.set("#f-description", "Bank sampah untuk 300 keluarga di RW 01.")
 	b.submit(`main form[method="post"] button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.request") {
-		b.t.Fatalf("submitting the request: %q", got)
-	}
+	b.flashed(l.T("flash.request"), "submitting the request")
 	signOut(b)
 
 	signInAs(b, lang, "company")
@@ -268,9 +260,7 @@ func companyClaim(b *browser, lang string, l *i18n.Localizer) {
 		b.t.Fatal("the company has no claim button on the request")
 	}
 	b.submit(`#target button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.claimed") {
-		b.t.Fatalf("claiming: %q", got)
-	}
+	b.flashed(l.T("flash.claimed"), "claiming")
 	b.check(lang, "CSR request claimed")
 	if got := b.text("#h-claimed + ul"); !strings.Contains(got, title) || !strings.Contains(got, "PT Demo Sejahtera") {
 		b.t.Errorf("the claimed list: %q", got)

@@ -40,6 +40,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+	"pilar.id/pilar/internal/testmain"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -252,22 +253,7 @@ func boolPtr(b bool) *bool { return &b }
 // returns the exit code, failing when the server cannot start or stop:
 //
 //	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m, &cluster)) }
-func Main(m *testing.M, c **Cluster) int {
-	s, err := Start()
-	if err != nil {
-		// Never skip: a test suite that silently does not run is worse
-		// than a failing one.
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	*c = s
-	code := m.Run()
-	if err := s.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = max(code, 1)
-	}
-	return code
-}
+func Main(m *testing.M, c **Cluster) int { return testmain.Run(m, c, Start) }
 
 // Client returns a client of the API server, as a cluster admin, that knows
 // the kinds of scheme; an error fails the test.

@@ -44,6 +44,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"pilar.id/pilar/internal/childproc"
+	"pilar.id/pilar/internal/testmain"
 )
 
 const (
@@ -663,17 +664,4 @@ func randomHex(n int) (string, error) {
 // exit code, failing when the server cannot start or stop:
 //
 //	func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-func Main(m *testing.M, srv **Server) int {
-	s, err := Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	*srv = s
-	code := m.Run()
-	if err := s.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	return code
-}
+func Main(m *testing.M, srv **Server) int { return testmain.Run(m, srv, Start) }

@@ -558,7 +558,9 @@ func longestRun(years []int, first, last int) int {
 	return best
 }
 
-func (a *Award) name() string { return fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle) }
+func (a *Award) name() string {
+	return fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle)
+}
 
 // Rescore takes newly computed scores for a partner whose award is still
 // being scored; the forum's adjustments stay.

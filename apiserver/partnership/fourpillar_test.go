@@ -39,31 +39,6 @@ func allPassed() map[string]bool {
 	return m
 }
 
-// checkTransitions runs every move of a machine from every state: each is
-// allowed exactly when the machine lists it, a refusal is a conflict, and a
-// refused move leaves the state as it was.
-func checkTransitions[S ~string](t *testing.T, m machine[S], try func(from, to S) (S, error)) {
-	t.Helper()
-	states := m.States()
-	for _, from := range states {
-		for _, to := range states {
-			got, err := try(from, to)
-			if allowed := m.Allows(from, to); allowed != (err == nil) {
-				t.Errorf("%s → %s: allowed %v, got %v", from, to, allowed, err)
-			}
-			if err != nil && !errors.Is(err, ErrConflict) {
-				t.Errorf("%s → %s: refused with %v, want a conflict", from, to, err)
-			}
-			if err != nil && got != from {
-				t.Errorf("%s → %s: a refused move changed the state to %s", from, to, got)
-			}
-			if err == nil && got != to {
-				t.Errorf("%s → %s: the move ended in %s", from, to, got)
-			}
-		}
-	}
-}
-
 func TestPartnerTransitions(t *testing.T) {
 	checkTransitions(t, PartnerMachine, func(from, to PartnerState) (PartnerState, error) {
 		p := &Partner{ID: 1, State: from, MeetingID: 7, Review: &PartnerReview{Passed: true}}

@@ -2,7 +2,6 @@ package partnership
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,35 +31,16 @@ var (
 // Every pair of states, against a table written out by hand rather than read
 // from the machine, so that a move added or dropped by mistake is caught.
 func TestFindingMachineEveryPair(t *testing.T) {
-	states := []FindingState{FindingClosed, FindingOpen, FindingResponded}
-	if got := FindingMachine.States(); !slices.Equal(got, states) {
-		t.Fatalf("states %v, want %v", got, states)
-	}
-	allowed := map[[2]FindingState]bool{
+	checkMachine(t, FindingMachine, "finding 1", []FindingState{FindingClosed, FindingOpen, FindingResponded}, map[[2]FindingState]bool{
 		{FindingOpen, FindingResponded}:   true,
 		{FindingResponded, FindingClosed}: true,
 		{FindingResponded, FindingOpen}:   true,
-	}
-	for _, from := range states {
-		for _, to := range states {
-			want := allowed[[2]FindingState{from, to}]
-			err := FindingMachine.Check("finding 1", from, to)
-			if want && err != nil {
-				t.Errorf("%s → %s refused: %v", from, to, err)
-			}
-			if !want && !errors.Is(err, ErrConflict) {
-				t.Errorf("%s → %s: %v, want a conflict", from, to, err)
-			}
-		}
-	}
+	})
 }
 
 func TestComplaintMachineEveryPair(t *testing.T) {
 	states := []ComplaintState{ComplaintEscalated, ComplaintFiled, ComplaintInvestigating, ComplaintReceived, ComplaintResolved}
-	if got := ComplaintMachine.States(); !slices.Equal(got, states) {
-		t.Fatalf("states %v, want %v", got, states)
-	}
-	allowed := map[[2]ComplaintState]bool{
+	checkMachine(t, ComplaintMachine, "complaint 1", states, map[[2]ComplaintState]bool{
 		{ComplaintFiled, ComplaintReceived}:          true,
 		{ComplaintReceived, ComplaintInvestigating}:  true,
 		{ComplaintInvestigating, ComplaintResolved}:  true,
@@ -69,19 +49,7 @@ func TestComplaintMachineEveryPair(t *testing.T) {
 		{ComplaintInvestigating, ComplaintEscalated}: true,
 		{ComplaintEscalated, ComplaintInvestigating}: true,
 		{ComplaintEscalated, ComplaintResolved}:      true,
-	}
-	for _, from := range states {
-		for _, to := range states {
-			want := allowed[[2]ComplaintState{from, to}]
-			err := ComplaintMachine.Check("complaint 1", from, to)
-			if want && err != nil {
-				t.Errorf("%s → %s refused: %v", from, to, err)
-			}
-			if !want && !errors.Is(err, ErrConflict) {
-				t.Errorf("%s → %s: %v, want a conflict", from, to, err)
-			}
-		}
-	}
+	})
 }
 
 const (

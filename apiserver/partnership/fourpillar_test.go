@@ -185,23 +185,14 @@ func TestPartnerRegistrationAndReview(t *testing.T) {
 	if strings.Join(p.Areas, ",") != "education,environment" || p.State != PartnerRegistered || p.Kind.Stakeholder() != StakeholderCompany {
 		t.Fatalf("registered %+v", p)
 	}
-	for _, tt := range []struct {
-		field  string
-		mutate func(*PartnerInput)
-	}{
-		{"kind", func(in *PartnerInput) { in.Kind = "ngo" }},
-		{"name", func(in *PartnerInput) { in.Name = " " }},
-		{"name", func(in *PartnerInput) { in.Name = strings.Repeat("n", 201) }},
-		{"areas", func(in *PartnerInput) { in.Areas = nil }},
-		{"areas", func(in *PartnerInput) { in.Areas = []string{"mining"} }},
-		{"kecamatan", func(in *PartnerInput) { in.Kecamatan = []string{"32.73.01.1001"} }}, // a ward
-	} {
-		in := good
-		tt.mutate(&in)
-		if _, err := r.RegisterPartner(in, 40, now); !invalidOn(err, tt.field) {
-			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
-		}
-	}
+	checkFields(t, good, []fieldCase[PartnerInput]{
+		{"not a kind of partner", func(in *PartnerInput) { in.Kind = "ngo" }, "kind"},
+		{"blank name", func(in *PartnerInput) { in.Name = " " }, "name"},
+		{"long name", func(in *PartnerInput) { in.Name = strings.Repeat("n", 201) }, "name"},
+		{"no areas", func(in *PartnerInput) { in.Areas = nil }, "areas"},
+		{"an area the region lacks", func(in *PartnerInput) { in.Areas = []string{"mining"} }, "areas"},
+		{"a ward for a kecamatan", func(in *PartnerInput) { in.Kecamatan = []string{"32.73.01.1001"} }, "kecamatan"},
+	}, func(in PartnerInput) error { _, err := r.RegisterPartner(in, 40, now); return err })
 	if _, err := testRegion(TwoPillar).RegisterPartner(good, 40, now); !errors.Is(err, ErrForbidden) {
 		t.Errorf("a partner of a two-pillar-only region: %v", err)
 	}
@@ -435,25 +426,19 @@ func TestCSRRequests(t *testing.T) {
 	if err != nil || q.State != RequestOpen || !q.ExpiresAt.Equal(now.Add(90*24*time.Hour)) {
 		t.Fatalf("%v %+v", err, q)
 	}
-	for _, tt := range []struct {
-		field  string
-		mutate func(*CSRRequestInput)
-	}{
-		{"area", func(in *CSRRequestInput) { in.Area = "" }},
-		{"ward", func(in *CSRRequestInput) { in.Ward = "32.73.01" }},
-		{"amount", func(in *CSRRequestInput) { in.Amount = -100 }},
-		{"amount", func(in *CSRRequestInput) { in.Amount = 0 }},
-		{"amount", func(in *CSRRequestInput) { in.Amount = 2 * MaxAmount }},
-		{"title", func(in *CSRRequestInput) { in.Title = strings.Repeat("x", 201) }},
-		{"description", func(in *CSRRequestInput) { in.Description = "" }},
-		{"preferredPartner", func(in *CSRRequestInput) { in.PreferredPartner = 77 }},
-	} {
-		in := good
-		tt.mutate(&in)
-		if _, err := r.NewCSRRequest(in, SourceCommunity, 9, nil, now); !invalidOn(err, tt.field) {
-			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
-		}
-	}
+	checkFields(t, good, []fieldCase[CSRRequestInput]{
+		{"no area", func(in *CSRRequestInput) { in.Area = "" }, "area"},
+		{"a kecamatan for a ward", func(in *CSRRequestInput) { in.Ward = "32.73.01" }, "ward"},
+		{"negative amount", func(in *CSRRequestInput) { in.Amount = -100 }, "amount"},
+		{"no amount", func(in *CSRRequestInput) { in.Amount = 0 }, "amount"},
+		{"too large an amount", func(in *CSRRequestInput) { in.Amount = 2 * MaxAmount }, "amount"},
+		{"long title", func(in *CSRRequestInput) { in.Title = strings.Repeat("x", 201) }, "title"},
+		{"no description", func(in *CSRRequestInput) { in.Description = "" }, "description"},
+		{"an unknown preferred partner", func(in *CSRRequestInput) { in.PreferredPartner = 77 }, "preferredPartner"},
+	}, func(in CSRRequestInput) error {
+		_, err := r.NewCSRRequest(in, SourceCommunity, 9, nil, now)
+		return err
+	})
 	pref := good
 	pref.PreferredPartner = 4
 	if q, err := r.NewCSRRequest(pref, SourceResident, 9, approvedPartner(), now); err != nil || q.PreferredPartnerID != 4 {

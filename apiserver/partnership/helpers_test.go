@@ -12,6 +12,26 @@ func invalidOn(err error, field string) bool {
 	return errors.As(err, &fe) && fe.Field == field
 }
 
+// A fieldCase edits a valid input so that it is refused on the field.
+type fieldCase[T any] struct {
+	name  string
+	edit  func(*T)
+	field string
+}
+
+// checkFields makes each case's edit to a copy of good and checks that try
+// refuses the result on the case's field.
+func checkFields[T any](t *testing.T, good T, cases []fieldCase[T], try func(T) error) {
+	t.Helper()
+	for _, tt := range cases {
+		in := good
+		tt.edit(&in)
+		if err := try(in); !invalidOn(err, tt.field) {
+			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
+		}
+	}
+}
+
 // checkTransitions runs every move of a machine from every state: each is
 // allowed exactly when the machine lists it, a refusal is a conflict, and a
 // refused move leaves the state as it was.

@@ -78,11 +78,7 @@ func TestRecordFinding(t *testing.T) {
 	if _, err := r.Finding(ok, svSupervisor, svStart); err != nil {
 		t.Fatalf("a finding about proposal 17: %v", err)
 	}
-	for _, tt := range []struct {
-		name  string
-		edit  func(n *NewFinding)
-		field string
-	}{
+	checkFields(t, ok, []fieldCase[NewFinding]{
 		{"unknown scope", func(n *NewFinding) { n.Scope = "32.73.09" }, "scope"},
 		{"no scope", func(n *NewFinding) { n.Scope = "" }, "scope"},
 		{"object id without type", func(n *NewFinding) { n.ObjectType = "" }, "objectType"},
@@ -95,14 +91,7 @@ func TestRecordFinding(t *testing.T) {
 		{"due when svStart", func(n *NewFinding) { n.DueAt = svStart.Format(time.RFC3339) }, "dueAt"},
 		{"due too far ahead", func(n *NewFinding) { n.DueAt = "2028-01-01" }, "dueAt"},
 		{"due unreadable", func(n *NewFinding) { n.DueAt = "next week" }, "dueAt"},
-	} {
-		n := ok
-		tt.edit(&n)
-		_, err := r.Finding(n, svSupervisor, svStart)
-		if !invalidOn(err, tt.field) {
-			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
-		}
-	}
+	}, func(n NewFinding) error { _, err := r.Finding(n, svSupervisor, svStart); return err })
 }
 
 func TestFindingDue(t *testing.T) {
@@ -218,11 +207,7 @@ func TestFileComplaint(t *testing.T) {
 		t.Fatalf("an anonymous complaint about an institution: %+v, %v", in, err)
 	}
 	ok := NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}
-	for _, tt := range []struct {
-		name  string
-		edit  func(n *NewComplaint)
-		field string
-	}{
+	checkFields(t, ok, []fieldCase[NewComplaint]{
 		{"no ward", func(n *NewComplaint) { n.Ward = "" }, "ward"},
 		{"unknown ward", func(n *NewComplaint) { n.Ward = "32.73.01.1009" }, "ward"},
 		{"a kecamatan is not a ward", func(n *NewComplaint) { n.Ward = "32.73.01" }, "ward"},
@@ -233,13 +218,7 @@ func TestFileComplaint(t *testing.T) {
 		{"no body", func(n *NewComplaint) { n.Body = " \n" }, "body"},
 		{"long body", func(n *NewComplaint) { n.Body = strings.Repeat("a", maxBody+1) }, "body"},
 		{"bad UTF-8", func(n *NewComplaint) { n.Body = "a\xff" }, "body"},
-	} {
-		n := ok
-		tt.edit(&n)
-		if _, err := r.Complaint(n, svResident, svStart); !invalidOn(err, tt.field) {
-			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
-		}
-	}
+	}, func(n NewComplaint) error { _, err := r.Complaint(n, svResident, svStart); return err })
 	four := &Region{Code: "32.11", Name: "Sumedang"}
 	if _, err := four.Complaint(ok, svResident, svStart); !errors.Is(err, ErrConflict) {
 		t.Errorf("a region without two-pillar rules: %v", err)

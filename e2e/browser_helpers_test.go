@@ -205,27 +205,30 @@ func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
 // open loads a page of the server and returns its status.
 func (b *browser) open(path string) int64 {
 	b.t.Helper()
-	b.reset()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
-	if err != nil {
-		b.t.Fatalf("opening %s: %v", path, err)
-	}
-	b.settle()
-	return resp.Status
+	return b.load("opening "+path, func(ctx context.Context) (*network.Response, error) {
+		return chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
+	})
 }
 
 // submit clicks a button that sends a form and waits for the page that
 // answers (after any redirect); it returns that page's status.
 func (b *browser) submit(button string) int64 {
 	b.t.Helper()
+	return b.load("submitting with "+button, func(ctx context.Context) (*network.Response, error) {
+		return chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
+	})
+}
+
+// load runs what leads to a new page, waits until the page has loaded and
+// returns its status; what says what it did, for a failure.
+func (b *browser) load(what string, run func(context.Context) (*network.Response, error)) int64 {
+	b.t.Helper()
 	b.reset()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
+	resp, err := run(ctx)
 	if err != nil {
-		b.t.Fatalf("submitting with %s: %v", button, err)
+		b.t.Fatalf("%s: %v", what, err)
 	}
 	b.settle()
 	return resp.Status
@@ -241,6 +244,15 @@ func (b *browser) text(sel string) string {
 		b.t.Fatalf("reading %s: %v", sel, err)
 	}
 	return s
+}
+
+// flashed fails the test unless the page's flash message is want; what says
+// what was done.
+func (b *browser) flashed(want, what string) {
+	b.t.Helper()
+	if got := b.text(".flash"); got != want {
+		b.t.Fatalf("%s: %q", what, got)
+	}
 }
 
 // eval evaluates JavaScript in the page.

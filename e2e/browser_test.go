@@ -68,11 +68,7 @@ func homePage(b *browser, lang string) {
 // anonymousComplaint files a complaint without signing in: a refusal first,
 // which keeps what was typed, then the complaint and its tracking code.
 func anonymousComplaint(b *browser, lang string, l *i18n.Localizer) {
-	b.open(region + "/complaints/new")
-	b.check(lang, "complaint: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "complaint form")
+	b.formForWard(lang, "/complaints/new", "complaint")
 	b.screenshot("complaint-form-"+lang, 360)
 	b.screenshot("complaint-form-"+lang, 1280)
 
@@ -117,6 +113,17 @@ func anonymousComplaint(b *browser, lang string, l *i18n.Localizer) {
 	}
 }
 
+// formForWard opens a form of the region that first asks for the ward,
+// chooses the test's ward and checks both pages; what names the form.
+func (b *browser) formForWard(lang, path, what string) {
+	b.t.Helper()
+	b.open(region + path)
+	b.check(lang, what+": choose the ward")
+	b.set("#f-ward", ward)
+	b.submit(`main form[method="get"] button[type="submit"]`)
+	b.check(lang, what+" form")
+}
+
 // signInAs uses the embedded mode's demo sign-in.
 func signInAs(b *browser, lang, role string) {
 	b.open(region + "/demo")
@@ -132,11 +139,7 @@ func signOut(b *browser) {
 // ward and finds it among their submissions.
 func residentAspiration(b *browser, lang string, l *i18n.Localizer) {
 	signInAs(b, lang, "resident")
-	b.open(region + "/aspirations/new")
-	b.check(lang, "aspiration: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "aspiration form")
+	b.formForWard(lang, "/aspirations/new", "aspiration")
 	b.screenshot("aspiration-form-"+lang, 360)
 	b.screenshot("aspiration-form-"+lang, 1280)
 	title := "Taman bermain anak (" + lang + ")"
@@ -175,9 +178,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 	b.set("#f-proposal-location", "Gang Mawar, RW 01")
 	b.set("#f-proposal-description", "Saluran air tersumbat dan meluap setiap hujan.")
 	b.submit(`form[action$="/work/proposals"] button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.proposal") {
-		b.t.Fatalf("proposing: %q", got)
-	}
+	b.flashed(l.T("flash.proposal"), "proposing")
 	signOut(b)
 
 	signInAs(b, lang, "ward-office")
@@ -206,9 +207,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 		b.set(`[name="attendance.`+cat+`"]`, n)
 	}
 	b.submit(`#attendance-form button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.attendance") {
-		b.t.Fatalf("attendance: %q", got)
-	}
+	b.flashed(l.T("flash.attendance"), "attendance")
 	b.check(lang, "Musrenbang held")
 
 	// The decision on the proposal: fund it.
@@ -222,9 +221,7 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 	}
 	b.click(`#target input[value="fund"]`)
 	b.submit(`#target button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.decided") {
-		b.t.Fatalf("deciding: %q", got)
-	}
+	b.flashed(l.T("flash.decided"), "deciding")
 	if !strings.Contains(b.text("#cap-dec + thead + tbody"), l.T("decided.fund")) {
 		b.t.Errorf("the decision is not listed")
 	}
@@ -242,19 +239,13 @@ func lurahMusrenbang(b *browser, lang string, l *i18n.Localizer) {
 func companyClaim(b *browser, lang string, l *i18n.Localizer) {
 	title := "Bank sampah RW 01 (" + lang + ")"
 	signInAs(b, lang, "resident")
-	b.open(region + "/csr/requests/new")
-	b.check(lang, "CSR request: choose the ward")
-	b.set("#f-ward", ward)
-	b.submit(`main form[method="get"] button[type="submit"]`)
-	b.check(lang, "CSR request form")
+	b.formForWard(lang, "/csr/requests/new", "CSR request")
 	b.set("#f-area", "environment")
 	b.set("#f-title", title)
 	b.set("#f-amount", "25.000.000")
 	b.set("#f-description", "Bank sampah untuk 300 keluarga di RW 01.")
 	b.submit(`main form[method="post"] button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.request") {
-		b.t.Fatalf("submitting the request: %q", got)
-	}
+	b.flashed(l.T("flash.request"), "submitting the request")
 	signOut(b)
 
 	signInAs(b, lang, "company")
@@ -269,9 +260,7 @@ func companyClaim(b *browser, lang string, l *i18n.Localizer) {
 		b.t.Fatal("the company has no claim button on the request")
 	}
 	b.submit(`#target button[type="submit"]`)
-	if got := b.text(".flash"); got != l.T("flash.claimed") {
-		b.t.Fatalf("claiming: %q", got)
-	}
+	b.flashed(l.T("flash.claimed"), "claiming")
 	b.check(lang, "CSR request claimed")
 	if got := b.text("#h-claimed + ul"); !strings.Contains(got, title) || !strings.Contains(got, "PT Demo Sejahtera") {
 		b.t.Errorf("the claimed list: %q", got)

@@ -17,11 +17,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/internal/testcluster"
@@ -79,18 +76,14 @@ func startRig(t *testing.T) *rig {
 
 	dir := t.TempDir()
 	r.kubeconfig = writeKubeconfig(t, cluster, dir)
-	r.cl = newClient(t, cluster)
+	r.cl = cluster.Client(t, v1alpha1.NewScheme())
 	ctx := t.Context()
 
 	// The operator's namespace, the PostgreSQL admin credentials in it, and the
 	// platform's NIK key, as an installation would have them.
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "pilar-e2e-"}}
-	if err := r.cl.Create(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-	r.namespace = ns.Name
+	r.namespace = testcluster.Namespace(t, r.cl, "pilar-e2e-")
 	admin := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "pilar-postgres-admin", Namespace: ns.Name},
+		ObjectMeta: metav1.ObjectMeta{Name: "pilar-postgres-admin", Namespace: r.namespace},
 		StringData: map[string]string{
 			"host": r.pg.Host(), "port": strconv.Itoa(r.pg.Port()),
 			"username": r.pg.User(), "password": r.pg.Password(), "sslmode": "disable",
@@ -114,11 +107,11 @@ func startRig(t *testing.T) *rig {
 	r.env = []string{"KUBECONFIG=" + r.kubeconfig}
 	probes := freeAddr(t)
 	r.operator = startProcess(t, "operator", operatorBin, r.env,
-		"--namespace", ns.Name, "--leader-elect=false",
+		"--namespace", r.namespace, "--leader-elect=false",
 		"--metrics-bind-address=0", "--health-probe-bind-address="+probes)
 	listen := freeAddr(t)
 	r.server = startProcess(t, "API server", r.apiserverBin, r.env,
-		"-mode", "cluster", "-listen", listen, "-namespace", ns.Name,
+		"-mode", "cluster", "-listen", listen, "-namespace", r.namespace,
 		"-nik-key-file", nikKeyFile, "-platform-dsn", r.platformDSN, "-log-level", "debug")
 	waitHTTP(t, r.operator, "http://"+probes+"/readyz", time.Minute)
 	waitHTTP(t, r.server, "http://"+listen+"/healthz", time.Minute)
@@ -161,8 +154,8 @@ func (r *rig) onboardBandung() {
 			}
 			break
 		}
-		if r.operator.exited() || r.server.exited() {
-			t.Fatalf("a program exited while onboarding (operator: %v, API server: %v)\n%s", r.operator.err, r.server.err, regionState(t, r.cl, "bandung"))
+		if r.operator.Exited() || r.server.Exited() {
+			t.Fatalf("a program exited while onboarding (operator: %v, API server: %v)\n%s", r.operator.Err(), r.server.Err(), regionState(t, r.cl, "bandung"))
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after %s, /r/bandung/api/region still answers %d %.200s\n%s", onboardTimeout, code, body, regionState(t, r.cl, "bandung"))
@@ -256,22 +249,6 @@ func writeKubeconfig(t *testing.T, cluster *testcluster.Cluster, dir string) str
 	return path
 }
 
-func newClient(t *testing.T, cluster *testcluster.Cluster) client.Client {
-	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := client.New(cluster.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cl
-}
-
 // kubectl runs kubectl against the test API server.
 func kubectl(t *testing.T, kubeconfig string, args ...string) (string, error) {
 	t.Helper()
@@ -293,15 +270,11 @@ func applyManifest(t *testing.T, cl client.Client, kubeconfig, path string) {
 		}
 		return
 	}
-	data, err := os.ReadFile(path)
+	r, err := v1alpha1.ReadManifest(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r v1alpha1.Region
-	if err := yaml.UnmarshalStrict(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Create(t.Context(), &r); err != nil {
+	if err := cl.Create(t.Context(), r); err != nil {
 		t.Fatalf("creating Region %s: %v", r.Name, err)
 	}
 }

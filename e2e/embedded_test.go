@@ -1,93 +1,49 @@
 package e2e
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// apiserver is a running API server binary in the embedded mode.
-type apiserver struct {
-	cmd  *exec.Cmd
+// embedded is a running API server binary in the embedded mode.
+type embedded struct {
+	*process
 	base string // http://host:port
-	done chan error
-}
-
-func buildAPIServer(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "apiserver")
-	out, err := exec.Command("go", "build", "-o", bin, "../apiserver").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // startEmbedded starts the API server the way `make run` does, on a free port,
 // with the given data directory, and waits until it prints its URLs.
-func startEmbedded(t *testing.T, bin, dataDir string) *apiserver {
+func startEmbedded(t *testing.T, bin, dataDir string) *embedded {
 	t.Helper()
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-tenants", "../tenants", "-data", dataDir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &apiserver{cmd: cmd, done: make(chan error, 1)}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		re := regexp.MustCompile(`(http://[0-9.:]+)/r/`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case urls <- m[1]:
-				default:
-				}
-			}
+	s := &embedded{process: startProcess(t, "apiserver", bin, nil, "-listen", "127.0.0.1:0", "-tenants", "../tenants", "-data", dataDir)}
+	url := regexp.MustCompile(`(http://[0-9.:]+)/r/`)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if m := url.FindStringSubmatch(s.out.String()); m != nil {
+			s.base = m[1]
+			return s
 		}
-	}()
-	go func() { s.done <- cmd.Wait() }()
-	select {
-	case s.base = <-urls:
-	case err := <-s.done:
-		t.Fatalf("apiserver exited before serving: %v", err)
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("apiserver printed no URL within a minute")
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
+		if s.Exited() {
+			t.Fatalf("apiserver exited before serving: %v", s.Err())
 		}
-	})
-	return s
+		if time.Now().After(deadline) {
+			t.Fatal("apiserver printed no URL within a minute")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
-// stop sends SIGTERM and expects a clean exit: graceful shutdown.
-func (s *apiserver) stop(t *testing.T) {
+// shutdown sends SIGTERM and expects a clean exit: graceful shutdown.
+func (s *embedded) shutdown(t *testing.T) {
 	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Fatalf("apiserver did not shut down cleanly: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("apiserver did not stop within 30s of SIGTERM")
+	if err := s.stop(30 * time.Second); err != nil {
+		t.Fatalf("apiserver did not shut down cleanly: %v", err)
 	}
 }
 
@@ -103,7 +59,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestEmbeddedRunServesTheDemoRegions(t *testing.T) {
-	bin := buildAPIServer(t)
+	bin := buildProgram(t, "apiserver")
 	data := t.TempDir()
 	for run := 1; run <= 2; run++ { // the second start finds the data of the first
 		s := startEmbedded(t, bin, data)
@@ -122,7 +78,7 @@ func TestEmbeddedRunServesTheDemoRegions(t *testing.T) {
 		if code, body := get(t, s.base+"/r/atlantis/"); code != 404 || !strings.Contains(body, "not_found") {
 			t.Fatalf("run %d: unknown region: %d %s", run, code, body)
 		}
-		s.stop(t)
+		s.shutdown(t)
 	}
 	for _, f := range []string{"bandung.db", "sumedang.db"} {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +23,7 @@ func run(t *testing.T, stdin string, bin string, args ...string) (string, error)
 // A national admin is a platform account: created with a command, signed in
 // at /platform, reading every region's prerequisites, and unknown to regions.
 func TestNationalAdminAndAuditVerification(t *testing.T) {
-	bin := buildAPIServer(t)
+	bin := buildProgram(t, "apiserver")
 	data := t.TempDir()
 	out, err := run(t, "kata sandi nasional\n", bin, "national-admin", "-data", data, "-username", "bappenas", "-name", "Bappenas")
 	if err != nil {
@@ -59,21 +58,6 @@ func TestNationalAdminAndAuditVerification(t *testing.T) {
 	if resp, _ := http.Get(s.base + "/platform/api/regions"); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("national data without signing in: %d", resp.StatusCode)
 	}
-	// Session cookies are Secure; Go's cookie jar would keep them for https
-	// only, so the session is carried by hand.
-	resp, err := http.Post(s.base+"/platform/api/session", "application/json", strings.NewReader(creds))
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("platform sign-in: %v %v", err, resp.Status)
-	}
-	resp.Body.Close()
-	req, _ := http.NewRequest("GET", s.base+"/platform/api/regions", nil)
-	for _, c := range resp.Cookies() {
-		req.AddCookie(c)
-	}
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("national regions: %v %v", err, resp.Status)
-	}
 	var regions struct {
 		Items []struct {
 			Slug             string              `json:"slug"`
@@ -81,8 +65,7 @@ func TestNationalAdminAndAuditVerification(t *testing.T) {
 			PrerequisitesMet bool                `json:"prerequisitesMet"`
 		} `json:"items"`
 	}
-	json.NewDecoder(resp.Body).Decode(&regions)
-	resp.Body.Close()
+	signIn(t, s.base+"/platform", "bappenas", "kata sandi nasional").getJSON(t, "/api/regions", &regions)
 	if len(regions.Items) != 2 {
 		t.Fatalf("national view: %+v", regions)
 	}
@@ -93,7 +76,7 @@ func TestNationalAdminAndAuditVerification(t *testing.T) {
 			t.Errorf("%s: gaps %v, want TwoPillar [%s]", r.Slug, r.PrerequisiteGaps, want)
 		}
 	}
-	s.stop(t)
+	s.shutdown(t)
 
 	// The audit log of a region verifies, and a rewritten entry is named.
 	if out, err := run(t, "", bin, "verify-audit", "-data", data, "-region", "bandung"); err != nil || !strings.Contains(out, "chain intact") {

@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,16 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"pilar.id/pilar/internal/childproc"
 )
 
 // process is one of Pilar's programs running beside the test, its output
 // kept for the failure message.
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	err  error // set when done is closed
+	*childproc.Process
+	out *syncBuffer
 }
 
 // syncBuffer is an output both a process and the test touch.
@@ -35,6 +32,13 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
+}
+
+// String is everything written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // tail is the last n lines written.
@@ -65,13 +69,14 @@ func buildProgram(t *testing.T, pkg string) string {
 // cleanup stops it (SIGTERM, then SIGKILL) if it still runs.
 func startProcess(t *testing.T, name, bin string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{name: name, cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	p := &process{out: &syncBuffer{}}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	var err error
+	if p.Process, err = childproc.Start(name, cmd, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
 	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		p.stop(10 * time.Second)
 		if t.Failed() {
@@ -81,62 +86,24 @@ func startProcess(t *testing.T, name, bin string, env []string, args ...string) 
 	return p
 }
 
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // stop sends SIGTERM and waits, then kills; it returns the exit error of a
 // process that ended on SIGTERM, or an error saying it had to be killed.
-func (p *process) stop(grace time.Duration) error {
-	if p.exited() {
-		return p.err
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(grace):
-		p.cmd.Process.Kill()
-		<-p.done
-		return fmt.Errorf("%s did not stop within %s of SIGTERM; killed", p.name, grace)
-	}
-}
+func (p *process) stop(grace time.Duration) error { return p.Stop(syscall.SIGTERM, grace) }
 
 // freeAddr is a loopback address with a port free a moment ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := childproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 // waitHTTP waits until url answers 200, the process ends or the timeout passes.
 func waitHTTP(t *testing.T, p *process, url string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if p.exited() {
-			t.Fatalf("the %s exited before %s answered: %v\n%s", p.name, url, p.err, p.out.tail(40))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer 200 within %s (last: %v)\n%s", url, timeout, err, p.out.tail(40))
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := p.WaitHTTP(t.Context(), url, timeout); err != nil {
+		t.Fatalf("%v\n%s", err, p.out.tail(40))
 	}
 }

@@ -19,14 +19,7 @@ const matrixGolden = "testdata/baseline-matrix.golden"
 // testdata/baseline-matrix.golden. Run with -update to rewrite the matrix after a
 // deliberate change of the baseline, then review its diff.
 func TestBaselineMatrix(t *testing.T) {
-	set, err := Render("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEnforcer(t, mustRender(t, ""))
 	roles, perms := RegionalRoles(), RegionalPermissions()
 	decide := func(r Role, p Permission) bool {
 		ok, err := Allowed(e, r, p)
@@ -207,14 +200,7 @@ func TestBaselineCoversCatalogue(t *testing.T) {
 // TestBaselineWorkflows spells out, independently of the golden matrix, the duties
 // DESIGN.md gives each role in the two workflows.
 func TestBaselineWorkflows(t *testing.T) {
-	set, err := Render("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEnforcer(t, mustRender(t, ""))
 	tests := []struct {
 		role  Role
 		perm  Permission

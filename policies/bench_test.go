@@ -25,10 +25,7 @@ func BenchmarkEnforce(b *testing.B) {
 // benchmarkEnforce asks an enforcer of set the requests in turn, with its cache
 // enabled and filled beforehand, or disabled.
 func benchmarkEnforce(b *testing.B, set *Set, requests [][2]string, cached bool) {
-	e, err := NewEnforcer(set)
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := mustEnforcer(b, set)
 	e.EnableCache(cached)
 	if cached {
 		for _, q := range requests {

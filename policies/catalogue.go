@@ -47,14 +47,18 @@ const (
 // permissions live in the platform policy (see Platform) and never in a region's set.
 const NationalAdmin Role = "national-admin"
 
-// RoleInfo describes one role of the catalogue.
-type RoleInfo struct {
-	Role Role
-	// Description says in one English sentence who holds the role.
+// Info describes one role or permission of the catalogue.
+type Info[K Role | Permission] struct {
+	Name K
+	// Description says in one English sentence who holds the role, or what
+	// the permission lets its holder do.
 	Description string
-	// Platform is true for the roles outside any single region.
+	// Platform is true for the roles and permissions outside any single region.
 	Platform bool
 }
+
+// RoleInfo describes one role of the catalogue.
+type RoleInfo = Info[Role]
 
 var roleCatalogue = []RoleInfo{
 	{RegionalSecretariat, "The regional secretariat (Setda): sponsor of the two-pillar model and evaluator of its reports.", false},
@@ -197,13 +201,7 @@ const (
 )
 
 // PermissionInfo describes one permission of the catalogue.
-type PermissionInfo struct {
-	Permission Permission
-	// Description says in one English sentence what the permission lets its holder do.
-	Description string
-	// Platform is true for the permissions outside any single region.
-	Platform bool
-}
+type PermissionInfo = Info[Permission]
 
 var permissionCatalogue = []PermissionInfo{
 	{AspirationSubmit, "Send an aspiration to a community institution of one's ward.", false},
@@ -309,19 +307,85 @@ var permissionCatalogue = []PermissionInfo{
 	{NationalAdminGrant, "Make an account of the platform a national admin; the national-admin command does it.", true},
 }
 
-// roleIndex and permissionIndex give each name its position in the catalogue, which
-// is also the canonical order of rules.
+// knownRoles and knownPermissions are the two catalogues by name.
 var (
-	roleIndex       = indexOf(roleCatalogue, func(i RoleInfo) Role { return i.Role })
-	permissionIndex = indexOf(permissionCatalogue, func(i PermissionInfo) Permission { return i.Permission })
+	knownRoles       = newCatalogue("role", ErrUnknownRole, roleCatalogue)
+	knownPermissions = newCatalogue("permission", ErrUnknownPermission, permissionCatalogue)
 )
 
-func indexOf[T any, K comparable](list []T, key func(T) K) map[K]int {
-	m := make(map[K]int, len(list))
+// A catalogue is the closed list of roles or of permissions, by name.
+type catalogue[K Role | Permission] struct {
+	what    string // "role" or "permission", for messages
+	unknown error  // the error category of a name the catalogue lacks
+	names   []K    // in catalogue order
+	entries map[K]entry
+}
+
+// entry is what the catalogue says of one name.
+type entry struct {
+	place       int // in the catalogue, which is also the canonical order of rules
+	description string
+	platform    bool
+}
+
+func newCatalogue[K Role | Permission](what string, unknown error, list []Info[K]) catalogue[K] {
+	c := catalogue[K]{what: what, unknown: unknown, entries: make(map[K]entry, len(list))}
 	for i, v := range list {
-		m[key(v)] = i
+		c.names = append(c.names, v.Name)
+		c.entries[v.Name] = entry{place: i, description: v.Description, platform: v.Platform}
 	}
-	return m
+	return c
+}
+
+// unknownName is the error for a name the catalogue lacks.
+func (c catalogue[K]) unknownName(name string) error {
+	return &reason{fmt.Sprintf("unknown %s %q", c.what, name), c.unknown}
+}
+
+// known returns the name as one of the catalogue's.
+func (c catalogue[K]) known(name string) (K, error) {
+	if _, ok := c.entries[K(name)]; !ok {
+		return "", c.unknownName(name)
+	}
+	return K(name), nil
+}
+
+// parse is known for the package's callers: the error says it comes from here.
+func (c catalogue[K]) parse(name string) (K, error) {
+	k, err := c.known(name)
+	if err != nil {
+		return "", fmt.Errorf("policies: %w", err)
+	}
+	return k, nil
+}
+
+// regional checks that name is one a region's policy may name.
+func (c catalogue[K]) regional(name string) (K, error) {
+	k, err := c.known(name)
+	if err == nil && c.entries[k].platform {
+		err = &reason{fmt.Sprintf("%s is a platform %s and cannot appear in a region's policy", k, c.what), ErrGuardrail}
+	}
+	return k, err
+}
+
+// ofPlatform checks that name is one the platform policy may name.
+func (c catalogue[K]) ofPlatform(name string) (K, error) {
+	k, err := c.known(name)
+	if err == nil && !c.entries[k].platform {
+		err = &reason{fmt.Sprintf("%s is a regional %s and cannot appear in the platform policy", k, c.what), ErrGuardrail}
+	}
+	return k, err
+}
+
+// regionalNames lists the names a region's policy set may name, in catalogue order.
+func (c catalogue[K]) regionalNames() []K {
+	var out []K
+	for _, k := range c.names {
+		if !c.entries[k].platform {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Roles returns the whole role catalogue, regional roles first, in catalogue order.
@@ -332,136 +396,43 @@ func Roles() []RoleInfo { return slices.Clone(roleCatalogue) }
 func Permissions() []PermissionInfo { return slices.Clone(permissionCatalogue) }
 
 // RegionalRoles returns the roles a region's policy set may name, in catalogue order.
-func RegionalRoles() []Role {
-	var roles []Role
-	for _, r := range roleCatalogue {
-		if !r.Platform {
-			roles = append(roles, r.Role)
-		}
-	}
-	return roles
-}
+func RegionalRoles() []Role { return knownRoles.regionalNames() }
 
 // RegionalPermissions returns the permissions a region's policy set may name, in
 // catalogue order.
-func RegionalPermissions() []Permission {
-	var perms []Permission
-	for _, p := range permissionCatalogue {
-		if !p.Platform {
-			perms = append(perms, p.Permission)
-		}
-	}
-	return perms
-}
+func RegionalPermissions() []Permission { return knownPermissions.regionalNames() }
 
 // Known reports whether r is in the catalogue.
-func (r Role) Known() bool { _, ok := roleIndex[r]; return ok }
+func (r Role) Known() bool { _, ok := knownRoles.entries[r]; return ok }
 
 // Platform reports whether r is a platform role, outside any single region.
-func (r Role) Platform() bool {
-	i, ok := roleIndex[r]
-	return ok && roleCatalogue[i].Platform
-}
+func (r Role) Platform() bool { return knownRoles.entries[r].platform }
 
 // Description returns the catalogue's description of r, or "" for an unknown role.
-func (r Role) Description() string {
-	if i, ok := roleIndex[r]; ok {
-		return roleCatalogue[i].Description
-	}
-	return ""
-}
+func (r Role) Description() string { return knownRoles.entries[r].description }
 
 // Known reports whether p is in the catalogue.
-func (p Permission) Known() bool { _, ok := permissionIndex[p]; return ok }
+func (p Permission) Known() bool { _, ok := knownPermissions.entries[p]; return ok }
 
 // Platform reports whether p is a platform permission, outside any single region.
-func (p Permission) Platform() bool {
-	i, ok := permissionIndex[p]
-	return ok && permissionCatalogue[i].Platform
-}
+func (p Permission) Platform() bool { return knownPermissions.entries[p].platform }
 
 // Description returns the catalogue's description of p, or "" for an unknown permission.
-func (p Permission) Description() string {
-	if i, ok := permissionIndex[p]; ok {
-		return permissionCatalogue[i].Description
-	}
-	return ""
-}
+func (p Permission) Description() string { return knownPermissions.entries[p].description }
 
 // ParseRole returns the catalogue role named name. The error wraps ErrUnknownRole
 // when there is none.
-func ParseRole(name string) (Role, error) {
-	r := Role(name)
-	if !r.Known() {
-		return "", fmt.Errorf("policies: %w", unknownRole(name))
-	}
-	return r, nil
-}
+func ParseRole(name string) (Role, error) { return knownRoles.parse(name) }
 
 // ParsePermission returns the catalogue permission named name. The error wraps
 // ErrUnknownPermission when there is none.
-func ParsePermission(name string) (Permission, error) {
-	p := Permission(name)
-	if !p.Known() {
-		return "", fmt.Errorf("policies: %w", unknownPermission(name))
-	}
-	return p, nil
-}
+func ParsePermission(name string) (Permission, error) { return knownPermissions.parse(name) }
 
-// regionalRole checks that name is a role a region's policy may name.
-func regionalRole(name string) (Role, error) {
-	r := Role(name)
-	switch {
-	case !r.Known():
-		return "", unknownRole(name)
-	case r.Platform():
-		return "", &reason{fmt.Sprintf("%s is a platform role and cannot appear in a region's policy", r), ErrGuardrail}
-	}
-	return r, nil
-}
-
-// regionalPermission checks that name is a permission a region's policy may name.
-func regionalPermission(name string) (Permission, error) {
-	p := Permission(name)
-	switch {
-	case !p.Known():
-		return "", unknownPermission(name)
-	case p.Platform():
-		return "", &reason{fmt.Sprintf("%s is a platform permission and cannot appear in a region's policy", p), ErrGuardrail}
-	}
-	return p, nil
-}
-
-// platformRole checks that name is a platform role.
+// platformRole checks that name is a platform role, or the system, which acts
+// on the platform too: the national-admin command.
 func platformRole(name string) (Role, error) {
-	r := Role(name)
-	switch {
-	case !r.Known():
-		return "", unknownRole(name)
-	case r == System:
-		return r, nil // the server acts on the platform too: the national-admin command
-	case !r.Platform():
-		return "", &reason{fmt.Sprintf("%s is a regional role and cannot appear in the platform policy", r), ErrGuardrail}
+	if Role(name) == System {
+		return System, nil
 	}
-	return r, nil
-}
-
-// platformPermission checks that name is a platform permission.
-func platformPermission(name string) (Permission, error) {
-	p := Permission(name)
-	switch {
-	case !p.Known():
-		return "", unknownPermission(name)
-	case !p.Platform():
-		return "", &reason{fmt.Sprintf("%s is a regional permission and cannot appear in the platform policy", p), ErrGuardrail}
-	}
-	return p, nil
-}
-
-func unknownRole(name string) error {
-	return &reason{fmt.Sprintf("unknown role %q", name), ErrUnknownRole}
-}
-
-func unknownPermission(name string) error {
-	return &reason{fmt.Sprintf("unknown permission %q", name), ErrUnknownPermission}
+	return knownRoles.ofPlatform(name)
 }

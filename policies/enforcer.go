@@ -103,10 +103,10 @@ func (d Decision) String() string {
 // rules of s contradict, as when e was made from another set, is an error too.
 func (s *Set) Decide(e *casbin.SyncedCachedEnforcer, role Role, permission Permission) (Decision, error) {
 	if !role.Known() {
-		return Decision{}, fmt.Errorf("policies: decide: %w", unknownRole(string(role)))
+		return Decision{}, fmt.Errorf("policies: decide: %w", knownRoles.unknownName(string(role)))
 	}
 	if !permission.Known() {
-		return Decision{}, fmt.Errorf("policies: decide: %w", unknownPermission(string(permission)))
+		return Decision{}, fmt.Errorf("policies: decide: %w", knownPermissions.unknownName(string(permission)))
 	}
 	// The embedded SyncedEnforcer is the enforcer without its cache.
 	ok, err := e.SyncedEnforcer.Enforce(string(role), string(permission))

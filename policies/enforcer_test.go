@@ -40,10 +40,7 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			set := mustRender(t, tt.overrides)
-			e, err := NewEnforcer(set)
-			if err != nil {
-				t.Fatal(err)
-			}
+			e := mustEnforcer(t, set)
 			d, err := set.Decide(e, tt.role, tt.perm)
 			if err != nil {
 				t.Fatal(err)
@@ -70,10 +67,7 @@ var baselineLine = regexp.MustCompile(`\(baseline line \d+\)`)
 
 func TestDecisionString(t *testing.T) {
 	set := mustRender(t, "deny resident idea:post")
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEnforcer(t, set)
 	tests := []struct {
 		role Role
 		perm Permission
@@ -95,10 +89,7 @@ func TestDecisionString(t *testing.T) {
 
 func TestDecideErrors(t *testing.T) {
 	set := mustRender(t, "")
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEnforcer(t, set)
 	if _, err := set.Decide(e, "mayor", DashboardRead); !errors.Is(err, ErrUnknownRole) {
 		t.Errorf("unknown role: %v", err)
 	}
@@ -106,10 +97,7 @@ func TestDecideErrors(t *testing.T) {
 		t.Errorf("unknown permission: %v", err)
 	}
 	// An enforcer made from another set decides by a rule this set does not hold.
-	other, err := NewEnforcer(mustRender(t, "allow forum-lpm participation:read"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := mustEnforcer(t, mustRender(t, "allow forum-lpm participation:read"))
 	if _, err := set.Decide(other, ForumLPM, ParticipationRead); err == nil {
 		t.Error("Decide with a foreign enforcer: no error")
 	}
@@ -146,11 +134,7 @@ func TestEnforcerMatchesRules(t *testing.T) {
 	for _, tt := range sets {
 		t.Run(tt.name, func(t *testing.T) {
 			set := tt.set
-			e, err := NewEnforcer(set)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reference := referenceEnforcer(t, set)
+			e, reference := mustEnforcer(t, set), referenceEnforcer(t, set)
 			allows, denies := make(map[rulePair]Rule), make(map[rulePair]Rule)
 			for _, r := range set.Rules {
 				if r.Effect == Allow {
@@ -161,7 +145,7 @@ func TestEnforcerMatchesRules(t *testing.T) {
 			}
 			for _, ri := range Roles() {
 				for _, pi := range Permissions() {
-					r, p := ri.Role, pi.Permission
+					r, p := ri.Name, pi.Name
 					allow, allowed := allows[rulePair{r, p}]
 					deny, denied := denies[rulePair{r, p}]
 					want := allowed && !denied
@@ -231,10 +215,7 @@ func referenceEnforcer(t *testing.T, set *Set) *casbin.Enforcer {
 
 func TestPlatform(t *testing.T) {
 	set := Platform()
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEnforcer(t, set)
 	for _, tt := range []struct {
 		role  Role
 		perm  Permission

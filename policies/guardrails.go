@@ -89,7 +89,7 @@ func parseGuardrails(text string) (map[Permission]Guardrail, error) {
 			errs.add(n, content, &reason{"want <permission>, <role> [, <role>]... or <permission>, any|never", ErrSyntax})
 			continue
 		}
-		p, err := regionalPermission(fields[0])
+		p, err := knownPermissions.regional(fields[0])
 		if err != nil {
 			errs.add(n, content, err)
 			continue
@@ -112,7 +112,7 @@ func parseGuardrails(text string) (map[Permission]Guardrail, error) {
 					lineOK = false
 					continue
 				}
-				r, err := regionalRole(name)
+				r, err := knownRoles.regional(name)
 				if err != nil {
 					errs.add(n, content, err)
 					lineOK = false

@@ -13,36 +13,44 @@ var (
 	permissionName = regexp.MustCompile(`^[a-z]+(-[a-z]+)*:[a-z]+(-[a-z]+)*$`)
 )
 
+// catalogued is one name of a catalogue, as the tests see it.
+type catalogued struct {
+	name, description string
+	describes         bool // the description is the one the name's Description gives
+}
+
+// checkNames fails for a name that does not match pattern (shape says what it
+// should look like), is listed twice, or whose description is not a sentence.
+func checkNames(t *testing.T, what string, pattern *regexp.Regexp, shape string, names []catalogued) {
+	t.Helper()
+	seen := make(map[string]bool)
+	for _, n := range names {
+		if !pattern.MatchString(n.name) {
+			t.Errorf("%s %q: name is not %s", what, n.name, shape)
+		}
+		if seen[n.name] {
+			t.Errorf("%s %s listed twice", what, n.name)
+		}
+		seen[n.name] = true
+		if !strings.HasSuffix(n.description, ".") || !n.describes {
+			t.Errorf("%s %s: description %q is not a sentence", what, n.name, n.description)
+		}
+	}
+}
+
 func TestCatalogue(t *testing.T) {
-	seenRoles := make(map[Role]bool)
+	var roleNames, permNames []catalogued
 	for _, r := range Roles() {
-		if !roleName.MatchString(string(r.Role)) {
-			t.Errorf("role %q: name is not lower-case words joined by '-'", r.Role)
-		}
-		if seenRoles[r.Role] {
-			t.Errorf("role %s listed twice", r.Role)
-		}
-		seenRoles[r.Role] = true
-		if !strings.HasSuffix(r.Description, ".") || r.Description != r.Role.Description() {
-			t.Errorf("role %s: description %q is not a sentence", r.Role, r.Description)
-		}
-		if r.Platform != (r.Role == NationalAdmin) {
-			t.Errorf("role %s: platform = %v", r.Role, r.Platform)
+		roleNames = append(roleNames, catalogued{string(r.Name), r.Description, r.Description == r.Name.Description()})
+		if r.Platform != (r.Name == NationalAdmin) {
+			t.Errorf("role %s: platform = %v", r.Name, r.Platform)
 		}
 	}
-	seenPerms := make(map[Permission]bool)
 	for _, p := range Permissions() {
-		if !permissionName.MatchString(string(p.Permission)) {
-			t.Errorf("permission %q: name is not resource:action", p.Permission)
-		}
-		if seenPerms[p.Permission] {
-			t.Errorf("permission %s listed twice", p.Permission)
-		}
-		seenPerms[p.Permission] = true
-		if !strings.HasSuffix(p.Description, ".") || p.Description != p.Permission.Description() {
-			t.Errorf("permission %s: description %q is not a sentence", p.Permission, p.Description)
-		}
+		permNames = append(permNames, catalogued{string(p.Name), p.Description, p.Description == p.Name.Description()})
 	}
+	checkNames(t, "role", roleName, "lower-case words joined by '-'", roleNames)
+	checkNames(t, "permission", permissionName, "resource:action", permNames)
 	if len(RegionalRoles())+1 != len(Roles()) {
 		t.Errorf("want exactly one platform role, got %d", len(Roles())-len(RegionalRoles()))
 	}
@@ -127,11 +135,7 @@ func TestGuardrailsComplete(t *testing.T) {
 
 // TestParseGuardrailsErrors feeds broken guardrail files to the parser.
 func TestParseGuardrailsErrors(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want       string
-		is         error
-	}{
+	tests := []refusal{
 		{"unknown permission", "musrenbang:delete, ward-office",
 			`policies: guardrails line 1 "musrenbang:delete, ward-office": unknown permission "musrenbang:delete"`, ErrUnknownPermission},
 		{"unknown role", "# c\nmusrenbang:decide, camat",
@@ -149,29 +153,13 @@ func TestParseGuardrailsErrors(t *testing.T) {
 		{"missing permission", "dashboard:read, any",
 			`policies: guardrails: permission aspiration:submit has no guardrail`, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseGuardrails(tt.text)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if first := strings.Split(err.Error(), "\n")[0]; first != tt.want {
-				t.Errorf("first error:\n got %s\nwant %s", first, tt.want)
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("error does not wrap %v", tt.is)
-			}
-		})
-	}
+	checkRefusals(t, tests, func(text string) error { _, err := parseGuardrails(text); return err },
+		func(err error) string { return strings.Split(err.Error(), "\n")[0] })
 }
 
 // TestParseBaselineErrors checks that a baseline breaking the rules cannot load.
 func TestParseBaselineErrors(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want       string
-		is         error
-	}{
+	tests := []refusal{
 		{"beyond guardrails", "p, resident, musrenbang:decide, allow",
 			`policies: baseline line 1 "p, resident, musrenbang:decide, allow": role resident may not hold musrenbang:decide (national guardrail allows: ward-office, kecamatan-office)`, ErrGuardrail},
 		{"deny", "p, resident, idea:post, deny",
@@ -183,17 +171,7 @@ func TestParseBaselineErrors(t *testing.T) {
 		{"malformed", "p, resident, idea:post",
 			`policies: baseline line 1 "p, resident, idea:post": want p, <role>, <permission>, allow|deny`, ErrSyntax},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadNational(guardrailsCSV, tt.text, platformCSV)
-			if err == nil || err.Error() != tt.want {
-				t.Errorf("error:\n got %v\nwant %s", err, tt.want)
-			}
-			if !errors.Is(err, tt.is) {
-				t.Errorf("error does not wrap %v", tt.is)
-			}
-		})
-	}
+	checkRefusals(t, tests, func(text string) error { _, err := loadNational(guardrailsCSV, text, platformCSV); return err }, error.Error)
 	if _, err := loadNational(guardrailsCSV, baselineCSV, "p, regional-admin, region:onboard, allow"); !errors.Is(err, ErrGuardrail) {
 		t.Errorf("platform policy with a regional role: %v, want ErrGuardrail", err)
 	}

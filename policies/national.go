@@ -91,47 +91,34 @@ func ModelText() string { return modelConf }
 // already denies), names only regional roles and permissions, holds each pair once
 // and stays within the guardrails.
 func parseBaseline(text string, guardrails map[Permission]Guardrail) ([]Rule, error) {
-	errs := &lineErrors{text: "baseline"}
-	seen := make(map[rulePair]int)
-	var rules []Rule
-	for n, content := range csvLines(text) {
-		rule, err := parseCasbinRow(content, regionalRole, regionalPermission)
-		if err == nil && rule.Effect != Allow {
-			err = &reason{"the baseline holds only allow rules; everything else is denied by default", ErrSyntax}
-		}
-		if err == nil {
-			err = checkGuardrail(guardrails, rule.Role, rule.Permission)
-		}
-		if err == nil {
-			if prev, dup := seen[rule.pair()]; dup {
-				err = &reason{fmt.Sprintf("repeats line %d", prev), ErrConflict}
-			}
-		}
-		if err != nil {
-			errs.add(n, content, err)
-			continue
-		}
-		seen[rule.pair()] = n
-		rule.Source, rule.Line = SourceBaseline, n
-		rules = append(rules, rule)
-	}
-	if err := errs.err(); err != nil {
-		return nil, err
-	}
-	sortRules(rules)
-	return rules, nil
+	return parseAllowList(text, SourceBaseline, knownRoles.regional, knownPermissions.regional,
+		"the baseline holds only allow rules; everything else is denied by default",
+		func(r Rule) error { return checkGuardrail(guardrails, r.Role, r.Permission) })
 }
 
 // parsePlatform parses platform.csv, which has the grammar of baseline.csv but names
 // only platform roles and permissions.
 func parsePlatform(text string) ([]Rule, error) {
-	errs := &lineErrors{text: "platform"}
+	return parseAllowList(text, SourcePlatform, platformRole, knownPermissions.ofPlatform,
+		"the platform policy holds only allow rules", func(Rule) error { return nil })
+}
+
+// parseAllowList parses a national policy text of source: Casbin lines naming
+// what role and perm accept, each an allow rule (onlyAllow says why a deny is
+// refused) that check accepts, no pair twice. The rules come back in
+// canonical order; the error lists every line refused.
+func parseAllowList(text string, source Source, role func(string) (Role, error), perm func(string) (Permission, error),
+	onlyAllow string, check func(Rule) error) ([]Rule, error) {
+	errs := &lineErrors{text: string(source)}
 	seen := make(map[rulePair]int)
 	var rules []Rule
 	for n, content := range csvLines(text) {
-		rule, err := parseCasbinRow(content, platformRole, platformPermission)
+		rule, err := parseCasbinRow(content, role, perm)
 		if err == nil && rule.Effect != Allow {
-			err = &reason{"the platform policy holds only allow rules", ErrSyntax}
+			err = &reason{onlyAllow, ErrSyntax}
+		}
+		if err == nil {
+			err = check(rule)
 		}
 		if err == nil {
 			if prev, dup := seen[rule.pair()]; dup {
@@ -143,7 +130,7 @@ func parsePlatform(text string) ([]Rule, error) {
 			continue
 		}
 		seen[rule.pair()] = n
-		rule.Source, rule.Line = SourcePlatform, n
+		rule.Source, rule.Line = source, n
 		rules = append(rules, rule)
 	}
 	if err := errs.err(); err != nil {
@@ -160,15 +147,21 @@ func parseCasbinRow(content string, role func(string) (Role, error), perm func(s
 	if len(fields) != 4 || fields[0] != "p" {
 		return Rule{}, &reason{"want p, <role>, <permission>, allow|deny", ErrSyntax}
 	}
-	eft, err := parseEffect(fields[3])
+	return parseRule(fields[3], fields[1], fields[2], role, perm)
+}
+
+// parseRule makes a rule of its three words, checking them in this order:
+// the effect, the role with role, the permission with perm.
+func parseRule(effect, roleName, permName string, role func(string) (Role, error), perm func(string) (Permission, error)) (Rule, error) {
+	eft, err := parseEffect(effect)
 	if err != nil {
 		return Rule{}, err
 	}
-	r, err := role(fields[1])
+	r, err := role(roleName)
 	if err != nil {
 		return Rule{}, err
 	}
-	p, err := perm(fields[2])
+	p, err := perm(permName)
 	if err != nil {
 		return Rule{}, err
 	}
@@ -235,7 +228,7 @@ func sortRules(rules []Rule) {
 		if r.Effect == Deny {
 			eft = 1
 		}
-		return ((sourceRank(r.Source)*len(roleCatalogue)+roleIndex[r.Role])*len(permissionCatalogue)+permissionIndex[r.Permission])*2 + eft
+		return ((sourceRank(r.Source)*len(knownRoles.names)+knownRoles.entries[r.Role].place)*len(knownPermissions.names)+knownPermissions.entries[r.Permission].place)*2 + eft
 	}
 	type ranked struct {
 		rank int

@@ -62,22 +62,12 @@ func parseOverride(content string) (Rule, error) {
 	if len(fields) != 3 {
 		return Rule{}, &reason{fmt.Sprintf("want allow|deny <role> <permission>, got %d fields", len(fields)), ErrSyntax}
 	}
-	eft, err := parseEffect(fields[0])
+	rule, err := parseRule(fields[0], fields[1], fields[2], knownRoles.regional, knownPermissions.regional)
+	if err == nil && rule.Effect == Allow {
+		err = checkGuardrail(national.guardrails, rule.Role, rule.Permission)
+	}
 	if err != nil {
 		return Rule{}, err
 	}
-	r, err := regionalRole(fields[1])
-	if err != nil {
-		return Rule{}, err
-	}
-	p, err := regionalPermission(fields[2])
-	if err != nil {
-		return Rule{}, err
-	}
-	if eft == Allow {
-		if err := checkGuardrail(national.guardrails, r, p); err != nil {
-			return Rule{}, err
-		}
-	}
-	return Rule{Role: r, Permission: p, Effect: eft}, nil
+	return rule, nil
 }

@@ -90,7 +90,7 @@ func ParseSet(text string) (*Set, error) {
 		if content == "" || strings.HasPrefix(content, "#") {
 			continue
 		}
-		rule, err := parseCasbinRow(content, regionalRole, regionalPermission)
+		rule, err := parseCasbinRow(content, knownRoles.regional, knownPermissions.regional)
 		switch {
 		case err != nil:
 		case section == "":

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +26,43 @@ func mustRender(tb testing.TB, overrides string) *Set {
 		tb.Fatal(err)
 	}
 	return set
+}
+
+// A refusal is a text a parser must refuse with the error want, wrapping the
+// category is (nil: none is checked).
+type refusal struct {
+	name, text string
+	want       string
+	is         error
+}
+
+// checkRefusals feeds each text to parse, which must refuse it; message is
+// the part of the error compared with want.
+func checkRefusals(t *testing.T, tests []refusal, parse func(string) error, message func(error) string) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := parse(tt.text)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if got := message(err); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error does not wrap %v", tt.is)
+			}
+		})
+	}
+}
+
+func mustEnforcer(tb testing.TB, set *Set) *casbin.SyncedCachedEnforcer {
+	tb.Helper()
+	e, err := NewEnforcer(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }
 
 func TestRenderDeterministic(t *testing.T) {
@@ -114,11 +150,7 @@ func TestSetGolden(t *testing.T) {
 
 func TestParseSetRefuses(t *testing.T) {
 	const head = "# baseline\np, resident, idea:post, allow\n# overrides\n"
-	tests := []struct {
-		name, text string
-		want       string
-		is         error
-	}{
+	tests := []refusal{
 		{"tampered allow", head + "p, resident, musrenbang:decide, allow\n",
 			`policies: set line 4 "p, resident, musrenbang:decide, allow": role resident may not hold musrenbang:decide (national guardrail allows: ward-office, kecamatan-office)`, ErrGuardrail},
 		{"tampered baseline", "# baseline\np, company, sanction:issue, allow\n",
@@ -141,20 +173,7 @@ func TestParseSetRefuses(t *testing.T) {
 		{"grouping rules", head + "g, alice, resident\n",
 			`policies: set line 4 "g, alice, resident": want p, <role>, <permission>, allow|deny`, ErrSyntax},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			set, err := ParseSet(tt.text)
-			if err == nil {
-				t.Fatalf("accepted:\n%s", set.Text())
-			}
-			if err.Error() != tt.want {
-				t.Errorf("error:\n got %v\nwant %s", err, tt.want)
-			}
-			if !errors.Is(err, tt.is) {
-				t.Errorf("error does not wrap %v", tt.is)
-			}
-		})
-	}
+	checkRefusals(t, tests, func(text string) error { _, err := ParseSet(text); return err }, error.Error)
 }
 
 // TestParseSetDenyOverBaseline accepts the one legitimate repeat of a pair: a
@@ -164,11 +183,7 @@ func TestParseSetDenyOverBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := set.Decide(e, InstitutionRW, ActivityCancel)
+	d, err := set.Decide(mustEnforcer(t, set), InstitutionRW, ActivityCancel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,22 +197,7 @@ func TestParseSetDenyOverBaseline(t *testing.T) {
 // pair as the package's enforcer does.
 func TestSetTextLoadsInCasbin(t *testing.T) {
 	set := mustRender(t, readExample(t, "kota-bandung.txt"))
-	dir := t.TempDir()
-	modelPath, policyPath := filepath.Join(dir, "model.conf"), filepath.Join(dir, "policy.csv")
-	if err := os.WriteFile(modelPath, []byte(ModelText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(policyPath, []byte(set.Text()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	fromFile, err := casbin.NewEnforcer(modelPath, policyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, err := NewEnforcer(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fromFile, ours := referenceEnforcer(t, set), mustEnforcer(t, set)
 	for _, r := range RegionalRoles() {
 		for _, p := range RegionalPermissions() {
 			want, err := Allowed(ours, r, p)

@@ -145,7 +145,17 @@ func (r *Region) Realisation(p *Programme, partnerID int64, in RealisationInput,
 	if err := checkText("targetsReached", in.TargetsReached, 1, csrMaxOutputs); err != nil {
 		return nil, err
 	}
-	start, end, err := r.realisationDates(p, in, now)
+	// The activity runs within the programme's fiscal year or the year after:
+	// it may run over the turn of the year.
+	start, end, err := r.activityDates(in.ActivityStart, in.ActivityEnd, now, func(start, end time.Time) error {
+		if y := start.Year(); y < p.FiscalYear || y > p.FiscalYear+1 {
+			return Invalid("activityStart", "in %d; programme %d is of fiscal year %d", y, p.ID, p.FiscalYear)
+		}
+		if y := end.Year(); y > p.FiscalYear+1 {
+			return Invalid("activityEnd", "in %d; programme %d is of fiscal year %d", y, p.ID, p.FiscalYear)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -166,36 +176,6 @@ func (r *Region) Realisation(p *Programme, partnerID int64, in RealisationInput,
 	}
 	rz.Late = rz.SubmittedAt.After(rz.DueAt)
 	return rz, nil
-}
-
-// realisationDates reads the activity's dates: the start no later than the
-// end, both within the programme's fiscal year or the year after (an
-// activity may run over the turn of the year), the end not in the future.
-func (r *Region) realisationDates(p *Programme, in RealisationInput, now time.Time) (start, end time.Time, err error) {
-	loc := r.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	if start, err = parseDate("activityStart", in.ActivityStart, loc); err != nil {
-		return
-	}
-	if end, err = parseDate("activityEnd", in.ActivityEnd, loc); err != nil {
-		return
-	}
-	if end.Before(start) {
-		return start, end, Invalid("activityEnd", "%s is before the activity started (%s)", in.ActivityEnd, in.ActivityStart)
-	}
-	if y := start.Year(); y < p.FiscalYear || y > p.FiscalYear+1 {
-		return start, end, Invalid("activityStart", "in %d; programme %d is of fiscal year %d", y, p.ID, p.FiscalYear)
-	}
-	if y := end.Year(); y > p.FiscalYear+1 {
-		return start, end, Invalid("activityEnd", "in %d; programme %d is of fiscal year %d", y, p.ID, p.FiscalYear)
-	}
-	local := now.In(loc)
-	if end.After(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)) {
-		return start, end, Invalid("activityEnd", "in the future; report once the activity has ended")
-	}
-	return start.UTC(), end.UTC(), nil
 }
 
 // --- sanctions ---
@@ -485,7 +465,7 @@ func (r *Region) AwardYears(start int, now time.Time) (first, last int, err erro
 	if err := r.runsFourPillar(); err != nil {
 		return 0, 0, err
 	}
-	current := now.In(r.Location).Year()
+	current := r.year(now)
 	if start < 2000 || start > current {
 		return 0, 0, Invalid("cycle", "the first year of a cycle that has begun: from 2000 to %d", current)
 	}
@@ -578,10 +558,14 @@ func longestRun(years []int, first, last int) int {
 	return best
 }
 
+func (a *Award) name() string {
+	return fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle)
+}
+
 // Rescore takes newly computed scores for a partner whose award is still
 // being scored; the forum's adjustments stay.
 func (a *Award) Rescore(fresh *Award) error {
-	if err := AwardMachine.Check(fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle), a.State, AwardScored); err != nil {
+	if err := AwardMachine.Check(a.name(), a.State, AwardScored); err != nil {
 		return err
 	}
 	a.Scores, a.Total, a.ScoredAt = fresh.Scores, fresh.Total, fresh.ScoredAt
@@ -595,7 +579,7 @@ func (a *Award) Rescore(fresh *Award) error {
 // with its reason. The adjusted total stays between 0 and 10000; a published
 // award is final.
 func (a *Award) Adjust(delta int64, reason string, by int64, now time.Time) error {
-	if err := AwardMachine.Check(fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle), a.State, AwardScored); err != nil {
+	if err := AwardMachine.Check(a.name(), a.State, AwardScored); err != nil {
 		return err
 	}
 	if delta == 0 || delta < -MaxAwardTotal || delta > MaxAwardTotal {
@@ -613,7 +597,7 @@ func (a *Award) Adjust(delta int64, reason string, by int64, now time.Time) erro
 
 // Publish makes the award final and public.
 func (a *Award) Publish(now time.Time) error {
-	if err := AwardMachine.Check(fmt.Sprintf("the award of partner %d for cycle %d", a.PartnerID, a.Cycle), a.State, AwardPublished); err != nil {
+	if err := AwardMachine.Check(a.name(), a.State, AwardPublished); err != nil {
 		return err
 	}
 	a.State, a.PublishedAt = AwardPublished, now.UTC().Truncate(time.Microsecond)

@@ -108,8 +108,7 @@ func TestRealisation(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
-			var fe *FieldError
-			if tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field) {
+			if tt.field != "" && !invalidOn(err, tt.field) {
 				t.Fatalf("refused %v, want on the field %s", err, tt.field)
 			}
 		})

@@ -101,9 +101,8 @@ func (r *Region) SubmitPlan(p *Partner, in PlanInput, now time.Time) (*CSRPlan, 
 	if err := p.Active(); err != nil {
 		return nil, err
 	}
-	year := r.year(now)
-	if in.FiscalYear < year-1 || in.FiscalYear > year {
-		return nil, Invalid("fiscalYear", "must be %d or %d", year-1, year)
+	if err := checkYear("fiscalYear", in.FiscalYear, r.year(now)-1); err != nil {
+		return nil, err
 	}
 	if in.BoardApprovedAt.IsZero() {
 		return nil, Invalid("boardApprovedAt", "required: when the partner's board approved the plan, as an RFC 3339 time")

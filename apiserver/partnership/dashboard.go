@@ -68,7 +68,7 @@ func (r *Region) CheckDashboardYear(year int, now time.Time) error {
 	if err := r.runsFourPillar(); err != nil {
 		return err
 	}
-	current := now.In(r.Location).Year()
+	current := r.year(now)
 	if year < 2000 || year > current {
 		return Invalid("year", "a year from 2000 to %d", current)
 	}
@@ -124,10 +124,7 @@ func totalRow(total AreaFacts) DashboardRow {
 // QuarterBounds is when a quarter of a year starts and when the next starts,
 // in UTC, the quarters being those of the region's calendar year.
 func (r *Region) QuarterBounds(year, quarter int) (from, to time.Time) {
-	loc := r.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := r.location()
 	m := time.Month(3*(quarter-1) + 1)
 	return time.Date(year, m, 1, 0, 0, 0, 0, loc).UTC(), time.Date(year, m+3, 1, 0, 0, 0, 0, loc).UTC()
 }
@@ -143,7 +140,7 @@ func (r *Region) CheckQuarter(year, quarter int, now time.Time, ended bool) erro
 		return Invalid("quarter", "1, 2, 3 or 4")
 	}
 	if _, to := r.QuarterBounds(year, quarter); ended && now.Before(to) {
-		return Invalid("quarter", "Q%d %d ends on %s; evaluate it once it is over", quarter, year, to.In(r.Location).Format(time.DateOnly))
+		return Invalid("quarter", "Q%d %d ends on %s; evaluate it once it is over", quarter, year, to.In(r.location()).Format(time.DateOnly))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package partnership
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -71,9 +70,8 @@ func (r *Region) ScheduleForum(in ForumMeetingInput, already int, now time.Time)
 	if err := r.runsFourPillar(); err != nil {
 		return nil, err
 	}
-	year := r.year(now)
-	if in.Year < year || in.Year > year+1 {
-		return nil, Invalid("year", "must be %d or %d", year, year+1)
+	if err := checkYear("year", in.Year, r.year(now)); err != nil {
+		return nil, err
 	}
 	if in.Quarter < 1 || in.Quarter > 4 {
 		return nil, Invalid("quarter", "a quarter from 1 to 4")
@@ -108,26 +106,13 @@ func (m *ForumMeeting) name() string { return fmt.Sprintf("forum meeting %d", m.
 // decisions; it may be recorded again while the meeting is held. The forum
 // sits when the government attends with at least one other pillar.
 func (m *ForumMeeting) HoldForum(attendance map[Stakeholder]int) error {
-	if m.State != ForumHeld {
-		if err := ForumMachine.Check(m.name(), m.State, ForumHeld); err != nil {
-			return err
-		}
+	err := holdMeeting(ForumMachine, m.name(), m.State, ForumHeld, attendance, Stakeholder.Known,
+		"not a pillar (government, company, university, community)", 10_000)
+	if err != nil {
+		return err
 	}
-	keys := make([]string, 0, len(attendance))
-	for s := range attendance {
-		keys = append(keys, string(s))
-	}
-	sort.Strings(keys)
 	pillars := 0
-	for _, k := range keys {
-		s := Stakeholder(k)
-		if !s.Known() {
-			return Invalid("attendance."+k, "not a pillar (government, company, university, community)")
-		}
-		n := attendance[s]
-		if n < 0 || n > 10_000 {
-			return Invalid("attendance."+k, "a count from 0 to 10,000")
-		}
+	for _, n := range attendance {
 		if n > 0 {
 			pillars++
 		}
@@ -144,26 +129,12 @@ func (m *ForumMeeting) HoldForum(attendance map[Stakeholder]int) error {
 }
 
 // Open reports an error unless the forum may decide: the meeting is held.
-func (m *ForumMeeting) Open() error {
-	switch m.State {
-	case ForumHeld:
-		return nil
-	case ForumClosed:
-		return fmt.Errorf("%w: %s is closed and its decisions are final", ErrConflict, m.name())
-	}
-	return fmt.Errorf("%w: %s is %s; record its attendance first", ErrConflict, m.name(), m.State)
-}
+func (m *ForumMeeting) Open() error { return openMeeting(m.name(), m.State, ForumHeld, ForumClosed) }
 
 // Close publishes the minutes and makes the meeting immutable; every partner
 // registration put on its agenda must have been decided.
 func (m *ForumMeeting) Close(minutes string, undecided int, now time.Time) error {
-	if err := ForumMachine.Check(m.name(), m.State, ForumClosed); err != nil {
-		return err
-	}
-	if undecided > 0 {
-		return fmt.Errorf("%w: %d partner registrations on the agenda of %s are still undecided", ErrConflict, undecided, m.name())
-	}
-	if err := checkText("minutes", minutes, 1, 20_000); err != nil {
+	if err := closeMeeting(ForumMachine, m.name(), m.State, ForumClosed, "partner registrations", undecided, minutes); err != nil {
 		return err
 	}
 	t := now.UTC()

@@ -106,18 +106,8 @@ func (r *Region) KecamatanOf(ward string) string {
 
 // fiscalYearBounds is the first instant of a fiscal year and of the next, in the region's time zone.
 func (r *Region) fiscalYearBounds(year int) (time.Time, time.Time) {
-	loc := r.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := r.location()
 	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
-}
-
-func (r *Region) year(now time.Time) int {
-	if r.Location == nil {
-		return now.UTC().Year()
-	}
-	return now.In(r.Location).Year()
 }
 
 // --- documents ---

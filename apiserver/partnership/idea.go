@@ -118,8 +118,8 @@ func (r *Region) AdoptIdea(i *Idea, m *ForumMeeting, in AdoptionInput, now time.
 		if in.FiscalYear == 0 {
 			in.FiscalYear = year
 		}
-		if in.FiscalYear < year || in.FiscalYear > year+1 {
-			return nil, nil, Invalid("fiscalYear", "must be %d or %d", year, year+1)
+		if err := checkYear("fiscalYear", in.FiscalYear, year); err != nil {
+			return nil, nil, err
 		}
 		return &Programme{Source: FromIdea, Area: in.Area, WardCode: in.Ward, Title: title, SectorAgency: strings.TrimSpace(in.SectorAgency),
 			FiscalYear: in.FiscalYear, State: ProgrammeActive, Beneficiaries: in.Beneficiaries, IdeaID: i.ID, CreatedAt: now.UTC()}, nil, nil

@@ -19,18 +19,33 @@ func (r Rupiah) String() string {
 	if neg {
 		r = -r
 	}
-	digits := strconv.FormatInt(int64(r), 10)
+	if neg {
+		return "-Rp " + grouped(int64(r), '.')
+	}
+	return "Rp " + grouped(int64(r), '.')
+}
+
+// grouped writes a number that is not negative with its digits in groups
+// of three, e.g. 10,000,000 with sep ','.
+func grouped(n int64, sep byte) string {
+	digits := strconv.FormatInt(n, 10)
 	var b strings.Builder
 	for i, d := range digits {
 		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte('.')
+			b.WriteByte(sep)
 		}
 		b.WriteRune(d)
 	}
-	if neg {
-		return "-Rp " + b.String()
+	return b.String()
+}
+
+// checkCount refuses a count below zero or above max, naming the field;
+// noun is what the message calls it, e.g. "a number from 0 to 10,000,000".
+func checkCount(field string, n, max int, noun string) error {
+	if n < 0 || n > max {
+		return Invalid(field, "%s from 0 to %s", noun, grouped(int64(max), ','))
 	}
-	return "Rp " + b.String()
+	return nil
 }
 
 // CheckAmount refuses a negative, zero (unless allowed) or absurd amount, naming the field.

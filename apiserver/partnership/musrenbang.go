@@ -2,7 +2,8 @@ package partnership
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -71,9 +72,8 @@ func (r *Region) ScheduleMusrenbang(in MusrenbangInput, now time.Time) (*Musrenb
 	if r.ScopeLevel(in.Area) != in.Level {
 		return nil, Invalid("area", "%q is not a %s of %s", in.Area, in.Level, r.Name)
 	}
-	year := now.In(r.Location).Year()
-	if in.FiscalYear < year || in.FiscalYear > year+1 {
-		return nil, Invalid("fiscalYear", "must be %d or %d", year, year+1)
+	if err := checkYear("fiscalYear", in.FiscalYear, r.year(now)); err != nil {
+		return nil, err
 	}
 	if in.ScheduledAt.IsZero() {
 		return nil, Invalid("scheduledAt", "required, as an RFC 3339 time")
@@ -117,27 +117,10 @@ func (r *Region) Quorum(attendance map[string]int) error {
 // Hold records the attendance, by category, and opens the Musrenbang for
 // decisions; it may be recorded again while the Musrenbang is held.
 func (r *Region) Hold(m *Musrenbang, attendance map[string]int) error {
-	if m.State != MusrenbangHeld {
-		if err := MusrenbangMachine.Check(m.name(), m.State, MusrenbangHeld); err != nil {
-			return err
-		}
-	}
-	known := map[string]bool{}
-	for _, c := range AttendanceCategories {
-		known[c] = true
-	}
-	cats := make([]string, 0, len(attendance))
-	for c := range attendance {
-		cats = append(cats, c)
-	}
-	sort.Strings(cats)
-	for _, c := range cats {
-		if !known[c] {
-			return Invalid("attendance."+c, "not an attendance category (%s)", strings.Join(AttendanceCategories, ", "))
-		}
-		if n := attendance[c]; n < 0 || n > 100_000 {
-			return Invalid("attendance."+c, "a count from 0 to 100,000")
-		}
+	known := func(c string) bool { return slices.Contains(AttendanceCategories, c) }
+	notKnown := "not an attendance category (" + strings.Join(AttendanceCategories, ", ") + ")"
+	if err := holdMeeting(MusrenbangMachine, m.name(), m.State, MusrenbangHeld, attendance, known, notKnown, 100_000); err != nil {
+		return err
 	}
 	if err := r.Quorum(attendance); err != nil {
 		return err
@@ -150,13 +133,7 @@ func (m *Musrenbang) name() string { return fmt.Sprintf("Musrenbang %d", m.ID) }
 
 // Open reports an error unless decisions may be taken: the Musrenbang is held.
 func (m *Musrenbang) Open() error {
-	switch m.State {
-	case MusrenbangHeld:
-		return nil
-	case MusrenbangClosed:
-		return fmt.Errorf("%w: %s is closed and its decisions are final", ErrConflict, m.name())
-	}
-	return fmt.Errorf("%w: %s is %s; record its attendance first", ErrConflict, m.name(), m.State)
+	return openMeeting(m.name(), m.State, MusrenbangHeld, MusrenbangClosed)
 }
 
 // OnAgenda reports whether a proposal is for this Musrenbang to decide: at a
@@ -230,16 +207,57 @@ func (r *Region) Decide(m *Musrenbang, p *Proposal, d Decision, now time.Time) e
 // Close publishes the minutes and makes the Musrenbang immutable; every
 // proposal on its agenda must have been decided.
 func (m *Musrenbang) Close(minutes string, undecided int, now time.Time) error {
-	if err := MusrenbangMachine.Check(m.name(), m.State, MusrenbangClosed); err != nil {
-		return err
-	}
-	if undecided > 0 {
-		return fmt.Errorf("%w: %d proposals on the agenda of %s are still undecided", ErrConflict, undecided, m.name())
-	}
-	if err := checkText("minutes", minutes, 1, 20_000); err != nil {
+	if err := closeMeeting(MusrenbangMachine, m.name(), m.State, MusrenbangClosed, "proposals", undecided, minutes); err != nil {
 		return err
 	}
 	t := now.UTC()
 	m.Minutes, m.State, m.ClosedAt = strings.TrimSpace(minutes), MusrenbangClosed, &t
 	return nil
+}
+
+// holdMeeting refuses to record attendance at a meeting the machine does not
+// let be held (a held one may record it again), or attendance by anything
+// known does not accept (notKnown says what it should be) or of a count
+// outside 0 to max. It looks at the attendance in order, so that the first
+// refusal is always the same.
+func holdMeeting[S, K ~string](m machine[S], name string, state, held S, attendance map[K]int, known func(K) bool, notKnown string, max int) error {
+	if state != held {
+		if err := m.Check(name, state, held); err != nil {
+			return err
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(attendance)) {
+		if !known(k) {
+			return Invalid("attendance."+string(k), "%s", notKnown)
+		}
+		if err := checkCount("attendance."+string(k), attendance[k], max, "a count"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openMeeting reports an error unless a meeting of the forum or of a
+// Musrenbang may decide: it is held.
+func openMeeting[S ~string](name string, state, held, closed S) error {
+	switch state {
+	case held:
+		return nil
+	case closed:
+		return fmt.Errorf("%w: %s is closed and its decisions are final", ErrConflict, name)
+	}
+	return fmt.Errorf("%w: %s is %s; record its attendance first", ErrConflict, name, state)
+}
+
+// closeMeeting refuses to close a meeting the machine does not let close,
+// whose agenda still holds undecided items (what they are), or without
+// minutes.
+func closeMeeting[S ~string](m machine[S], name string, state, closed S, what string, undecided int, minutes string) error {
+	if err := m.Check(name, state, closed); err != nil {
+		return err
+	}
+	if undecided > 0 {
+		return fmt.Errorf("%w: %d %s on the agenda of %s are still undecided", ErrConflict, undecided, what, name)
+	}
+	return checkText("minutes", minutes, 1, 20_000)
 }

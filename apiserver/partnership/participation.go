@@ -25,12 +25,24 @@ import (
 // An institution is measured in its ward: it counts its ward's population,
 // and its ward's Musrenbang attendance, the deliberation it took part in.
 
-// BasisPoints is a share in hundredths of a percent: 6000 is 60.00%.
-// Defined is false when the whole it is a share of is zero.
-type BasisPoints struct {
+// A figure is an integer that may be undefined: a share of nothing, a rate
+// of no residents, the median of no times. Defined is false then.
+type figure struct {
 	Value   int64
 	Defined bool
 }
+
+// format formats a defined figure with the verb f, an undefined one as "n/a".
+func (x figure) format(f string) string {
+	if !x.Defined {
+		return "n/a"
+	}
+	return fmt.Sprintf(f, x.Value)
+}
+
+// BasisPoints is a share in hundredths of a percent: 6000 is 60.00%.
+// Defined is false when the whole it is a share of is zero.
+type BasisPoints figure
 
 // String formats the share as a percentage with two decimals, e.g.
 // "12.34%", or "n/a" when it is undefined.
@@ -47,32 +59,16 @@ func (b BasisPoints) String() string {
 
 // PerMille is a count per 1,000 residents. Defined is false when the area
 // has no residents on record.
-type PerMille struct {
-	Value   int64
-	Defined bool
-}
+type PerMille figure
 
 // String formats the rate, e.g. "12‰", or "n/a" when it is undefined.
-func (p PerMille) String() string {
-	if !p.Defined {
-		return "n/a"
-	}
-	return fmt.Sprintf("%d‰", p.Value)
-}
+func (p PerMille) String() string { return figure(p).format("%d‰") }
 
 // Hours is a time in whole hours. Defined is false when there was nothing to measure.
-type Hours struct {
-	Value   int64
-	Defined bool
-}
+type Hours figure
 
 // String formats the time, e.g. "26 h", or "n/a" when it is undefined.
-func (h Hours) String() string {
-	if !h.Defined {
-		return "n/a"
-	}
-	return fmt.Sprintf("%d h", h.Value)
-}
+func (h Hours) String() string { return figure(h).format("%d h") }
 
 // roundedRatio is part×scale/whole rounded half up, exactly: in big
 // integers, so that no sum of money can overflow on the way. It is
@@ -265,7 +261,7 @@ const ReadableYears = 10
 // can be read for: the last ReadableYears and the next, in the region's
 // time zone.
 func (r *Region) CheckReadableYear(year int, now time.Time) error {
-	current := now.In(r.Location).Year()
+	current := r.year(now)
 	if year < current-ReadableYears || year > current+1 {
 		return Invalid("fiscalYear", "a year from %d to %d", current-ReadableYears, current+1)
 	}
@@ -280,9 +276,8 @@ func (r *Region) AssessPhase(in PhaseInput, by int64, now time.Time) (*PhaseAsse
 	if r.ScopeLevel(in.Ward) != "ward" {
 		return nil, Invalid("ward", "%q is not a ward of %s", in.Ward, r.Name)
 	}
-	year := now.In(r.Location).Year()
-	if in.FiscalYear < year-1 || in.FiscalYear > year {
-		return nil, Invalid("fiscalYear", "must be %d or %d", year-1, year)
+	if err := checkYear("fiscalYear", in.FiscalYear, r.year(now)-1); err != nil {
+		return nil, err
 	}
 	if !in.Phase.Known() {
 		names := make([]string, len(Phases))
@@ -302,11 +297,8 @@ func (r *Region) AssessPhase(in PhaseInput, by int64, now time.Time) (*PhaseAsse
 // in UTC: Indonesia's fiscal year is the calendar year, in the region's
 // time zone.
 func (r *Region) FiscalYearBounds(year int) (from, to time.Time) {
-	loc := r.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return time.Date(year, 1, 1, 0, 0, 0, 0, loc).UTC(), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc).UTC()
+	from, to = r.fiscalYearBounds(year)
+	return from.UTC(), to.UTC()
 }
 
 // CommittedStates lists the proposal states whose cost counts against an

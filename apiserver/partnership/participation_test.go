@@ -254,11 +254,7 @@ func TestAssessPhase(t *testing.T) {
 	if _, err := r.AssessPhase(last, 42, now); err != nil {
 		t.Errorf("the previous year: %v", err)
 	}
-	for _, tt := range []struct {
-		name  string
-		edit  func(*PhaseInput)
-		field string
-	}{
+	checkFields(t, good, []fieldCase[PhaseInput]{
 		{"unknown phase", func(in *PhaseInput) { in.Phase = "empowered" }, "phase"},
 		{"no phase", func(in *PhaseInput) { in.Phase = "" }, "phase"},
 		{"a kecamatan is not a ward", func(in *PhaseInput) { in.Ward = "32.73.01" }, "ward"},
@@ -267,15 +263,7 @@ func TestAssessPhase(t *testing.T) {
 		{"two years back", func(in *PhaseInput) { in.FiscalYear = 2024 }, "fiscalYear"},
 		{"next year", func(in *PhaseInput) { in.FiscalYear = 2027 }, "fiscalYear"},
 		{"no note", func(in *PhaseInput) { in.Note = "  " }, "note"},
-	} {
-		in := good
-		tt.edit(&in)
-		_, err := r.AssessPhase(in, 42, now)
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Field != tt.field {
-			t.Errorf("%s: %v, want an error on %s", tt.name, err, tt.field)
-		}
-	}
+	}, func(in PhaseInput) error { _, err := r.AssessPhase(in, 42, now); return err })
 	for _, p := range Phases {
 		if !p.Known() {
 			t.Errorf("%s is not known", p)
@@ -287,8 +275,7 @@ func TestCheckReadableYear(t *testing.T) {
 	r := testRegion(TwoPillar)
 	for year, ok := range map[int]bool{2015: false, 2016: true, 2026: true, 2027: true, 2028: false} {
 		err := r.CheckReadableYear(year, now)
-		var fe *FieldError
-		if ok != (err == nil) || (err != nil && (!errors.As(err, &fe) || fe.Field != "fiscalYear")) {
+		if ok != (err == nil) || (err != nil && !invalidOn(err, "fiscalYear")) {
 			t.Errorf("%d: %v", year, err)
 		}
 	}

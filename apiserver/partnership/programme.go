@@ -67,10 +67,7 @@ func (in ProgrammeInput) check() error {
 	if err := checkText("title", in.Title, 0, 200); err != nil {
 		return err
 	}
-	if in.Beneficiaries < 0 || in.Beneficiaries > 10_000_000 {
-		return Invalid("beneficiaries", "a number from 0 to 10,000,000")
-	}
-	return nil
+	return checkCount("beneficiaries", in.Beneficiaries, maxBeneficiaries, "a number")
 }
 
 func orDefault(s, def string) string {
@@ -158,8 +155,10 @@ func (p *Programme) Change(in ProgrammeChange) error {
 			return err
 		}
 	}
-	if in.Beneficiaries != nil && (*in.Beneficiaries < 0 || *in.Beneficiaries > 10_000_000) {
-		return Invalid("beneficiaries", "a number from 0 to 10,000,000")
+	if in.Beneficiaries != nil {
+		if err := checkCount("beneficiaries", *in.Beneficiaries, maxBeneficiaries, "a number"); err != nil {
+			return err
+		}
 	}
 	if in.State != nil {
 		if err := ProgrammeMachine.Check(fmt.Sprintf("programme %d", p.ID), p.State, *in.State); err != nil {
@@ -254,8 +253,8 @@ func (p *Programme) Contribute(pillar Stakeholder, in ContributionInput, partner
 	if err := CheckAmount("amount", in.Amount, in.Kind != ContributeFunds); err != nil {
 		return nil, err
 	}
-	if in.Quantity < 0 || in.Quantity > 1_000_000_000 {
-		return nil, Invalid("quantity", "a number from 0 to 1,000,000,000")
+	if err := checkCount("quantity", in.Quantity, 1_000_000_000, "a number"); err != nil {
+		return nil, err
 	}
 	if in.Kind != ContributeFunds && in.Quantity == 0 && in.Amount == 0 {
 		return nil, Invalid("quantity", "say how much is given, or its estimated value")

@@ -72,6 +72,9 @@ type Proposal struct {
 	Version       int // bumped by every change; a stale write is refused
 }
 
+// maxBeneficiaries bounds the people a proposal or a programme says it benefits.
+const maxBeneficiaries = 10_000_000
+
 // ProposalInput is what an institution writes in a proposal.
 type ProposalInput struct {
 	Institution   string `json:"institution" form:"institution"`
@@ -129,9 +132,8 @@ func (r *Region) fill(p *Proposal, inst Institution, in ProposalInput, now time.
 		}
 		return Invalid("activity", "%q is outside the scope of %s (%s)", in.Activity, typ.Name, strings.Join(keys, ", "))
 	}
-	year := now.In(r.Location).Year()
-	if in.FiscalYear < year || in.FiscalYear > year+1 {
-		return Invalid("fiscalYear", "must be %d or %d", year, year+1)
+	if err := checkYear("fiscalYear", in.FiscalYear, r.year(now)); err != nil {
+		return err
 	}
 	if err := checkText("title", in.Title, 1, 120); err != nil {
 		return err
@@ -145,8 +147,8 @@ func (r *Region) fill(p *Proposal, inst Institution, in ProposalInput, now time.
 	if err := CheckAmount("cost", in.Cost, false); err != nil {
 		return err
 	}
-	if in.Beneficiaries < 0 || in.Beneficiaries > 10_000_000 {
-		return Invalid("beneficiaries", "a number from 0 to 10,000,000")
+	if err := checkCount("beneficiaries", in.Beneficiaries, maxBeneficiaries, "a number"); err != nil {
+		return err
 	}
 	if in.Kind != Empowerment && in.Kind != Infrastructure {
 		return Invalid("kind", "empowerment or infrastructure")
@@ -157,10 +159,12 @@ func (r *Region) fill(p *Proposal, inst Institution, in ProposalInput, now time.
 	return nil
 }
 
+func (p *Proposal) name() string { return fmt.Sprintf("proposal %d", p.ID) }
+
 // Move takes a proposal to another state, checked against ProposalMachine.
 // Reasons are required for rejection, return and cancellation.
 func (p *Proposal) Move(to ProposalState, reason string, now time.Time) error {
-	if err := ProposalMachine.Check(fmt.Sprintf("proposal %d", p.ID), p.State, to); err != nil {
+	if err := ProposalMachine.Check(p.name(), p.State, to); err != nil {
 		return err
 	}
 	switch to {

@@ -197,3 +197,22 @@ func (r *Region) Population() int64 {
 	}
 	return n
 }
+
+// location is the region's time zone, UTC when it names none.
+func (r *Region) location() *time.Location {
+	if r.Location == nil {
+		return time.UTC
+	}
+	return r.Location
+}
+
+// year is the current year in the region's time zone: its fiscal year.
+func (r *Region) year(now time.Time) int { return now.In(r.location()).Year() }
+
+// checkYear refuses a year other than first or the one after it, naming the field.
+func checkYear(field string, year, first int) error {
+	if year < first || year > first+1 {
+		return Invalid(field, "must be %d or %d", first, first+1)
+	}
+	return nil
+}

@@ -176,7 +176,7 @@ func (r *Region) Report(p *Proposal, in ReportInput, files []Upload, by int64, n
 	if r.TwoPillar == nil {
 		return nil, fmt.Errorf("%w: %s does not run the two-pillar model", ErrForbidden, r.Name)
 	}
-	if err := ProposalMachine.Check(fmt.Sprintf("proposal %d", p.ID), p.State, ProposalReported); err != nil {
+	if err := ProposalMachine.Check(p.name(), p.State, ProposalReported); err != nil {
 		return nil, fmt.Errorf("%w; only an approved or returned proposal is reported on", err)
 	}
 	if err := CheckAmount("spent", in.Spent, true); err != nil {
@@ -188,10 +188,16 @@ func (r *Region) Report(p *Proposal, in ReportInput, files []Upload, by int64, n
 	if err := checkText("outputs", in.Outputs, 1, MaxOutputs); err != nil {
 		return nil, err
 	}
-	if in.Participants < 0 || in.Participants > MaxParticipants {
-		return nil, Invalid("participants", "a number from 0 to 10,000,000")
+	if err := checkCount("participants", in.Participants, MaxParticipants, "a number"); err != nil {
+		return nil, err
 	}
-	start, end, err := r.activityDates(p, in, now)
+	// The activity starts within or after the proposal's fiscal year.
+	start, end, err := r.activityDates(in.ActivityStart, in.ActivityEnd, now, func(start, _ time.Time) error {
+		if start.Year() < p.FiscalYear {
+			return Invalid("activityStart", "before fiscal year %d of the proposal", p.FiscalYear)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -213,28 +219,26 @@ func (r *Region) Report(p *Proposal, in ReportInput, files []Upload, by int64, n
 	return rep, nil
 }
 
-// activityDates reads the activity's dates: start no later than end, start
-// within or after the proposal's fiscal year, end not in the future.
-func (r *Region) activityDates(p *Proposal, in ReportInput, now time.Time) (start, end time.Time, err error) {
-	loc := r.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	if start, err = parseDate("activityStart", in.ActivityStart, loc); err != nil {
+// activityDates reads the dates an activity ran from and to, as days of the
+// region's time zone: the start no later than the end, both as within (of
+// the days' starts in that zone) accepts, the end not in the future. They
+// come back in UTC.
+func (r *Region) activityDates(from, to string, now time.Time, within func(start, end time.Time) error) (start, end time.Time, err error) {
+	loc := r.location()
+	if start, err = parseDate("activityStart", from, loc); err != nil {
 		return
 	}
-	if end, err = parseDate("activityEnd", in.ActivityEnd, loc); err != nil {
+	if end, err = parseDate("activityEnd", to, loc); err != nil {
 		return
 	}
 	if end.Before(start) {
-		return start, end, Invalid("activityEnd", "%s is before the activity started (%s)", in.ActivityEnd, in.ActivityStart)
+		return start, end, Invalid("activityEnd", "%s is before the activity started (%s)", to, from)
 	}
-	if y := start.In(loc).Year(); y < p.FiscalYear {
-		return start, end, Invalid("activityStart", "before fiscal year %d of the proposal", p.FiscalYear)
+	if err = within(start, end); err != nil {
+		return
 	}
 	local := now.In(loc)
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	if end.After(today) {
+	if end.After(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)) {
 		return start, end, Invalid("activityEnd", "in the future; report once the activity has ended")
 	}
 	return start.UTC(), end.UTC(), nil
@@ -353,7 +357,7 @@ func (rep *Report) Take(p *Proposal, step ReportStep, text string, now time.Time
 		return fmt.Errorf("%w: report %d is %s and proposal %d is %s; only the proposal's current report takes a step", ErrConflict, rep.ID, rep.State, p.ID, p.State)
 	}
 	if step == StepEvaluate {
-		if err := ProposalMachine.Check(fmt.Sprintf("proposal %d", p.ID), p.State, to); err != nil {
+		if err := ProposalMachine.Check(p.name(), p.State, to); err != nil {
 			return err
 		}
 		if err := checkText("evaluation", text, 1, MaxEvaluation); err != nil {

@@ -169,14 +169,23 @@ func ParseDue(s string, loc *time.Location) (time.Time, error) {
 	return utcMicro(t), nil
 }
 
+// check refuses a move of the finding that FindingMachine does not allow,
+// and one by the account barred from it (refusal says why).
+func (f *Finding) check(to FindingState, by, barred int64, refusal string) error {
+	if err := FindingMachine.Check(f.name(), f.State, to); err != nil {
+		return err
+	}
+	if by == barred {
+		return fmt.Errorf("%w: %s", ErrForbidden, refusal)
+	}
+	return nil
+}
+
 // Respond records the answer of the office or institution to an open finding.
 // The supervisor who recorded it may not answer it.
 func (f *Finding) Respond(text string, by int64, now time.Time) error {
-	if err := FindingMachine.Check(f.name(), f.State, FindingResponded); err != nil {
+	if err := f.check(FindingResponded, by, f.RecordedBy, "whoever recorded a finding does not answer it"); err != nil {
 		return err
-	}
-	if by == f.RecordedBy {
-		return fmt.Errorf("%w: whoever recorded a finding does not answer it", ErrForbidden)
 	}
 	if err := supervisionText("response", text, maxFindingTxt); err != nil {
 		return err
@@ -189,11 +198,8 @@ func (f *Finding) Respond(text string, by int64, now time.Time) error {
 // Close accepts the answer to a finding; a closed finding is final. Whoever
 // answered it may not close it.
 func (f *Finding) Close(by int64, now time.Time) error {
-	if err := FindingMachine.Check(f.name(), f.State, FindingClosed); err != nil {
+	if err := f.check(FindingClosed, by, f.RespondedBy, "whoever answered a finding does not close it"); err != nil {
 		return err
-	}
-	if by == f.RespondedBy {
-		return fmt.Errorf("%w: whoever answered a finding does not close it", ErrForbidden)
 	}
 	now = utcMicro(now)
 	f.State, f.ClosedAt, f.UpdatedAt = FindingClosed, now, now
@@ -204,11 +210,8 @@ func (f *Finding) Close(by int64, now time.Time) error {
 // with a new due date: the one given (as for a new finding), or now plus the
 // region's finding response time. Whoever answered it may not reopen it.
 func (f *Finding) Reopen(r *Region, reason, due string, by int64, now time.Time) error {
-	if err := FindingMachine.Check(f.name(), f.State, FindingOpen); err != nil {
+	if err := f.check(FindingOpen, by, f.RespondedBy, "whoever answered a finding does not reopen it"); err != nil {
 		return err
-	}
-	if by == f.RespondedBy {
-		return fmt.Errorf("%w: whoever answered a finding does not reopen it", ErrForbidden)
 	}
 	if err := supervisionText("reason", reason, maxReason); err != nil {
 		return err
@@ -466,13 +469,10 @@ func groupTrackingCode(s string) string {
 
 // supervisionText refuses an empty or too long text, naming the field.
 func supervisionText(field, s string, max int) error {
-	n := utf8.RuneCountInString(strings.TrimSpace(s))
-	switch {
-	case n == 0:
-		return Invalid(field, "required")
-	case n > max:
-		return Invalid(field, "at most %d characters", max)
-	case !utf8.ValidString(s):
+	if err := checkText(field, s, 1, max); err != nil {
+		return err
+	}
+	if !utf8.ValidString(s) {
 		return Invalid(field, "not valid UTF-8")
 	}
 	return nil

@@ -2,7 +2,6 @@ package partnership
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,35 +31,16 @@ var (
 // Every pair of states, against a table written out by hand rather than read
 // from the machine, so that a move added or dropped by mistake is caught.
 func TestFindingMachineEveryPair(t *testing.T) {
-	states := []FindingState{FindingClosed, FindingOpen, FindingResponded}
-	if got := FindingMachine.States(); !slices.Equal(got, states) {
-		t.Fatalf("states %v, want %v", got, states)
-	}
-	allowed := map[[2]FindingState]bool{
+	checkMachine(t, FindingMachine, "finding 1", []FindingState{FindingClosed, FindingOpen, FindingResponded}, map[[2]FindingState]bool{
 		{FindingOpen, FindingResponded}:   true,
 		{FindingResponded, FindingClosed}: true,
 		{FindingResponded, FindingOpen}:   true,
-	}
-	for _, from := range states {
-		for _, to := range states {
-			want := allowed[[2]FindingState{from, to}]
-			err := FindingMachine.Check("finding 1", from, to)
-			if want && err != nil {
-				t.Errorf("%s → %s refused: %v", from, to, err)
-			}
-			if !want && !errors.Is(err, ErrConflict) {
-				t.Errorf("%s → %s: %v, want a conflict", from, to, err)
-			}
-		}
-	}
+	})
 }
 
 func TestComplaintMachineEveryPair(t *testing.T) {
 	states := []ComplaintState{ComplaintEscalated, ComplaintFiled, ComplaintInvestigating, ComplaintReceived, ComplaintResolved}
-	if got := ComplaintMachine.States(); !slices.Equal(got, states) {
-		t.Fatalf("states %v, want %v", got, states)
-	}
-	allowed := map[[2]ComplaintState]bool{
+	checkMachine(t, ComplaintMachine, "complaint 1", states, map[[2]ComplaintState]bool{
 		{ComplaintFiled, ComplaintReceived}:          true,
 		{ComplaintReceived, ComplaintInvestigating}:  true,
 		{ComplaintInvestigating, ComplaintResolved}:  true,
@@ -69,19 +49,7 @@ func TestComplaintMachineEveryPair(t *testing.T) {
 		{ComplaintInvestigating, ComplaintEscalated}: true,
 		{ComplaintEscalated, ComplaintInvestigating}: true,
 		{ComplaintEscalated, ComplaintResolved}:      true,
-	}
-	for _, from := range states {
-		for _, to := range states {
-			want := allowed[[2]ComplaintState{from, to}]
-			err := ComplaintMachine.Check("complaint 1", from, to)
-			if want && err != nil {
-				t.Errorf("%s → %s refused: %v", from, to, err)
-			}
-			if !want && !errors.Is(err, ErrConflict) {
-				t.Errorf("%s → %s: %v, want a conflict", from, to, err)
-			}
-		}
-	}
+	})
 }
 
 const (
@@ -110,11 +78,7 @@ func TestRecordFinding(t *testing.T) {
 	if _, err := r.Finding(ok, svSupervisor, svStart); err != nil {
 		t.Fatalf("a finding about proposal 17: %v", err)
 	}
-	for _, tt := range []struct {
-		name  string
-		edit  func(n *NewFinding)
-		field string
-	}{
+	checkFields(t, ok, []fieldCase[NewFinding]{
 		{"unknown scope", func(n *NewFinding) { n.Scope = "32.73.09" }, "scope"},
 		{"no scope", func(n *NewFinding) { n.Scope = "" }, "scope"},
 		{"object id without type", func(n *NewFinding) { n.ObjectType = "" }, "objectType"},
@@ -127,15 +91,7 @@ func TestRecordFinding(t *testing.T) {
 		{"due when svStart", func(n *NewFinding) { n.DueAt = svStart.Format(time.RFC3339) }, "dueAt"},
 		{"due too far ahead", func(n *NewFinding) { n.DueAt = "2028-01-01" }, "dueAt"},
 		{"due unreadable", func(n *NewFinding) { n.DueAt = "next week" }, "dueAt"},
-	} {
-		n := ok
-		tt.edit(&n)
-		_, err := r.Finding(n, svSupervisor, svStart)
-		var fe *FieldError
-		if !errors.As(err, &fe) || fe.Field != tt.field {
-			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
-		}
-	}
+	}, func(n NewFinding) error { _, err := r.Finding(n, svSupervisor, svStart); return err })
 }
 
 func TestFindingDue(t *testing.T) {
@@ -161,7 +117,7 @@ func TestFindingDue(t *testing.T) {
 	}
 	// A region without a finding response time needs a due date on each finding.
 	r.TwoPillar.FindingResponse = 0
-	if _, err := r.Finding(NewFinding{Scope: "32.73.01", Title: "t", Detail: "d"}, svSupervisor, svStart); !svInvalid(err, "dueAt") {
+	if _, err := r.Finding(NewFinding{Scope: "32.73.01", Title: "t", Detail: "d"}, svSupervisor, svStart); !invalidOn(err, "dueAt") {
 		t.Errorf("no due date and no response time: %v", err)
 	}
 }
@@ -172,7 +128,7 @@ func TestFindingLifeAndOverdue(t *testing.T) {
 	if f.Overdue(f.DueAt) || !f.Overdue(f.DueAt.Add(time.Second)) {
 		t.Fatal("an open finding is overdue strictly after its due date")
 	}
-	if err := f.Respond("", svOffice, svStart.Add(svDay)); !svInvalid(err, "response") {
+	if err := f.Respond("", svOffice, svStart.Add(svDay)); !invalidOn(err, "response") {
 		t.Fatalf("empty response: %v", err)
 	}
 	if err := f.Respond("Sudah kami tindak lanjuti.", svSupervisor, svStart.Add(svDay)); !errors.Is(err, ErrForbidden) {
@@ -196,7 +152,7 @@ func TestFindingLifeAndOverdue(t *testing.T) {
 	if err := f.Reopen(r, "Bukti belum dilampirkan.", "", svOffice, svStart.Add(2*svDay)); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("the svOffice reopens its own answer: %v", err)
 	}
-	if err := f.Reopen(r, "", "", svSupervisor, svStart.Add(2*svDay)); !svInvalid(err, "reason") {
+	if err := f.Reopen(r, "", "", svSupervisor, svStart.Add(2*svDay)); !invalidOn(err, "reason") {
 		t.Fatalf("reopened without a reason: %v", err)
 	}
 	if err := f.Reopen(r, "Bukti belum dilampirkan.", "", svSupervisor, svStart.Add(2*svDay)); err != nil {
@@ -251,11 +207,7 @@ func TestFileComplaint(t *testing.T) {
 		t.Fatalf("an anonymous complaint about an institution: %+v, %v", in, err)
 	}
 	ok := NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}
-	for _, tt := range []struct {
-		name  string
-		edit  func(n *NewComplaint)
-		field string
-	}{
+	checkFields(t, ok, []fieldCase[NewComplaint]{
 		{"no ward", func(n *NewComplaint) { n.Ward = "" }, "ward"},
 		{"unknown ward", func(n *NewComplaint) { n.Ward = "32.73.01.1009" }, "ward"},
 		{"a kecamatan is not a ward", func(n *NewComplaint) { n.Ward = "32.73.01" }, "ward"},
@@ -266,13 +218,7 @@ func TestFileComplaint(t *testing.T) {
 		{"no body", func(n *NewComplaint) { n.Body = " \n" }, "body"},
 		{"long body", func(n *NewComplaint) { n.Body = strings.Repeat("a", maxBody+1) }, "body"},
 		{"bad UTF-8", func(n *NewComplaint) { n.Body = "a\xff" }, "body"},
-	} {
-		n := ok
-		tt.edit(&n)
-		if _, err := r.Complaint(n, svResident, svStart); !svInvalid(err, tt.field) {
-			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
-		}
-	}
+	}, func(n NewComplaint) error { _, err := r.Complaint(n, svResident, svStart); return err })
 	four := &Region{Code: "32.11", Name: "Sumedang"}
 	if _, err := four.Complaint(ok, svResident, svStart); !errors.Is(err, ErrConflict) {
 		t.Errorf("a region without two-pillar rules: %v", err)
@@ -325,10 +271,10 @@ func TestComplaintMoves(t *testing.T) {
 	if err := c.Resolve("beres", svResident, svStart); !errors.Is(err, ErrForbidden) {
 		t.Errorf("the filer resolves their own complaint: %v", err)
 	}
-	if err := c.Resolve(" ", svHandler, svStart); !svInvalid(err, "resolution") {
+	if err := c.Resolve(" ", svHandler, svStart); !invalidOn(err, "resolution") {
 		t.Errorf("resolved without a resolution: %v", err)
 	}
-	if err := c.Escalate("", svStart); !svInvalid(err, "reason") {
+	if err := c.Escalate("", svStart); !invalidOn(err, "reason") {
 		t.Errorf("escalated without a reason: %v", err)
 	}
 	// Anonymous complaints are handled by anyone allowed to.
@@ -400,7 +346,7 @@ func TestTrackingCodes(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "7K3QD", "7K3QD-M0XZA-9PRTV-4HG2EE", "7K3QD-M0XZA-9PRTV-4HG2U", "7K3QD-M0XZA-9PRTV-4HG2é", strings.Repeat("0", 100)} {
-		if _, err := NormalizeTrackingCode(bad); !svInvalid(err, "code") {
+		if _, err := NormalizeTrackingCode(bad); !invalidOn(err, "code") {
 			t.Errorf("%q: %v, want invalid code", bad, err)
 		}
 	}
@@ -413,7 +359,7 @@ func FuzzNormalizeTrackingCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		code, err := NormalizeTrackingCode(s)
 		if err != nil {
-			if !svInvalid(err, "code") {
+			if !invalidOn(err, "code") {
 				t.Fatalf("%q: %v", s, err)
 			}
 			return
@@ -432,7 +378,7 @@ func FuzzParseDue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		due, err := ParseDue(s, time.UTC)
 		if err != nil {
-			if !svInvalid(err, "dueAt") {
+			if !invalidOn(err, "dueAt") {
 				t.Fatalf("%q: %v", s, err)
 			}
 			return
@@ -441,9 +387,4 @@ func FuzzParseDue(f *testing.F) {
 			t.Fatalf("%q → %v", s, due)
 		}
 	})
-}
-
-func svInvalid(err error, field string) bool {
-	var fe *FieldError
-	return errors.As(err, &fe) && fe.Field == field
 }

@@ -105,30 +105,19 @@ func TestProposalValidation(t *testing.T) {
 	if _, err := r.Proposal(proposalInput(), 1, now); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		field  string
-		mutate func(*ProposalInput)
-	}{
-		{"institution", func(p *ProposalInput) { p.Institution = "32.73.01.1001/rw-09" }},
-		{"activity", func(p *ProposalInput) { p.Activity = "pokja-4" }}, // a PKK activity, not an RW's
-		{"fiscalYear", func(p *ProposalInput) { p.FiscalYear = 2020 }},
-		{"cost", func(p *ProposalInput) { p.Cost = -5 }},
-		{"cost", func(p *ProposalInput) { p.Cost = 0 }},
-		{"cost", func(p *ProposalInput) { p.Cost = MaxAmount + 1 }},
-		{"beneficiaries", func(p *ProposalInput) { p.Beneficiaries = -1 }},
-		{"title", func(p *ProposalInput) { p.Title = "" }},
-		{"title", func(p *ProposalInput) { p.Title = strings.Repeat("x", 121) }},
-		{"location", func(p *ProposalInput) { p.Location = " " }},
-		{"kind", func(p *ProposalInput) { p.Kind = "party" }},
-	}
-	for _, tt := range tests {
-		in := proposalInput()
-		tt.mutate(&in)
-		var fe *FieldError
-		if _, err := r.Proposal(in, 1, now); !errors.As(err, &fe) || fe.Field != tt.field {
-			t.Errorf("%+v: %v, want an error on %s", in, err, tt.field)
-		}
-	}
+	checkFields(t, proposalInput(), []fieldCase[ProposalInput]{
+		{"an institution the ward lacks", func(p *ProposalInput) { p.Institution = "32.73.01.1001/rw-09" }, "institution"},
+		{"an activity outside the scope", func(p *ProposalInput) { p.Activity = "pokja-4" }, "activity"}, // a PKK activity, not an RW's
+		{"a past fiscal year", func(p *ProposalInput) { p.FiscalYear = 2020 }, "fiscalYear"},
+		{"negative cost", func(p *ProposalInput) { p.Cost = -5 }, "cost"},
+		{"no cost", func(p *ProposalInput) { p.Cost = 0 }, "cost"},
+		{"too large a cost", func(p *ProposalInput) { p.Cost = MaxAmount + 1 }, "cost"},
+		{"negative beneficiaries", func(p *ProposalInput) { p.Beneficiaries = -1 }, "beneficiaries"},
+		{"no title", func(p *ProposalInput) { p.Title = "" }, "title"},
+		{"long title", func(p *ProposalInput) { p.Title = strings.Repeat("x", 121) }, "title"},
+		{"blank location", func(p *ProposalInput) { p.Location = " " }, "location"},
+		{"neither empowerment nor infrastructure", func(p *ProposalInput) { p.Kind = "party" }, "kind"},
+	}, func(in ProposalInput) error { _, err := r.Proposal(in, 1, now); return err })
 }
 
 func TestMusrenbangDecisions(t *testing.T) {
@@ -213,8 +202,7 @@ func TestScheduleMusrenbangRefuses(t *testing.T) {
 	} {
 		in := good
 		mutate(&in)
-		var fe *FieldError
-		if _, err := r.ScheduleMusrenbang(in, now); !errors.As(err, &fe) || fe.Field != field {
+		if _, err := r.ScheduleMusrenbang(in, now); !invalidOn(err, field) {
 			t.Errorf("%s: %v", field, err)
 		}
 	}

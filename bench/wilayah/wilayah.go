@@ -24,7 +24,6 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"pilar.id/pilar/operator/api/v1alpha1"
 	"pilar.id/pilar/policies"
@@ -348,13 +347,9 @@ func (r *Regency) Manifest(template *v1alpha1.Region, name string, labels map[st
 // ReadTemplate reads a Region manifest (tenants/bandung.yaml) to take the
 // regulations of every generated region from.
 func ReadTemplate(path string) (*v1alpha1.Region, error) {
-	data, err := os.ReadFile(path)
+	m, err := v1alpha1.ReadManifest(path)
 	if err != nil {
 		return nil, fmt.Errorf("wilayah: %w", err)
 	}
-	var m v1alpha1.Region
-	if err := yaml.UnmarshalStrict(data, &m); err != nil {
-		return nil, fmt.Errorf("wilayah: %s: %w", path, err)
-	}
-	return &m, nil
+	return m, nil
 }

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -21,7 +23,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -30,23 +31,6 @@ import (
 
 	"pilar.id/pilar/internal/testcluster"
 )
-
-var cluster *testcluster.Cluster
-
-func TestMain(m *testing.M) {
-	c, err := testcluster.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cluster = c
-	code := m.Run()
-	if err := c.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = max(code, 1)
-	}
-	os.Exit(code)
-}
 
 func load(t *testing.T) *chart.Chart {
 	t.Helper()
@@ -173,7 +157,7 @@ func TestChartRendersHardenedPodsAndNoSecrets(t *testing.T) {
 			}
 			api, op := deployments["pilar-apiserver"], deployments["pilar-operator"]
 			if api == nil || op == nil {
-				t.Fatalf("deployments %v, want pilar-apiserver and pilar-operator", keys(deployments))
+				t.Fatalf("deployments %v, want pilar-apiserver and pilar-operator", slices.Sorted(maps.Keys(deployments)))
 			}
 			apiArgs := strings.Join(api.Spec.Template.Spec.Containers[0].Args, " ")
 			opArgs := strings.Join(op.Spec.Template.Spec.Containers[0].Args, " ")
@@ -226,15 +210,6 @@ func TestChartRendersHardenedPodsAndNoSecrets(t *testing.T) {
 }
 
 var clusterScoped = map[string]bool{"ClusterRole": true, "ClusterRoleBinding": true, "Namespace": true, "CustomResourceDefinition": true}
-
-func keys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // checkHardened fails unless every container of d runs as non-root, with no
 // privilege escalation, no capability, a read-only root filesystem and the
@@ -308,24 +283,12 @@ func TestValuesSchemaRefusesWhatItShould(t *testing.T) {
 // server: a server-side dry run with strict field validation, in a namespace
 // of its own.
 func TestChartAppliesToAnAPIServer(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := client.New(cluster.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := cluster.Client(t, clientgoscheme.Scheme)
 	ctx := t.Context()
 	ch := load(t)
 	for _, tc := range []struct{ name, values string }{{"defaults", ""}, {"variation", variation}} {
 		t.Run(tc.name, func(t *testing.T) {
-			ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "chart-"}}
-			if err := cl.Create(ctx, ns); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cl.Delete(t.Context(), ns) })
-			objs, err := render(ch, ns.Name, tc.values)
+			objs, err := render(ch, testcluster.Namespace(t, cl, "chart-"), tc.values)
 			if err != nil {
 				t.Fatal(err)
 			}

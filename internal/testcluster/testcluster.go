@@ -2,24 +2,12 @@
 // envtest (sigs.k8s.io/controller-runtime/pkg/envtest), using the
 // kube-apiserver and etcd binaries built by hack/envtest-binaries.sh.
 //
-// Call Start from TestMain and Stop when the tests are done:
+// Call Start from TestMain and Stop when the tests are done, or let Main do
+// both:
 //
 //	var cluster *testcluster.Cluster
 //
-//	func TestMain(m *testing.M) {
-//		c, err := testcluster.Start()
-//		if err != nil {
-//			fmt.Fprintln(os.Stderr, err)
-//			os.Exit(1)
-//		}
-//		cluster = c
-//		code := m.Run()
-//		if err := c.Stop(); err != nil {
-//			fmt.Fprintln(os.Stderr, err)
-//			code = max(code, 1)
-//		}
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m, &cluster)) }
 //
 // The binaries are taken from the directory named by KUBEBUILDER_ASSETS when
 // that variable is set. Otherwise Start runs hack/envtest-binaries.sh from
@@ -37,6 +25,7 @@ package testcluster
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -44,9 +33,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+	"pilar.id/pilar/internal/testmain"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
@@ -252,3 +247,35 @@ func moduleOf(gomod []byte) string {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// Main is a TestMain for a package whose tests share the API server: it
+// starts the server into *c, runs the tests and stops the server, and
+// returns the exit code, failing when the server cannot start or stop:
+//
+//	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m, &cluster)) }
+func Main(m *testing.M, c **Cluster) int { return testmain.Run(m, c, Start) }
+
+// Client returns a client of the API server, as a cluster admin, that knows
+// the kinds of scheme; an error fails the test.
+func (c *Cluster) Client(t testing.TB, scheme *runtime.Scheme) client.Client {
+	t.Helper()
+	cl, err := client.New(c.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatalf("testcluster: creating a client: %v", err)
+	}
+	return cl
+}
+
+// Namespace makes a namespace of the test, its name prefix followed by a
+// random suffix, and returns the name. The test's cleanup deletes it again;
+// envtest runs no namespace controller, so it only moves to Terminating,
+// which is fine for a throwaway server.
+func Namespace(t testing.TB, cl client.Client, prefix string) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix}}
+	if err := cl.Create(t.Context(), ns); err != nil {
+		t.Fatalf("testcluster: creating a namespace: %v", err)
+	}
+	t.Cleanup(func() { cl.Delete(context.Background(), ns) })
+	return ns.Name
+}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,30 +19,8 @@ import (
 	"pilar.id/pilar/internal/testcluster"
 )
 
-var cluster *testcluster.Cluster
-
-func TestMain(m *testing.M) {
-	start := time.Now()
-	c, err := testcluster.Start()
-	if err != nil {
-		// Never skip: a test suite that silently does not run is worse
-		// than a failing one.
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Fprintf(os.Stderr, "testcluster: API server %s up in %s (binaries from %s)\n",
-		c.Config.Host, time.Since(start).Round(time.Millisecond), c.AssetsDir)
-	cluster = c
-
-	code := m.Run()
-	if err := c.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = max(code, 1)
-	}
-	os.Exit(code)
-}
-
 func TestStartIsShared(t *testing.T) {
+	t.Logf("API server %s, binaries from %s", cluster.Config.Host, cluster.AssetsDir)
 	c, err := testcluster.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -64,24 +41,12 @@ func TestConfigMapRoundTrip(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	cl, err := client.New(cluster.Config, client.Options{Scheme: clientgoscheme.Scheme})
-	if err != nil {
-		t.Fatalf("creating client: %v", err)
-	}
-
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "smoke-"}}
-	if err := cl.Create(ctx, ns); err != nil {
-		t.Fatalf("creating namespace: %v", err)
-	}
-	t.Cleanup(func() {
-		// envtest runs no namespace controller, so the namespace only
-		// moves to Terminating; that is fine for a throwaway server.
-		_ = cl.Delete(context.Background(), ns)
-	})
+	cl := cluster.Client(t, clientgoscheme.Scheme)
+	ns := testcluster.Namespace(t, cl, "smoke-")
 
 	want := map[string]string{"greeting": "hello", "answer": "42"}
 	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Name: "smoke", Namespace: ns.Name},
+		ObjectMeta: metav1.ObjectMeta{Name: "smoke", Namespace: ns},
 		Data:       want,
 	}
 	if err := cl.Create(ctx, cm); err != nil {
@@ -89,7 +54,7 @@ func TestConfigMapRoundTrip(t *testing.T) {
 	}
 
 	var got corev1.ConfigMap
-	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns.Name, Name: "smoke"}, &got); err != nil {
+	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: "smoke"}, &got); err != nil {
 		t.Fatalf("reading configmap back: %v", err)
 	}
 	if got.UID == "" || got.UID != cm.UID {

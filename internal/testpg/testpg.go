@@ -33,7 +33,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +43,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"pilar.id/pilar/internal/childproc"
+	"pilar.id/pilar/internal/testmain"
 )
 
 const (
@@ -72,10 +73,9 @@ type Server struct {
 	env      []string
 	port     int
 	password string
+	maxConns int
 
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed once the postmaster has been reaped
-	waitErr error         // valid after exited is closed
+	postmaster *childproc.Process // nil until started, and after it failed to start
 
 	dbSeq    atomic.Uint64
 	stopOnce sync.Once
@@ -86,9 +86,23 @@ type binaries struct {
 	initdb, pgCtl, postgres string
 }
 
+// Options say how large the server may grow.
+type Options struct {
+	// MaxConnections is PostgreSQL's max_connections; 300 when zero. The
+	// benchmarks need more: hundreds of regions, each with a small pool in
+	// every server they start.
+	MaxConnections int
+}
+
 // Start creates and starts a new PostgreSQL cluster in a temporary
 // directory. Call Stop when done with it (typically at the end of TestMain).
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith is Start with the server's size chosen by the caller.
+func StartWith(o Options) (*Server, error) {
+	if o.MaxConnections == 0 {
+		o.MaxConnections = 300
+	}
 	bins, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -113,6 +127,7 @@ func Start() (*Server, error) {
 		cred:     cred,
 		env:      childEnv(),
 		password: password,
+		maxConns: o.MaxConnections,
 	}
 	if err := s.start(); err != nil {
 		return nil, errors.Join(err, s.stop())
@@ -126,7 +141,7 @@ func (s *Server) start() error {
 	}
 	var lastErr error
 	for range maxStartAttempts {
-		port, err := freePort()
+		port, err := childproc.FreePort()
 		if err != nil {
 			return err
 		}
@@ -191,40 +206,20 @@ func (s *Server) startPostgres() error {
 		"-c", "fsync=off",
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
-		"-c", "max_connections=300",
+		"-c", "max_connections="+strconv.Itoa(s.maxConns),
 	)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	// SIGQUIT makes the postmaster do an immediate shutdown, taking its
 	// backends with it.
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
-
-	exited := make(chan struct{})
-	// running is cancelled once the postmaster is gone, so a readiness probe
-	// stuck on a port someone else holds does not wait out its timeout.
-	running, gone := context.WithCancel(context.Background())
-	defer gone()
-	startErr := make(chan error, 1)
-	go func() {
-		// The parent-death signal fires when the thread that forked the
-		// child exits, not the process. Go may retire threads, so fork from
-		// a locked thread and keep it busy in Wait for the child's lifetime.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			startErr <- err
-			return
-		}
-		startErr <- nil
-		s.waitErr = cmd.Wait()
-		close(exited)
-		gone()
-	}()
-	if err := <-startErr; err != nil {
-		return fmt.Errorf("testpg: start postgres: %w", err)
+	postmaster, err := childproc.Start("postgres", cmd, syscall.SIGQUIT)
+	if err != nil {
+		return fmt.Errorf("testpg: %w", err)
 	}
-	s.cmd = cmd
-	s.exited = exited
+	s.postmaster = postmaster
+	// A readiness probe stuck on a port someone else holds gives up once the
+	// postmaster is gone rather than waiting out its timeout.
+	running := postmaster.Running()
 
 	deadline := time.Now().Add(startTimeout)
 	for {
@@ -239,13 +234,13 @@ func (s *Server) startPostgres() error {
 			return nil
 		}
 		select {
-		case <-exited:
-			s.cmd, s.exited = nil, nil
+		case <-running.Done():
+			s.postmaster = nil
 			tail := s.logTail()
 			if strings.Contains(tail, "could not bind") || strings.Contains(tail, "could not create any TCP/IP sockets") {
 				return fmt.Errorf("testpg: start postgres on port %d: %w", s.port, errPortInUse)
 			}
-			return fmt.Errorf("testpg: postgres exited during startup (%v); server log tail:\n%s", s.waitErr, tail)
+			return fmt.Errorf("testpg: postgres exited during startup (%v); server log tail:\n%s", postmaster.Err(), tail)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -264,7 +259,7 @@ func (s *Server) Stop() error {
 
 func (s *Server) stop() error {
 	var errs []error
-	if s.cmd != nil {
+	if s.postmaster != nil {
 		cmd := s.command(s.bins.pgCtl, "stop",
 			"-D", s.dataDir,
 			"-m", "immediate",
@@ -272,13 +267,10 @@ func (s *Server) stop() error {
 		)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			errs = append(errs, fmt.Errorf("testpg: pg_ctl stop: %w\n%s", err, bytes.TrimSpace(out)))
-			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
 		}
-		select {
-		case <-s.exited:
-		case <-time.After(stopTimeout):
-			_ = s.cmd.Process.Kill()
-			<-s.exited
+		// Gone after pg_ctl; else what pg_ctl did not stop is sent SIGQUIT
+		// and, if even that does not end it, killed.
+		if err := s.postmaster.Stop(syscall.SIGQUIT, stopTimeout); errors.Is(err, childproc.ErrKilled) {
 			errs = append(errs, errors.New("testpg: stop server: postmaster did not exit, killed it"))
 		}
 	}
@@ -299,6 +291,14 @@ func (s *Server) User() string { return superuser }
 
 // Password is the superuser's password, generated randomly per Start.
 func (s *Server) Password() string { return s.password }
+
+// PID is the postmaster's process id; 0 before it has started.
+func (s *Server) PID() int {
+	if s.postmaster == nil {
+		return 0
+	}
+	return s.postmaster.PID()
+}
 
 // AdminDSN is a postgres:// URL for the superuser on the "postgres" database.
 func (s *Server) AdminDSN() string { return s.DSN("postgres") }
@@ -338,9 +338,17 @@ func (s *Server) NewDatabase(t testing.TB) string {
 	return s.DSN(name)
 }
 
-// adminExec runs one statement as the superuser on the "postgres" database,
-// on a connection of its own so parallel callers do not share one.
+// adminExec runs one statement as the superuser on the "postgres" database.
 func (s *Server) adminExec(sql string) error {
+	return s.admin(func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, sql)
+		return err
+	})
+}
+
+// admin runs f on a connection of the superuser's to the "postgres"
+// database, its own so parallel callers do not share one.
+func (s *Server) admin(f func(ctx context.Context, conn *pgx.Conn) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, s.AdminDSN())
@@ -348,10 +356,65 @@ func (s *Server) adminExec(sql string) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		return err
+	return f(ctx, conn)
+}
+
+// Exec runs statements as the superuser on the "postgres" database, in
+// order on one connection, to set up or disturb what a test looks at. The
+// first that fails fails the test.
+func (s *Server) Exec(t testing.TB, stmts ...string) {
+	t.Helper()
+	err := s.admin(func(ctx context.Context, conn *pgx.Conn) error {
+		for _, q := range stmts {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return nil
+}
+
+// Query runs a query as the superuser of s on the "postgres" database and
+// scans its one row into a T; an error fails the test.
+func Query[T any](t testing.TB, s *Server, q string, args ...any) T {
+	t.Helper()
+	var v T
+	err := s.admin(func(ctx context.Context, conn *pgx.Conn) error {
+		return conn.QueryRow(ctx, q, args...).Scan(&v)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// Connect opens a connection with dsn — a session a test holds open — and
+// closes it at the test's cleanup; failing to connect fails the test.
+func Connect(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("testpg: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// HasDatabase reports whether the server has a database of that name.
+func (s *Server) HasDatabase(t testing.TB, name string) bool {
+	t.Helper()
+	return Query[bool](t, s, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name)
+}
+
+// HasRole reports whether the server has a role of that name.
+func (s *Server) HasRole(t testing.TB, name string) bool {
+	t.Helper()
+	return Query[bool](t, s, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", name)
 }
 
 // command prepares a server binary to run as the server user, in the
@@ -559,17 +622,6 @@ func traversable(dir string, cred *syscall.Credential) error {
 	}
 }
 
-// freePort asks the kernel for a free loopback TCP port. Another process may
-// take it before the server binds it; start retries in that case.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("testpg: pick free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // childEnv is the current environment without PG* variables, which would
 // otherwise steer initdb and pg_ctl (PGDATA, PGPORT, ...).
 func childEnv() []string {
@@ -612,17 +664,4 @@ func randomHex(n int) (string, error) {
 // exit code, failing when the server cannot start or stop:
 //
 //	func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-func Main(m *testing.M, srv **Server) int {
-	s, err := Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	*srv = s
-	code := m.Run()
-	if err := s.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	return code
-}
+func Main(m *testing.M, srv **Server) int { return testmain.Run(m, srv, Start) }

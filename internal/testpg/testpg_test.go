@@ -37,21 +37,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func connect(t *testing.T, dsn string) *pgx.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
-
 func TestNewDatabaseWorks(t *testing.T) {
 	ctx := t.Context()
-	conn := connect(t, srv.NewDatabase(t))
+	conn := testpg.Connect(t, srv.NewDatabase(t))
 
 	if _, err := conn.Exec(ctx, `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)`); err != nil {
 		t.Fatalf("create table: %v", err)
@@ -77,8 +65,8 @@ func TestNewDatabaseWorks(t *testing.T) {
 
 func TestNewDatabaseIsolated(t *testing.T) {
 	ctx := t.Context()
-	a := connect(t, srv.NewDatabase(t))
-	b := connect(t, srv.NewDatabase(t))
+	a := testpg.Connect(t, srv.NewDatabase(t))
+	b := testpg.Connect(t, srv.NewDatabase(t))
 
 	var dbA, dbB string
 	if err := a.QueryRow(ctx, `SELECT current_database()`).Scan(&dbA); err != nil {
@@ -111,23 +99,13 @@ func TestNewDatabaseIsolated(t *testing.T) {
 }
 
 func TestNewDatabaseDroppedAfterCleanup(t *testing.T) {
-	admin := connect(t, srv.AdminDSN())
-	exists := func(name string) bool {
-		t.Helper()
-		var n int
-		if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil {
-			t.Fatalf("query pg_database: %v", err)
-		}
-		return n > 0
-	}
-
 	var name string
 	t.Run("use", func(t *testing.T) {
-		conn := connect(t, srv.NewDatabase(t))
+		conn := testpg.Connect(t, srv.NewDatabase(t))
 		if err := conn.QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
 			t.Fatal(err)
 		}
-		if !exists(name) {
+		if !srv.HasDatabase(t, name) {
 			t.Fatalf("database %q not in pg_database while in use", name)
 		}
 		// Leave a connection open past the drop (it is never closed) to
@@ -139,7 +117,7 @@ func TestNewDatabaseDroppedAfterCleanup(t *testing.T) {
 	if name == "" {
 		t.Fatal("subtest did not report a database name")
 	}
-	if exists(name) {
+	if srv.HasDatabase(t, name) {
 		t.Errorf("database %q still exists after the test's cleanup", name)
 	}
 }
@@ -148,7 +126,7 @@ func TestNewDatabaseParallel(t *testing.T) {
 	for i := range 8 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			conn := connect(t, srv.NewDatabase(t))
+			conn := testpg.Connect(t, srv.NewDatabase(t))
 			if _, err := conn.Exec(t.Context(), `CREATE TABLE t (v int); INSERT INTO t VALUES (1)`); err != nil {
 				t.Fatal(err)
 			}
@@ -182,5 +160,24 @@ func TestAccessors(t *testing.T) {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "28P01" {
 		t.Errorf("wrong password: got %v, want SQLSTATE 28P01 (invalid_password)", err)
+	}
+}
+
+// A server started with options has the max_connections asked for, and
+// tells its postmaster's process id.
+func TestStartWith(t *testing.T) {
+	s, err := testpg.StartWith(testpg.Options{MaxConnections: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if max := testpg.Query[string](t, s, "SHOW max_connections"); max != "150" {
+		t.Errorf("max_connections %q, want 150", max)
+	}
+	if got := testpg.Query[string](t, srv, "SHOW max_connections"); got != "300" {
+		t.Errorf("the default max_connections is %s, want 300", got)
+	}
+	if s.PID() == 0 {
+		t.Error("no process id")
 	}
 }

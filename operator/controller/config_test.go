@@ -268,10 +268,7 @@ func TestGeneratedRBACIsEnough(t *testing.T) {
 		}
 		return n > 0, "no event"
 	})
-	if err := k8s.Delete(ctx, e.get(r.Name)); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
+	e.delete(e.get(r.Name))
 	if n := e.errors.Load(); n != 0 {
 		t.Errorf("%d reconciles failed (forbidden?)", n)
 	}

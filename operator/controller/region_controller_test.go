@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/internal/testpg"
 	"pilar.id/pilar/operator/api/v1alpha1"
 	"pilar.id/pilar/operator/postgres"
 	"pilar.id/pilar/operator/resources"
@@ -67,16 +68,16 @@ func TestCreateBecomesReady(t *testing.T) {
 	}
 
 	// PostgreSQL: the database exists, its role owns it, PUBLIC may not connect.
-	if !databaseExists(t, db) {
+	if !pg.HasDatabase(t, db) {
 		t.Fatalf("database %s does not exist", db)
 	}
-	if owner := sql[string](t, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); owner != db {
+	if owner := testpg.Query[string](t, pg, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); owner != db {
 		t.Errorf("owner %s, want %s", owner, db)
 	}
-	if sql[bool](t, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
+	if testpg.Query[bool](t, pg, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
 		t.Error("PUBLIC may connect to the region's database")
 	}
-	if limit := sql[int32](t, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", db); limit != 20 {
+	if limit := testpg.Query[int32](t, pg, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", db); limit != 20 {
 		t.Errorf("connection limit %d, want the default 20", limit)
 	}
 
@@ -112,7 +113,7 @@ func TestCreateBecomesReady(t *testing.T) {
 	}
 	// Nothing dedicated for a Shared region.
 	var dep appsv1.Deployment
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.DedicatedName(r.Name)}, &dep); !apierrors.IsNotFound(err) {
+	if err := k8s.Get(context.Background(), e.key(resources.DedicatedName(r.Name)), &dep); !apierrors.IsNotFound(err) {
 		t.Errorf("a Shared region has a Deployment: %v", err)
 	}
 	if w := e.events.Warnings(r.Name); len(w) > 0 {
@@ -129,7 +130,7 @@ func TestSecondReconcileWritesNothing(t *testing.T) {
 	before := e.waitReady(r.Name)
 	e.quiet()
 	e.writes.Reset()
-	events, sqlWrites, sqlReads := e.events.n.Load(), e.sql.Writes(), e.sql.Reads()
+	events, sqlWrites, sqlReads := e.events.Count(), e.sql.Writes(), e.sql.Reads()
 
 	res, err := e.r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKey{Name: r.Name}})
 	if err != nil || res.RequeueAfter != 0 {
@@ -144,7 +145,7 @@ func TestSecondReconcileWritesNothing(t *testing.T) {
 	if n, log := e.writes.Writes(); n != 0 {
 		t.Errorf("%d writes to the Kubernetes API: %v", n, log)
 	}
-	if n := e.events.n.Load() - events; n != 0 {
+	if n := e.events.Count() - events; n != 0 {
 		t.Errorf("%d events recorded", n)
 	}
 	if n := e.sql.Writes() - sqlWrites; n != 0 {
@@ -239,7 +240,7 @@ func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 	first := e.create(e.region("sumedang", "first"))
 	e.waitReady(first.Name)
 	secretBefore := e.mustSecret(first.Name)
-	oid := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", dbName(first))
+	oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", dbName(first))
 
 	tests := []struct {
 		name   string
@@ -251,14 +252,7 @@ func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 		{"the same role", func(r *v1alpha1.Region) { r.Spec.Database.Role = dbName(first) }, ReasonDatabaseClaimed, first.Name},
 		{"a database of another application", func(r *v1alpha1.Region) { r.Spec.Database.Name = "app_" + strings.ReplaceAll(e.id, "-", "_") }, ReasonNotManaged, "not managed"},
 	}
-	conn, err := pgx.Connect(context.Background(), pg.AdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+pgx.Identifier{"app_" + strings.ReplaceAll(e.id, "-", "_")}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(context.Background())
+	pg.Exec(t, "CREATE DATABASE "+pgx.Identifier{"app_" + strings.ReplaceAll(e.id, "-", "_")}.Sanitize())
 
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,10 +286,10 @@ func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 	if err := login(string(secretBefore.Data["uri"])); err != nil {
 		t.Errorf("the first region's credentials stopped working: %v", err)
 	}
-	if got := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", dbName(first)); got != oid {
+	if got := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", dbName(first)); got != oid {
 		t.Error("the first region's database was replaced")
 	}
-	if owner := sql[string](t, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", dbName(first)); owner != dbName(first) {
+	if owner := testpg.Query[string](t, pg, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", dbName(first)); owner != dbName(first) {
 		t.Errorf("the first region's database now belongs to %s", owner)
 	}
 }
@@ -336,31 +330,22 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	r := e.create(e.region("sumedang", "sum"))
 	ready := e.waitReady(r.Name)
 	db := dbName(r)
-	oid := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", db)
+	oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", db)
 	secret := e.mustSecret(r.Name)
 	// A session the API server would hold: Retain ends it.
-	ctx := context.Background()
-	session, err := pgx.Connect(ctx, string(secret.Data["uri"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
+	session := testpg.Connect(t, string(secret.Data["uri"]))
+	e.delete(ready)
 
-	if err := k8s.Delete(ctx, ready); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
-
-	if !databaseExists(t, db) || !roleExists(t, db) {
+	if !pg.HasDatabase(t, db) || !pg.HasRole(t, db) {
 		t.Fatal("the database or the role is gone")
 	}
-	if sql[bool](t, "SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", db) {
+	if testpg.Query[bool](t, pg, "SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", db) {
 		t.Error("the retained role can still log in")
 	}
 	if err := login(string(secret.Data["uri"])); !postgres.IsAuthFailure(err) {
 		t.Errorf("logging in as the retained role: %v, want refused", err)
 	}
-	if err := session.Ping(ctx); err == nil {
+	if err := session.Ping(context.Background()); err == nil {
 		t.Error("the open session survived")
 	}
 	kept := e.mustSecret(r.Name)
@@ -382,11 +367,11 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	if s := e.mustSecret(r.Name); s.ResourceVersion != kept.ResourceVersion {
 		t.Error("the Secret the Region does not control was changed")
 	}
-	if err := k8s.Delete(ctx, kept); err != nil {
+	if err := k8s.Delete(context.Background(), kept); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(again.Name)
-	if got := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", db); got != oid {
+	if got := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", db); got != oid {
 		t.Error("the retained database was replaced instead of adopted")
 	}
 	if err := login(string(e.mustSecret(r.Name).Data["uri"])); err != nil {
@@ -400,22 +385,12 @@ func TestDeleteWithDeleteDropsDatabaseThenRole(t *testing.T) {
 	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) { r.Spec.Database.ReclaimPolicy = v1alpha1.Delete }))
 	ready := e.waitReady(r.Name)
 	db := dbName(r)
-	secret := e.mustSecret(r.Name)
-	ctx := context.Background()
-	session, err := pgx.Connect(ctx, string(secret.Data["uri"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
-
-	if err := k8s.Delete(ctx, ready); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
-	if databaseExists(t, db) {
+	testpg.Connect(t, string(e.mustSecret(r.Name).Data["uri"])) // a session the deletion must end
+	e.delete(ready)
+	if pg.HasDatabase(t, db) {
 		t.Error("the database survived")
 	}
-	if roleExists(t, db) {
+	if pg.HasRole(t, db) {
 		t.Error("the role survived")
 	}
 	// envtest has no garbage collector: the Secret is still there, and what
@@ -440,17 +415,14 @@ func TestSuspendedRegionIsLeftAloneButStillDeleted(t *testing.T) {
 		return controllerutil.ContainsFinalizer(e.get(r.Name), Finalizer), ""
 	})
 	e.quiet()
-	if got := e.get(r.Name); len(got.Status.Conditions) != 0 || databaseExists(t, dbName(r)) {
+	if got := e.get(r.Name); len(got.Status.Conditions) != 0 || pg.HasDatabase(t, dbName(r)) {
 		t.Fatalf("a suspended region was provisioned: %s", conditions(got))
 	}
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Suspend = false })
 	e.waitReady(r.Name)
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Suspend = true })
-	if err := k8s.Delete(context.Background(), e.get(r.Name)); err != nil {
-		t.Fatal(err)
-	}
-	e.waitGone(r.Name)
-	if databaseExists(t, dbName(r)) || roleExists(t, dbName(r)) {
+	e.delete(e.get(r.Name))
+	if pg.HasDatabase(t, dbName(r)) || pg.HasRole(t, dbName(r)) {
 		t.Error("the suspended region's database or role survived its deletion")
 	}
 }
@@ -506,10 +478,10 @@ func TestOperatorRestartedInTheMiddleOfProvisioning(t *testing.T) {
 			if _, err := first.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKey{Name: r.Name}}); err == nil || !stopped {
 				t.Fatalf("the first operator did not stop: %v", err)
 			}
-			if !databaseExists(t, dbName(r)) {
+			if !pg.HasDatabase(t, dbName(r)) {
 				t.Fatal("the first operator did not get as far as the database")
 			}
-			oid := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", dbName(r))
+			oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", dbName(r))
 			if got := e.get(r.Name); got.Status.Database != "" {
 				t.Fatalf("the first operator wrote a status: %+v", got.Status)
 			}
@@ -527,7 +499,7 @@ func TestOperatorRestartedInTheMiddleOfProvisioning(t *testing.T) {
 			if got.Status.SchemaVersion != store.SchemaVersion() {
 				t.Errorf("schema %q", got.Status.SchemaVersion)
 			}
-			if n := sql[uint32](t, "SELECT oid FROM pg_database WHERE datname = $1", dbName(r)); n != oid {
+			if n := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", dbName(r)); n != oid {
 				t.Error("the database was made again")
 			}
 			var secrets corev1.SecretList
@@ -568,16 +540,9 @@ func TestDedicatedServingWaitsForTheDeployment(t *testing.T) {
 		t.Errorf("Ready without an available Deployment: %s", c.Message)
 	}
 	ctx := context.Background()
-	key := client.ObjectKey{Namespace: e.namespace, Name: resources.DedicatedName(r.Name)}
-	var dep appsv1.Deployment
-	var svc corev1.Service
-	if err := k8s.Get(ctx, key, &dep); err != nil {
-		t.Fatal(err)
-	}
-	if err := k8s.Get(ctx, key, &svc); err != nil {
-		t.Fatal(err)
-	}
-	if !isOwnedBy(&dep, got) || !isOwnedBy(&svc, got) {
+	key := e.key(resources.DedicatedName(r.Name))
+	dep, svc := mustGet[appsv1.Deployment](t, key), mustGet[corev1.Service](t, key)
+	if !isOwnedBy(dep, got) || !isOwnedBy(svc, got) {
 		t.Error("the Deployment or the Service is not owned by the Region")
 	}
 	c := dep.Spec.Template.Spec.Containers[0]
@@ -588,7 +553,7 @@ func TestDedicatedServingWaitsForTheDeployment(t *testing.T) {
 
 	// The replicas become available.
 	dep.Status = appsv1.DeploymentStatus{ObservedGeneration: dep.Generation, Replicas: 2, ReadyReplicas: 2, AvailableReplicas: 2, UpdatedReplicas: 2}
-	if err := k8s.Status().Update(ctx, &dep); err != nil {
+	if err := k8s.Status().Update(ctx, dep); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(r.Name)
@@ -699,7 +664,7 @@ func TestDatabaseRenameIsRefused(t *testing.T) {
 	if c.Reason != ReasonDatabaseRenamed {
 		t.Errorf("DatabaseReady %s: %s", c.Reason, c.Message)
 	}
-	if databaseExists(t, "pilar_renamed_"+strings.ReplaceAll(e.id, "-", "_")) {
+	if pg.HasDatabase(t, "pilar_renamed_"+strings.ReplaceAll(e.id, "-", "_")) {
 		t.Error("a second database was made")
 	}
 }
@@ -714,12 +679,9 @@ func TestMissingAdminSecretIsReportedAndRetried(t *testing.T) {
 	if c.Reason != ReasonServerUnavailable || !strings.Contains(c.Message, "other-server") {
 		t.Errorf("DatabaseReady %s: %s", c.Reason, c.Message)
 	}
-	var admin corev1.Secret
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: adminSecret}, &admin); err != nil {
-		t.Fatal(err)
-	}
+	admin := mustGet[corev1.Secret](t, e.key(adminSecret))
 	admin.ObjectMeta = metav1.ObjectMeta{Namespace: e.namespace, Name: "other-server"}
-	if err := k8s.Create(context.Background(), &admin); err != nil {
+	if err := k8s.Create(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
 	e.waitReady(r.Name)
@@ -734,11 +696,7 @@ func TestDeletionFailureIsExplained(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	var admin corev1.Secret
-	if err := k8s.Get(ctx, client.ObjectKey{Namespace: e.namespace, Name: adminSecret}, &admin); err != nil {
-		t.Fatal(err)
-	}
-	server := admin.DeepCopy()
+	server := mustGet[corev1.Secret](t, e.key(adminSecret)).DeepCopy()
 	server.ObjectMeta = metav1.ObjectMeta{Namespace: e.namespace, Name: "doomed-server"}
 	mustCreate(t, server)
 	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) {
@@ -774,7 +732,7 @@ func TestDeletionFailureIsExplained(t *testing.T) {
 	server.ResourceVersion = ""
 	mustCreate(t, server)
 	e.waitGone(r.Name)
-	if databaseExists(t, dbName(r)) {
+	if pg.HasDatabase(t, dbName(r)) {
 		t.Error("the database survived")
 	}
 }

@@ -91,14 +91,14 @@ func TestScale(t *testing.T) {
 	t.Logf("onboarded %d regions in %v (%v a region; %d Kubernetes writes, %d writing SQL statements incl. migration runs)",
 		n, onboard.Round(time.Millisecond), (onboard / time.Duration(n)).Round(time.Millisecond), writesOnboard, sqlOnboard)
 	t.Logf("resync of %d Ready regions by a restarted operator: %v, %d reconciles, %d Kubernetes writes, %d writing SQL statements, %d events",
-		n, resync.Round(time.Millisecond), e.reconciles.Load()-before, writes, e.sql.Writes()-sqlBefore, e.events.n.Load())
+		n, resync.Round(time.Millisecond), e.reconciles.Load()-before, writes, e.sql.Writes()-sqlBefore, e.events.Count())
 	if writes != 0 {
 		t.Errorf("the resync wrote to the Kubernetes API: %v", log)
 	}
 	if w := e.sql.Writes() - sqlBefore; w != 0 {
 		t.Errorf("the resync issued %d writing SQL statements", w)
 	}
-	if ev := e.events.n.Load(); ev != 0 {
+	if ev := e.events.Count(); ev != 0 {
 		t.Errorf("the resync recorded %d events", ev)
 	}
 	if c, s := ready(); c != n {

@@ -20,7 +20,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,18 +33,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/yaml"
 
+	"pilar.id/pilar/internal/operatorrun"
 	"pilar.id/pilar/internal/testcluster"
 	"pilar.id/pilar/internal/testpg"
 	"pilar.id/pilar/operator/api/v1alpha1"
@@ -56,7 +50,7 @@ import (
 var (
 	cluster *testcluster.Cluster
 	pg      *testpg.Server
-	scheme  = runtime.NewScheme()
+	scheme  *runtime.Scheme
 	// k8s is the test's own admin client: what it does is not counted.
 	k8s client.Client
 )
@@ -73,12 +67,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) (int, error) {
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return 1, err
-	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return 1, err
-	}
+	scheme = v1alpha1.NewScheme()
 	var err error
 	if cluster, err = testcluster.Start(); err != nil {
 		return 1, err
@@ -102,8 +91,8 @@ type env struct {
 	id        string // value of the pilar.id/test label selecting the test's Regions
 	namespace string
 
-	writes     *countingClient
-	events     *countingRecorder
+	writes     *operatorrun.Client
+	events     *operatorrun.Recorder
 	sql        *postgres.Counter
 	reconciles atomic.Int64
 	errors     atomic.Int64
@@ -147,52 +136,36 @@ func (e *env) start() {
 // startAs runs a new manager that talks to the API server with cfg.
 func (e *env) startAs(cfg *rest.Config) {
 	e.t.Helper()
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{e.namespace: {}}},
-		// Every test runs a controller named "region".
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+	mgr, err := operatorrun.Start(cfg, scheme, e.namespace, 0, func(mgr *operatorrun.Manager) error {
+		e.writes, e.events = mgr.Writes, mgr.Events
+		e.r = &RegionReconciler{
+			Client: e.writes, APIReader: mgr.GetAPIReader(), Events: e.events, SQL: e.sql,
+			Options: Options{
+				Namespace: e.namespace, DefaultServerSecret: adminSecret,
+				APIServerImage: "ghcr.io/pilar-id/apiserver:test", APIServerServiceAccount: "pilar-apiserver",
+				NIKKeySecret: "pilar-nik-key", NIKKeySecretKey: "key",
+				Selector:                labels.SelectorFromSet(labels.Set{"pilar.id/test": e.id}),
+				MaxConcurrentReconciles: 4,
+			},
+		}
+		counted := reconcile.Func(func(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+			res, err := e.r.Reconcile(ctx, req)
+			e.reconciles.Add(1)
+			if err != nil && ctx.Err() == nil {
+				e.errors.Add(1)
+				e.t.Logf("reconcile %s: %v", req.Name, err)
+			}
+			return res, err
+		})
+		return e.r.setupWithManager(mgr, counted)
 	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.writes = &countingClient{Client: mgr.GetClient()}
-	e.events = &countingRecorder{EventRecorder: mgr.GetEventRecorder("pilar-operator")}
-	e.r = &RegionReconciler{
-		Client: e.writes, APIReader: mgr.GetAPIReader(), Events: e.events, SQL: e.sql,
-		Options: Options{
-			Namespace: e.namespace, DefaultServerSecret: adminSecret,
-			APIServerImage: "ghcr.io/pilar-id/apiserver:test", APIServerServiceAccount: "pilar-apiserver",
-			NIKKeySecret: "pilar-nik-key", NIKKeySecretKey: "key",
-			Selector:                labels.SelectorFromSet(labels.Set{"pilar.id/test": e.id}),
-			MaxConcurrentReconciles: 4,
-		},
-	}
-	counted := reconcile.Func(func(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-		res, err := e.r.Reconcile(ctx, req)
-		e.reconciles.Add(1)
-		if err != nil && ctx.Err() == nil {
-			e.errors.Add(1)
-			e.t.Logf("reconcile %s: %v", req.Name, err)
-		}
-		return res, err
-	})
-	if err := e.r.setupWithManager(mgr, counted); err != nil {
-		e.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
 	e.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := mgr.Stop(); err != nil {
 			e.t.Errorf("manager: %v", err)
 		}
-	}
-	if !mgr.GetCache().WaitForCacheSync(ctx) {
-		e.t.Fatal("the manager's cache did not sync")
 	}
 }
 
@@ -215,20 +188,16 @@ func slug(s string, n int) string {
 // created).
 func (e *env) region(manifest, name string, mutate ...func(*v1alpha1.Region)) *v1alpha1.Region {
 	e.t.Helper()
-	data, err := os.ReadFile("../../tenants/" + manifest + ".yaml")
+	r, err := v1alpha1.ReadManifest("../../tenants/" + manifest + ".yaml")
 	if err != nil {
-		e.t.Fatal(err)
-	}
-	var r v1alpha1.Region
-	if err := yaml.UnmarshalStrict(data, &r); err != nil {
 		e.t.Fatal(err)
 	}
 	r.Name = name + "-" + e.id
 	r.Labels = map[string]string{"pilar.id/test": e.id}
 	for _, m := range mutate {
-		m(&r)
+		m(r)
 	}
-	return &r
+	return r
 }
 
 func (e *env) create(r *v1alpha1.Region) *v1alpha1.Region {
@@ -259,11 +228,26 @@ func (e *env) update(name string, mutate func(*v1alpha1.Region)) *v1alpha1.Regio
 
 func (e *env) get(name string) *v1alpha1.Region {
 	e.t.Helper()
-	var r v1alpha1.Region
-	if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, &r); err != nil {
-		e.t.Fatal(err)
+	return mustGet[v1alpha1.Region](e.t, client.ObjectKey{Name: name})
+}
+
+// mustGet reads an object with the test's admin client; an error fails the
+// test.
+func mustGet[T any, P interface {
+	*T
+	client.Object
+}](t *testing.T, key client.ObjectKey) P {
+	t.Helper()
+	obj := P(new(T))
+	if err := k8s.Get(context.Background(), key, obj); err != nil {
+		t.Fatal(err)
 	}
-	return &r
+	return obj
+}
+
+// key names an object of the test's namespace.
+func (e *env) key(name string) client.ObjectKey {
+	return client.ObjectKey{Namespace: e.namespace, Name: name}
 }
 
 const waitTimeout = 90 * time.Second
@@ -302,6 +286,15 @@ func (e *env) waitCondition(name, typ string, status metav1.ConditionStatus) *v1
 func (e *env) waitReady(name string) *v1alpha1.Region {
 	e.t.Helper()
 	return e.waitCondition(name, v1alpha1.ConditionReady, metav1.ConditionTrue)
+}
+
+// delete deletes a Region and waits until the operator has let it go.
+func (e *env) delete(r *v1alpha1.Region) {
+	e.t.Helper()
+	if err := k8s.Delete(context.Background(), r); err != nil {
+		e.t.Fatal(err)
+	}
+	e.waitGone(r.Name)
 }
 
 func (e *env) waitGone(name string) {
@@ -343,7 +336,7 @@ func condition(r *v1alpha1.Region, typ string) metav1.Condition {
 
 func (e *env) secret(region string) (*corev1.Secret, error) {
 	var s corev1.Secret
-	err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.SecretName(region)}, &s)
+	err := k8s.Get(context.Background(), e.key(resources.SecretName(region)), &s)
 	return &s, err
 }
 
@@ -358,11 +351,7 @@ func (e *env) mustSecret(region string) *corev1.Secret {
 
 func (e *env) configMap(region string) *corev1.ConfigMap {
 	e.t.Helper()
-	var cm corev1.ConfigMap
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: e.namespace, Name: resources.PolicyConfigMapName(region)}, &cm); err != nil {
-		e.t.Fatal(err)
-	}
-	return &cm
+	return mustGet[corev1.ConfigMap](e.t, e.key(resources.PolicyConfigMapName(region)))
 }
 
 // login connects with a credentials URI; nil means it worked.
@@ -375,30 +364,6 @@ func login(uri string) error {
 	}
 	defer conn.Close(ctx)
 	return conn.Ping(ctx)
-}
-
-// sql runs a query as the server's superuser and scans its one row.
-func sql[T any](t *testing.T, q string, args ...any) T {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.AdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var v T
-	if err := conn.QueryRow(ctx, q, args...).Scan(&v); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return v
-}
-
-func databaseExists(t *testing.T, name string) bool {
-	return sql[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name)
-}
-
-func roleExists(t *testing.T, name string) bool {
-	return sql[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", name)
 }
 
 // isOwnedBy reports whether obj has a controller owner reference to the Region.
@@ -431,147 +396,6 @@ func (e *env) collectGarbage(owner *v1alpha1.Region) {
 			e.t.Fatal(err)
 		}
 	}
-}
-
-// countingClient counts every write the operator sends to the API server.
-type countingClient struct {
-	client.Client
-	n   atomic.Int64
-	mu  sync.Mutex
-	log []string
-}
-
-func (c *countingClient) count(verb string, obj client.Object) {
-	c.n.Add(1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.log = append(c.log, fmt.Sprintf("%s %T %s/%s", verb, obj, obj.GetNamespace(), obj.GetName()))
-}
-
-// Writes returns the number of writes and what they were.
-func (c *countingClient) Writes() (int64, []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n.Load(), append([]string(nil), c.log...)
-}
-
-func (c *countingClient) Reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n.Store(0)
-	c.log = nil
-}
-
-func (c *countingClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	c.count("create", obj)
-	return c.Client.Create(ctx, obj, opts...)
-}
-
-func (c *countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
-	c.count("update", obj)
-	return c.Client.Update(ctx, obj, opts...)
-}
-
-func (c *countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-	c.count("patch", obj)
-	return c.Client.Patch(ctx, obj, patch, opts...)
-}
-
-func (c *countingClient) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
-	c.count("delete", obj)
-	return c.Client.Delete(ctx, obj, opts...)
-}
-
-func (c *countingClient) DeleteAllOf(ctx context.Context, obj client.Object, opts ...client.DeleteAllOfOption) error {
-	c.count("deleteAllOf", obj)
-	return c.Client.DeleteAllOf(ctx, obj, opts...)
-}
-
-func (c *countingClient) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
-	c.n.Add(1)
-	return c.Client.Apply(ctx, obj, opts...)
-}
-
-func (c *countingClient) Status() client.SubResourceWriter {
-	return &countingStatus{SubResourceWriter: c.Client.Status(), c: c}
-}
-
-func (c *countingClient) SubResource(name string) client.SubResourceClient {
-	return &countingSubResource{SubResourceClient: c.Client.SubResource(name), c: c}
-}
-
-type countingStatus struct {
-	client.SubResourceWriter
-	c *countingClient
-}
-
-func (s *countingStatus) Create(ctx context.Context, obj, sub client.Object, opts ...client.SubResourceCreateOption) error {
-	s.c.count("create status", obj)
-	return s.SubResourceWriter.Create(ctx, obj, sub, opts...)
-}
-
-func (s *countingStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	s.c.count("update status", obj)
-	return s.SubResourceWriter.Update(ctx, obj, opts...)
-}
-
-func (s *countingStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-	s.c.count("patch status", obj)
-	return s.SubResourceWriter.Patch(ctx, obj, patch, opts...)
-}
-
-func (s *countingStatus) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...client.SubResourceApplyOption) error {
-	s.c.n.Add(1)
-	return s.SubResourceWriter.Apply(ctx, obj, opts...)
-}
-
-type countingSubResource struct {
-	client.SubResourceClient
-	c *countingClient
-}
-
-func (s *countingSubResource) Create(ctx context.Context, obj, sub client.Object, opts ...client.SubResourceCreateOption) error {
-	s.c.count("create subresource", obj)
-	return s.SubResourceClient.Create(ctx, obj, sub, opts...)
-}
-
-func (s *countingSubResource) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	s.c.count("update subresource", obj)
-	return s.SubResourceClient.Update(ctx, obj, opts...)
-}
-
-func (s *countingSubResource) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-	s.c.count("patch subresource", obj)
-	return s.SubResourceClient.Patch(ctx, obj, patch, opts...)
-}
-
-// countingRecorder counts events (each is a write too) and keeps the
-// warnings' reasons per region.
-type countingRecorder struct {
-	events.EventRecorder
-	n        atomic.Int64
-	mu       sync.Mutex
-	warnings map[string][]string
-}
-
-func (r *countingRecorder) Eventf(regarding, related runtime.Object, typ, reason, action, note string, args ...any) {
-	r.n.Add(1)
-	if typ == corev1.EventTypeWarning {
-		r.mu.Lock()
-		if r.warnings == nil {
-			r.warnings = map[string][]string{}
-		}
-		name := regarding.(metav1.Object).GetName()
-		r.warnings[name] = append(r.warnings[name], reason+": "+fmt.Sprintf(note, args...))
-		r.mu.Unlock()
-	}
-	r.EventRecorder.Eventf(regarding, related, typ, reason, action, note, args...)
-}
-
-func (r *countingRecorder) Warnings(region string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.warnings[region]...)
 }
 
 var errStop = errors.New("the operator stopped here")

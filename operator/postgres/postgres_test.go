@@ -5,33 +5,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"pilar.id/pilar/internal/testpg"
 )
-
-var pg *testpg.Server
-
-func TestMain(m *testing.M) {
-	s, err := testpg.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pg = s
-	code := m.Run()
-	if err := s.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = max(code, 1)
-	}
-	os.Exit(code)
-}
 
 func admin() Admin {
 	return Admin{Endpoint: Endpoint{Host: pg.Host(), Port: pg.Port()}, User: pg.User(), Password: pg.Password()}
@@ -57,38 +37,6 @@ func connect(t *testing.T, c *Counter) *Server {
 	}
 	t.Cleanup(func() { s.Close(ctx) })
 	return s
-}
-
-// superuser runs statements as the server's superuser, outside the package
-// under test, to set up or disturb what the tests look at.
-func superuser(t *testing.T, stmts ...string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.AdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
-
-func query[T any](t *testing.T, q string, args ...any) T {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.AdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var v T
-	if err := conn.QueryRow(ctx, q, args...).Scan(&v); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return v
 }
 
 func canLogin(t *testing.T, role, password, database string) bool {
@@ -120,17 +68,17 @@ func TestEnsureCreatesARoleAndADatabaseNobodyElseCanEnter(t *testing.T) {
 	if !canLogin(t, role, spec.Password, db) {
 		t.Error("the role cannot log in to its database with its password")
 	}
-	if got := query[string](t, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); got != role {
+	if got := testpg.Query[string](t, pg, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); got != role {
 		t.Errorf("database owner %q, want %q", got, role)
 	}
-	if got := query[int32](t, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", role); got != 7 {
+	if got := testpg.Query[int32](t, pg, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", role); got != 7 {
 		t.Errorf("connection limit %d, want 7", got)
 	}
-	if query[bool](t, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
+	if testpg.Query[bool](t, pg, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
 		t.Error("PUBLIC may still connect to the database")
 	}
 	// Another login role is refused at the door.
-	superuser(t, "CREATE ROLE stranger_"+region+" LOGIN PASSWORD 'stranger'")
+	pg.Exec(t, "CREATE ROLE stranger_"+region+" LOGIN PASSWORD 'stranger'")
 	if _, err := connect(t, nil).CanLogin(context.Background(), "stranger_"+region, "stranger", db); err == nil ||
 		!strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("a stranger connecting: %v, want permission denied", err)
@@ -143,7 +91,7 @@ func TestEnsureCreatesARoleAndADatabaseNobodyElseCanEnter(t *testing.T) {
 		if strings.Contains(q, "pg_database") {
 			name = db
 		}
-		if got := query[string](t, q, name); got != Marker(region) {
+		if got := testpg.Query[string](t, pg, q, name); got != Marker(region) {
 			t.Errorf("%s: comment %q, want the marker %q", name, got, Marker(region))
 		}
 	}
@@ -178,7 +126,7 @@ func TestEnsureRepairsOnlyWhatDiffers(t *testing.T) {
 			change:     func(s *Spec) { s.ConnectionLimit = 9 },
 			wantWrites: 1,
 			check: func(t *testing.T, db, role string) {
-				if got := query[int32](t, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", role); got != 9 {
+				if got := testpg.Query[int32](t, pg, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", role); got != 9 {
 					t.Errorf("connection limit %d, want 9", got)
 				}
 			},
@@ -193,7 +141,7 @@ func TestEnsureRepairsOnlyWhatDiffers(t *testing.T) {
 			disturb:    func(db, role string) []string { return []string{"GRANT CONNECT ON DATABASE " + db + " TO PUBLIC"} },
 			wantWrites: 1,
 			check: func(t *testing.T, db, role string) {
-				if query[bool](t, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
+				if testpg.Query[bool](t, pg, "SELECT has_database_privilege('public', $1, 'CONNECT')", db) {
 					t.Error("PUBLIC may connect")
 				}
 			},
@@ -208,7 +156,7 @@ func TestEnsureRepairsOnlyWhatDiffers(t *testing.T) {
 			disturb:    func(db, role string) []string { return []string{"ALTER DATABASE " + db + " OWNER TO postgres"} },
 			wantWrites: 1,
 			check: func(t *testing.T, db, role string) {
-				if got := query[string](t, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); got != role {
+				if got := testpg.Query[string](t, pg, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", db); got != role {
 					t.Errorf("owner %q, want %q", got, role)
 				}
 			},
@@ -225,7 +173,7 @@ func TestEnsureRepairsOnlyWhatDiffers(t *testing.T) {
 			spec := Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3}
 			ensure(t, connect(t, nil), spec)
 			if tt.disturb != nil {
-				superuser(t, tt.disturb(db, role)...)
+				pg.Exec(t, tt.disturb(db, role)...)
 			}
 			if tt.change != nil {
 				tt.change(&spec)
@@ -272,7 +220,7 @@ func TestEnsureRefusesWhatItDoesNotManage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			region, db, role := names(t)
-			superuser(t, tt.setup(region, db, role)...)
+			pg.Exec(t, tt.setup(region, db, role)...)
 			var c Counter
 			_, err := connect(t, &c).Ensure(context.Background(), Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3})
 			var nm *NotManagedError
@@ -296,13 +244,13 @@ func TestEnsureFinishesAfterACrashBeforeTheMarker(t *testing.T) {
 	region, db, role := names(t)
 	spec := Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3}
 	ensure(t, connect(t, nil), spec)
-	superuser(t, "COMMENT ON DATABASE "+db+" IS NULL", "GRANT ALL ON DATABASE "+db+" TO PUBLIC")
+	pg.Exec(t, "COMMENT ON DATABASE "+db+" IS NULL", "GRANT ALL ON DATABASE "+db+" TO PUBLIC")
 	var c Counter
 	res := ensure(t, connect(t, &c), spec)
 	if c.Writes() != 2 {
 		t.Errorf("writes %d (%v), want the marker and the revoke", c.Writes(), res.Changes)
 	}
-	if got := query[string](t, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", db); got != Marker(region) {
+	if got := testpg.Query[string](t, pg, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", db); got != Marker(region) {
 		t.Errorf("comment %q after the repair", got)
 	}
 }
@@ -326,7 +274,7 @@ func TestIdentifiersAndPasswordsAreQuoted(t *testing.T) {
 	if _, err := connect(t, nil).Drop(context.Background(), region, spec.Database, spec.Role); err != nil {
 		t.Fatal(err)
 	}
-	if !query[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'postgres')") {
+	if !pg.HasRole(t, "postgres") {
 		t.Fatal("the superuser is gone")
 	}
 }
@@ -352,11 +300,7 @@ func TestDisableLoginEndsSessionsAndIsIdempotent(t *testing.T) {
 	region, db, role := names(t)
 	ensure(t, connect(t, nil), Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3})
 	ctx := context.Background()
-	session, err := pgx.Connect(ctx, admin().URL(role, "pw", db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
+	session := testpg.Connect(t, admin().URL(role, "pw", db))
 
 	res, err := connect(t, nil).DisableLogin(ctx, region, role)
 	if err != nil {
@@ -371,7 +315,7 @@ func TestDisableLoginEndsSessionsAndIsIdempotent(t *testing.T) {
 	if err := session.Ping(ctx); err == nil {
 		t.Error("the open session survived")
 	}
-	if !query[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", db) {
+	if !pg.HasDatabase(t, db) {
 		t.Error("the database is gone")
 	}
 	var c Counter
@@ -389,11 +333,7 @@ func TestDropEndsSessionsThenDropsDatabaseAndRole(t *testing.T) {
 	region, db, role := names(t)
 	ensure(t, connect(t, nil), Spec{Region: region, Database: db, Role: role, Password: "pw", ConnectionLimit: 3})
 	ctx := context.Background()
-	session, err := pgx.Connect(ctx, admin().URL(role, "pw", db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Close(ctx)
+	testpg.Connect(t, admin().URL(role, "pw", db)) // a session Drop must end
 
 	res, err := connect(t, nil).Drop(ctx, region, db, role)
 	if err != nil {
@@ -402,10 +342,10 @@ func TestDropEndsSessionsThenDropsDatabaseAndRole(t *testing.T) {
 	if len(res.Changes) != 2 {
 		t.Errorf("changes %v, want the database and the role dropped", res.Changes)
 	}
-	if query[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", db) {
+	if pg.HasDatabase(t, db) {
 		t.Error("the database survived")
 	}
-	if query[bool](t, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", role) {
+	if pg.HasRole(t, role) {
 		t.Error("the role survived")
 	}
 	var c Counter
@@ -419,8 +359,8 @@ func TestDropEndsSessionsThenDropsDatabaseAndRole(t *testing.T) {
 func TestSCRAMVerifierMatchesTheServer(t *testing.T) {
 	region, _, _ := names(t)
 	role := "scram_" + region
-	superuser(t, "CREATE ROLE "+role+" LOGIN PASSWORD 'Sup3r-secret!'")
-	stored := query[string](t, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
+	pg.Exec(t, "CREATE ROLE "+role+" LOGIN PASSWORD 'Sup3r-secret!'")
+	stored := testpg.Query[string](t, pg, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
 	// SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
 	head, _, ok := strings.Cut(strings.TrimPrefix(stored, "SCRAM-SHA-256$"), "$")
 	iterText, saltText, ok2 := strings.Cut(head, ":")

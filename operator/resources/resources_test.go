@@ -3,6 +3,7 @@ package resources
 import (
 	"bytes"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,7 +90,7 @@ func TestCredentialsSecret(t *testing.T) {
 				"host": tt.c.Host, "port": strconv.Itoa(tt.c.Port), "uri": tt.wantURI,
 			}
 			if len(s.Data) != len(want) {
-				t.Errorf("keys %v, want %v", keys(s.Data), want)
+				t.Errorf("keys %v, want %v", slices.Sorted(maps.Keys(s.Data)), want)
 			}
 			for k, v := range want {
 				if got := string(s.Data[k]); got != v {
@@ -258,13 +259,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func keys[V any](m map[string]V) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

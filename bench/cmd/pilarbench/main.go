@@ -53,10 +53,11 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"pilar.id/pilar/bench/gobench"
-	"pilar.id/pilar/bench/pgserver"
 	"pilar.id/pilar/bench/report"
 	"pilar.id/pilar/bench/wilayah"
+	"pilar.id/pilar/internal/childproc"
 	"pilar.id/pilar/internal/testcluster"
+	"pilar.id/pilar/internal/testpg"
 	"pilar.id/pilar/operator/api/v1alpha1"
 )
 
@@ -282,19 +283,15 @@ func run(ctx context.Context, cfg config) *report.Report {
 	maxConns := serverCount*cfg.regions*cfg.dbMaxConns + 200
 	rep.Settings.PGMaxConnections = maxConns
 	logf("starting PostgreSQL (max_connections %d)", maxConns)
-	pg, err := pgserver.Start(pgserver.Options{MaxConnections: maxConns})
+	pg, err := testpg.StartWith(testpg.Options{MaxConnections: maxConns})
 	if err != nil {
 		fail("PostgreSQL", err)
 		return rep
 	}
 	defer pg.Stop()
-	rep.Machine.PostgreSQL = pgVersion(ctx, pg.DSN("postgres"))
+	rep.Machine.PostgreSQL = pgVersion(ctx, pg.AdminDSN())
 
-	scheme, err := newScheme()
-	if err != nil {
-		fail("setup", err)
-		return rep
-	}
+	scheme := v1alpha1.NewScheme()
 	// Each batch is onboarded on a fresh API server; the last one's stays up
 	// for the API server to serve its regions.
 	var cluster *testcluster.Cluster
@@ -389,7 +386,7 @@ func run(ctx context.Context, cfg config) *report.Report {
 
 	// Footprint: a server with a short idle timeout.
 	logf("API server footprint with %d regions (idle timeout %v)", len(targets), cfg.idle)
-	if port, err := freePort(); err != nil {
+	if port, err := childproc.FreePort(); err != nil {
 		fail("footprint", err)
 	} else if p, err := start("apiserver", apiserverBin, pilarArgs(port, cfg.idle), env(appPilar), filepath.Join(tmp, "apiserver-footprint.log")); err != nil {
 		fail("footprint", err)
@@ -398,7 +395,7 @@ func run(ctx context.Context, cfg config) *report.Report {
 		if err := waitHTTP(ctx, p, base+"/healthz", 3*time.Minute); err != nil {
 			fail("footprint", err)
 		} else {
-			fp, err := footprint(ctx, cfg, p, base, pg.DSN("postgres"), targets, logf)
+			fp, err := footprint(ctx, cfg, p, base, pg.AdminDSN(), targets, logf)
 			rep.Footprint = fp
 			if err != nil {
 				fail("footprint", err)
@@ -410,9 +407,9 @@ func run(ctx context.Context, cfg config) *report.Report {
 	// Load: the API server with its default idle timeout, and the baseline.
 	logf("load: the API server and the baseline, %v a run after %v of warm-up", cfg.duration, cfg.warmup)
 	var s servers
-	s.adminDSN, s.pgPID = pg.DSN("postgres"), pg.PID()
-	pPort, err1 := freePort()
-	bPort, err2 := freePort()
+	s.adminDSN, s.pgPID = pg.AdminDSN(), pg.PID()
+	pPort, err1 := childproc.FreePort()
+	bPort, err2 := childproc.FreePort()
 	if err := errors.Join(err1, err2); err != nil {
 		fail("load", err)
 		return rep
@@ -438,7 +435,7 @@ func run(ctx context.Context, cfg config) *report.Report {
 		return rep
 	}
 	if other := os.Getenv("PILARBENCH_COMPARE"); other != "" {
-		cPort, err := freePort()
+		cPort, err := childproc.FreePort()
 		if err == nil {
 			s.compare, err = start("apiserver (compared)", other, pilarArgs(cPort, 0), env(appCompare), filepath.Join(tmp, "apiserver-compare.log"))
 		}

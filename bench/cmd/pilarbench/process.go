@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pilar.id/pilar/bench/report"
+	"pilar.id/pilar/internal/childproc"
 )
 
 // build compiles a command of the module into dir and returns its path.
@@ -32,13 +31,11 @@ func build(ctx context.Context, root, dir, pkg string) (string, error) {
 	return out, nil
 }
 
-// process is a server the benchmark started. It dies with the benchmark.
+// process is a server the benchmark started, its output in a file. It dies
+// with the benchmark.
 type process struct {
-	name   string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	err    error
-	log    string // its standard output and error
+	*childproc.Process
+	log string
 }
 
 // start runs a program with extra environment variables, its output going to
@@ -49,55 +46,18 @@ func start(name, path string, args, env []string, logPath string) (*process, err
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own copy
-	p := &process{name: name, exited: make(chan struct{}), log: logPath}
 	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	started := make(chan error, 1)
-	go func() {
-		// The parent-death signal follows the thread that forked the child:
-		// keep that thread for the child's whole life.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			close(p.exited)
-			return
-		}
-		started <- nil
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
-	if err := <-started; err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
+	p, err := childproc.Start(name, cmd, syscall.SIGKILL)
+	if err != nil {
+		return nil, err
 	}
-	p.cmd = cmd
-	return p, nil
+	return &process{Process: p, log: logPath}, nil
 }
 
 // stop asks the process to end and waits for it.
-func (p *process) stop() {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exited
-	}
-}
-
-func (p *process) pid() int { return p.cmd.Process.Pid }
-
-// failed says why the process is gone, or "" while it runs.
-func (p *process) failed() string {
-	select {
-	case <-p.exited:
-		return fmt.Sprintf("%s exited (%v):\n%s", p.name, p.err, p.tail())
-	default:
-		return ""
-	}
-}
+func (p *process) stop() { p.Stop(syscall.SIGTERM, 30*time.Second) }
 
 // tail is the end of the process's output.
 func (p *process) tail() string {
@@ -105,35 +65,13 @@ func (p *process) tail() string {
 	return string(b[max(0, len(b)-4096):])
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitHTTP polls url until it answers 200, the process dies or the timeout passes.
+// waitHTTP waits until the server answers url with 200; the error of one that
+// does not ends with the end of its output.
 func waitHTTP(ctx context.Context, p *process, url string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if why := p.failed(); why != "" {
-			return fmt.Errorf("%s", why)
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s did not answer %s within %v (last: %v)\n%s", p.name, url, timeout, err, p.tail())
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := p.WaitHTTP(ctx, url, timeout); err != nil {
+		return fmt.Errorf("%w\n%s", err, p.tail())
 	}
+	return nil
 }
 
 // memory reads a process's resident set (VmRSS) and its peak (VmHWM), in MiB.
@@ -220,8 +158,8 @@ func openRegions(base string) (served, open int, err error) {
 func reading(ctx context.Context, name string, p *process, app, adminDSN, base string) (report.Phase, error) {
 	ph := report.Phase{Name: name, OpenRegions: -1}
 	var err error
-	if ph.RSSMiB, ph.PeakMiB, err = memory(p.pid()); err != nil {
-		return ph, fmt.Errorf("memory of %s: %w", p.name, err)
+	if ph.RSSMiB, ph.PeakMiB, err = memory(p.PID()); err != nil {
+		return ph, fmt.Errorf("memory of %s: %w", p.Name, err)
 	}
 	conns, err := connections(ctx, adminDSN)
 	if err != nil {

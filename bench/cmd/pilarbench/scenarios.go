@@ -258,7 +258,7 @@ func loadRuns(ctx context.Context, cfg config, s servers, targets []target, log 
 // cpuNow reads the CPU seconds used so far by a server, by PostgreSQL and by
 // this process.
 func cpuNow(p *process, pgPID int) [3]float64 {
-	server, _ := cpuSeconds(p.pid())
+	server, _ := cpuSeconds(p.PID())
 	db, _ := treeCPUSeconds(pgPID)
 	return [3]float64{server, db, ownCPUSeconds()}
 }

@@ -3,59 +3,27 @@ package v1alpha1_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
-	"pilar.id/pilar/internal/testcluster"
 	"pilar.id/pilar/operator/api/v1alpha1"
 )
 
-var k8s client.Client
-
-func TestMain(m *testing.M) {
-	cluster, err := testcluster.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if k8s, err = client.New(cluster.Config, client.Options{Scheme: scheme}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := cluster.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
-
 func readRegion(t *testing.T, path string) *v1alpha1.Region {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	r, err := v1alpha1.ReadManifest(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r v1alpha1.Region
-	if err := yaml.UnmarshalStrict(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	return &r
+	return r
 }
 
 // The demo manifests are accepted by a real API server with the generated CRD,
 // exactly as they are read by the embedded mode.
 func TestDemoRegionsAreAcceptedByTheCRD(t *testing.T) {
+	k8s := cluster.Client(t, v1alpha1.NewScheme())
 	for _, f := range []string{"bandung", "sumedang"} {
 		r := readRegion(t, "../../../tenants/"+f+".yaml")
 		if err := k8s.Create(context.Background(), r); err != nil {
@@ -72,6 +40,7 @@ func TestDemoRegionsAreAcceptedByTheCRD(t *testing.T) {
 }
 
 func TestCRDSchemaRefusesBadValues(t *testing.T) {
+	k8s := cluster.Client(t, v1alpha1.NewScheme())
 	tests := []struct {
 		name   string
 		mutate func(r *v1alpha1.Region)

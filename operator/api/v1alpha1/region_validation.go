@@ -165,18 +165,8 @@ func (f *FourPillarSpec) validate(p *field.Path) field.ErrorList {
 	}
 	areas := map[string]bool{}
 	for i, a := range f.PriorityAreas {
-		ap := p.Child("priorityAreas").Index(i)
-		errs = append(errs, validateKey(ap.Child("key"), a.Key, areas)...)
-		if strings.TrimSpace(a.Name) == "" {
-			errs = append(errs, field.Required(ap.Child("name"), "the area's name"))
-		}
-		if len(a.Targets) == 0 {
-			errs = append(errs, field.Required(ap.Child("targets"), "at least one target"))
-		}
-		targets := map[string]bool{}
-		for j, t := range a.Targets {
-			errs = append(errs, validateKey(ap.Child("targets").Index(j).Child("key"), t.Key, targets)...)
-		}
+		errs = append(errs, validateGroup(p.Child("priorityAreas").Index(i), a.Key, areas, a.Name, "the area's name",
+			"targets", a.Targets, func(t Target) string { return t.Key }, "at least one target")...)
 	}
 	for name, v := range map[string]int32{
 		"planDeadlineDays": f.PlanDeadlineDays, "realisationDeadlineDays": f.RealisationDeadlineDays,
@@ -221,18 +211,28 @@ func (s *RegionSpec) validateInstitutionTypes(p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	keys := map[string]bool{}
 	for i, t := range s.InstitutionTypes {
-		tp := p.Index(i)
-		errs = append(errs, validateKey(tp.Child("key"), t.Key, keys)...)
-		if strings.TrimSpace(t.Name) == "" {
-			errs = append(errs, field.Required(tp.Child("name"), "the type's name"))
-		}
-		if len(t.Scope) == 0 {
-			errs = append(errs, field.Required(tp.Child("scope"), "at least one activity"))
-		}
-		acts := map[string]bool{}
-		for j, a := range t.Scope {
-			errs = append(errs, validateKey(tp.Child("scope").Index(j).Child("key"), a.Key, acts)...)
-		}
+		errs = append(errs, validateGroup(p.Index(i), t.Key, keys, t.Name, "the type's name",
+			"scope", t.Scope, func(a Activity) string { return a.Key }, "at least one activity")...)
+	}
+	return errs
+}
+
+// validateGroup checks an entry of a list that holds keyed members of its
+// own — a priority area and its targets, an institution type and the
+// activities in its scope: its key, unique in the list (seen); its name
+// (nameIs says what it is); at least one member (none says what is missing),
+// each with a key unique in the entry.
+func validateGroup[M any](p *field.Path, key string, seen map[string]bool, name, nameIs, membersField string, members []M, memberKey func(M) string, none string) field.ErrorList {
+	errs := validateKey(p.Child("key"), key, seen)
+	if strings.TrimSpace(name) == "" {
+		errs = append(errs, field.Required(p.Child("name"), nameIs))
+	}
+	if len(members) == 0 {
+		errs = append(errs, field.Required(p.Child(membersField), none))
+	}
+	keys := map[string]bool{}
+	for j, m := range members {
+		errs = append(errs, validateKey(p.Child(membersField).Index(j).Child("key"), memberKey(m), keys)...)
 	}
 	return errs
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -16,15 +17,40 @@ import (
 // The queries that every kind runs alike — one by id, a page of a list, an
 // insert that returns the id, an update refused when the row changed since
 // it was read — are written once here; a kind keeps only its row type, its
-// conversions and its filter's conditions. Only insert, insertRow, update
-// and move write: web's shape test finds the store's writing functions by
-// the names of what they call, so a method that writes must not share its
-// name with one that only reads.
+// conversions and its filter's conditions; the methods add, get and save
+// are the exported Insert, Get and Update of the kinds that need nothing
+// more. Only add, insert, insertRow, save, update and move write: web's
+// shape test finds the store's writing functions by the names of what they
+// call, so a method that writes must not share its name with one that only
+// reads.
 type table[R, T any] struct {
 	one, many string                                  // how messages name a row and several: "CSR request", "CSR requests"
 	row       func(T) (*R, error)                     // the row that stores a value
 	read      func(*R) (T, error)                     // the value a row stores
 	writes    func(*bun.UpdateQuery) *bun.UpdateQuery // the columns an update writes: only or allBut
+	// key is where a value keeps its id and its version (nil for a kind
+	// whose rows carry none), for add and save.
+	key func(T) (id *int64, version *int)
+}
+
+// add stores a new value and sets its id, and its version to 1.
+func (t table[R, T]) add(ctx context.Context, db bun.IDB, v T) error {
+	id, version := t.key(v)
+	if version != nil {
+		*version = 1
+	}
+	article := "a "
+	if strings.ContainsRune("aeiou", rune(t.one[0])) {
+		article = "an "
+	}
+	return t.insert(ctx, db, v, id, "insert "+article+t.one)
+}
+
+// save writes a changed value as update does, at the id and version the
+// value keeps.
+func (t table[R, T]) save(ctx context.Context, db bun.IDB, v T) error {
+	id, version := t.key(v)
+	return t.update(ctx, db, v, *id, version)
 }
 
 // always turns a conversion that cannot fail into one of a table's.

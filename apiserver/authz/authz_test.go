@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,36 +12,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/internal/testpg"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/policies"
 )
 
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-
-// onBoth runs a test against a migrated SQLite file and a migrated PostgreSQL database.
-func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			o := store.Options{Driver: d, DSN: filepath.Join(t.TempDir(), "r.db")}
-			if d == store.Postgres {
-				o.DSN = pg.NewDatabase(t)
-			}
-			ctx := context.Background()
-			db, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := store.Migrate(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			test(t, db)
-		})
-	}
-}
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func TestPasswordHashing(t *testing.T) {
 	h, err := HashPassword("correct horse battery")
@@ -101,7 +75,7 @@ func TestAccountsKeepNoNIKInClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now()
 		a, err := CreateAccount(ctx, db, nik, NewAccount{Username: "siti", DisplayName: "Siti", Password: "panjang sekali", NIK: "3273011234567890"}, now)
 		if err != nil {
@@ -130,7 +104,7 @@ func TestAccountsKeepNoNIKInClear(t *testing.T) {
 }
 
 func TestSessionsExpireAndCSRFTokensDoNotTravel(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, t0 := context.Background(), time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 		a, err := CreateAccount(ctx, db, nil, NewAccount{Username: "lurah", DisplayName: "Lurah", Password: "panjang sekali"}, t0)
 		if err != nil {
@@ -168,7 +142,7 @@ func TestSessionsExpireAndCSRFTokensDoNotTravel(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now()
 		a, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "mesin", DisplayName: "Mesin", Password: "panjang sekali"}, now)
 		b, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "lain", DisplayName: "Lain", Password: "panjang sekali"}, now)

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/policies"
 )
 
@@ -73,14 +73,7 @@ func BenchmarkAuthorize(b *testing.B) {
 // database (SQLite), then the decision.
 func BenchmarkRequestAuthorization(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{Driver: store.SQLite, DSN: filepath.Join(b.TempDir(), "r.db")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
+	db := storetest.Open(b, storetest.Options(b, store.SQLite))
 	set, _ := bandungEnforcer(b)
 	e, _ := policies.NewEnforcer(set)
 	now := time.Now()

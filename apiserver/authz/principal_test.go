@@ -10,13 +10,14 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/policies"
 )
 
 // The one-query principal is what the account and its grants read one by
 // one are, for a token's and for an account id's, with grants in id order.
 func TestPrincipalInOneQuery(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now().Truncate(time.Second)
 		lurah, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "lurah", DisplayName: "Bu Lurah", Password: "panjang sekali"}, now)
 		warga, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "warga", DisplayName: "Warga", Password: "panjang sekali"}, now)
@@ -64,7 +65,7 @@ func TestPrincipalInOneQuery(t *testing.T) {
 }
 
 func TestTokenPrincipalRefuses(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now()
 		a, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "mesin", DisplayName: "Mesin", Password: "panjang sekali"}, now)
 		tok, secret, _ := CreateToken(ctx, db, a.ID, "laporan", now)

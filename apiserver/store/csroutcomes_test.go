@@ -40,22 +40,8 @@ func ocRegion() *partnership.Region {
 // ocDB is a migrated database of ocRegion with one account.
 func ocDB(t *testing.T, db *bun.DB) (*partnership.Region, int64) {
 	t.Helper()
-	ctx := context.Background()
 	region := ocRegion()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := SyncAreas(ctx, db, region); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES ('pt', 'PT', 'x', ?)`, ocNow); err != nil {
-		t.Fatal(err)
-	}
-	var id int64
-	if err := db.NewSelect().Table("accounts").Column("id").Where("username = 'pt'").Scan(ctx, &id); err != nil {
-		t.Fatal(err)
-	}
-	return region, id
+	return region, migrated(t, db, region, "pt")["pt"]
 }
 
 func ocPartner(t *testing.T, db bun.IDB, account int64, name string, kind partnership.PartnerKind, approved time.Time) int64 {

@@ -15,33 +15,11 @@ import (
 
 var fpNow = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
-// fpDB is a migrated database with two kecamatan of Bandung and the named accounts.
-func fpDB(t *testing.T, db *bun.DB, usernames ...string) map[string]int64 {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	region := &partnership.Region{Code: "32.73", Kecamatan: []partnership.Kecamatan{
-		{Code: "32.73.01", Name: "Sukasari", Wards: []partnership.Ward{{Code: "32.73.01.1001", Name: "Sukarasa", Kind: "kelurahan", RW: 2}}},
-		{Code: "32.73.02", Name: "Coblong", Wards: []partnership.Ward{{Code: "32.73.02.1001", Name: "Cipaganti", Kind: "kelurahan", RW: 1}}},
-	}, InstitutionTypes: []partnership.InstitutionType{{Key: "rw", PerRW: true}}}
-	if err := SyncAreas(ctx, db, region); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]int64{}
-	for _, u := range usernames {
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', ?)`, u, u, fpNow); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = ?", u).Scan(ctx, &id); err != nil {
-			t.Fatal(err)
-		}
-		ids[u] = id
-	}
-	return ids
-}
+// fpRegion is two kecamatan of Bandung.
+var fpRegion = &partnership.Region{Code: "32.73", Kecamatan: []partnership.Kecamatan{
+	{Code: "32.73.01", Name: "Sukasari", Wards: []partnership.Ward{{Code: "32.73.01.1001", Name: "Sukarasa", Kind: "kelurahan", RW: 2}}},
+	{Code: "32.73.02", Name: "Coblong", Wards: []partnership.Ward{{Code: "32.73.02.1001", Name: "Cipaganti", Kind: "kelurahan", RW: 1}}},
+}, InstitutionTypes: []partnership.InstitutionType{{Key: "rw", PerRW: true}}}
 
 func fpPartner(t *testing.T, db bun.IDB, account int64, name string, areas, kecamatan []string) *partnership.Partner {
 	t.Helper()
@@ -66,7 +44,7 @@ func fpRequest(t *testing.T, db bun.IDB, area, ward string, expires time.Time) *
 
 func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt")
+		ids := migrated(t, db, fpRegion, "pt")
 		ctx := context.Background()
 		m := &partnership.ForumMeeting{Year: 2026, Quarter: 4, ScheduledAt: fpNow.Add(48 * time.Hour), Place: "Balai Kota",
 			State: partnership.ForumScheduled, Attendance: map[partnership.Stakeholder]int{}}
@@ -179,7 +157,7 @@ func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 
 func TestPlansRoundTripAlignAndRevise(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt")
+		ids := migrated(t, db, fpRegion, "pt")
 		ctx := context.Background()
 		p := fpPartner(t, db, ids["pt"], "PT Sejahtera", []string{"education"}, nil)
 		plan := &partnership.CSRPlan{PartnerID: p.ID, FiscalYear: 2026, BoardApprovedAt: fpNow.AddDate(0, 0, -10), SubmittedAt: fpNow,
@@ -244,7 +222,7 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 		for i := range names {
 			names[i] = "pt" + string(rune('a'+i))
 		}
-		ids := fpDB(t, db, names...)
+		ids := migrated(t, db, fpRegion, names...)
 		ctx := context.Background()
 		partners := make([]*partnership.Partner, n)
 		for i, u := range names {
@@ -306,7 +284,7 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 
 func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "edu", "env")
+		ids := migrated(t, db, fpRegion, "edu", "env")
 		ctx := context.Background()
 		edu := fpPartner(t, db, ids["edu"], "PT Pendidikan", []string{"education"}, []string{"32.73.01"})
 		env := fpPartner(t, db, ids["env"], "PT Hijau", []string{"environment", "health"}, nil)
@@ -367,7 +345,7 @@ func equalIDs(a, b []int64) bool {
 
 func TestProgrammesContributionsAndIdeas(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt", "warga")
+		ids := migrated(t, db, fpRegion, "pt", "warga")
 		ctx := context.Background()
 		p := fpPartner(t, db, ids["pt"], "PT Sejahtera", []string{"education"}, nil)
 		q := fpRequest(t, db, "education", "32.73.01.1001", fpNow.Add(time.Hour))

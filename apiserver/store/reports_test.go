@@ -42,7 +42,7 @@ func reportedProposal(t *testing.T, db *bun.DB, now time.Time) (*partnership.Pro
 
 func TestReportsRoundTripWithAttachments(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		migrated(t, db)
+		migrated(t, db, sukarasa)
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 123456000, time.UTC)
 		_, rep := reportedProposal(t, db, now)
@@ -101,7 +101,7 @@ func TestReportsRoundTripWithAttachments(t *testing.T) {
 
 func TestReportStepsRefuseStaleWrites(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		migrated(t, db)
+		migrated(t, db, sukarasa)
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 		p, rep := reportedProposal(t, db, now)
@@ -134,7 +134,7 @@ func TestReportStepsRefuseStaleWrites(t *testing.T) {
 
 func TestReportsTableRefusesWhatTheDomainWould(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		migrated(t, db)
+		migrated(t, db, sukarasa)
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 		p, rep := reportedProposal(t, db, now)

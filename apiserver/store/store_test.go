@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -12,31 +10,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/internal/testpg"
 )
-
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-
-// onBoth runs a test once against a fresh SQLite file and once against a fresh
-// PostgreSQL database.
-func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {
-	for _, d := range []Driver{SQLite, Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			o := Options{Driver: d, DSN: filepath.Join(t.TempDir(), "region.db")}
-			if d == Postgres {
-				o.DSN = pg.NewDatabase(t)
-			}
-			db, err := Open(context.Background(), o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			test(t, db)
-		})
-	}
-}
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {

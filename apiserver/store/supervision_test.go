@@ -38,30 +38,6 @@ func svRegion() *partnership.Region {
 	return r
 }
 
-// svDB is a migrated database with the region's areas and the named accounts.
-func svDB(t *testing.T, db *bun.DB, usernames ...string) map[string]int64 {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := SyncAreas(ctx, db, svRegion()); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]int64{}
-	for _, u := range usernames {
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', ?)`, u, u, svStart); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = ?", u).Scan(ctx, &id); err != nil {
-			t.Fatal(err)
-		}
-		ids[u] = id
-	}
-	return ids
-}
-
 func svRecord(t *testing.T, db bun.IDB, scope string, by int64, at time.Time) *partnership.Finding {
 	t.Helper()
 	f, err := svRegion().Finding(partnership.NewFinding{Scope: scope, ObjectType: "proposal", ObjectID: "17", Title: "Temuan " + scope, Detail: "Rincian"}, by, at)
@@ -90,7 +66,7 @@ func svFile(t *testing.T, db bun.IDB, n partnership.NewComplaint, by int64, at t
 func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah")
 		f := svRecord(t, db, "32.73.01.1001", ids["inspektorat"], svStart)
 		if f.ID == 0 || f.Version != 1 {
 			t.Fatalf("inserted %+v", f)
@@ -156,7 +132,7 @@ func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 func TestConcurrentMovesConflict(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah", "warga")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah", "warga")
 		f := svRecord(t, db, "32.73.01.1001", ids["inspektorat"], svStart)
 		c, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}, ids["warga"], svStart)
 		const n = 4
@@ -221,7 +197,7 @@ func TestConcurrentMovesConflict(t *testing.T) {
 func TestListFindings(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah")
 		by := ids["inspektorat"]
 		a := svRecord(t, db, "32.73.01.1001", by, svStart)
 		b := svRecord(t, db, "32.73.01.1001/rw-02", by, svStart)
@@ -283,7 +259,7 @@ func TestListFindings(t *testing.T) {
 func TestListComplaints(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "siti", "budi", "lurah")
+		ids := migrated(t, db, svRegion(), "siti", "budi", "lurah")
 		siti, budi := ids["siti"], ids["budi"]
 		sitiPrivate, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}, siti, svStart)
 		budiPrivate, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Institution: "32.73.01.1001/rw-01", Subject: "s", Body: "b"}, budi, svStart)
@@ -365,7 +341,7 @@ func TestListComplaints(t *testing.T) {
 func TestComplaintsRoundTripAndTrackingCodes(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "siti")
+		ids := migrated(t, db, svRegion(), "siti")
 		signed, code := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "Lampu jalan", Body: "Mati sejak sebulan.", Public: true}, ids["siti"], svStart)
 		if code != "" {
 			t.Fatalf("a complaint with an account got tracking code %q", code)

@@ -20,22 +20,11 @@ var sukarasa = &partnership.Region{
 	InstitutionTypes: []partnership.InstitutionType{{Key: "rw", PerRW: true}},
 }
 
-func migrated(t *testing.T, db *bun.DB) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := SyncAreas(ctx, db, sukarasa); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Concurrent commitments against one allocation never overspend it: of 20
 // attempts to commit 10 million against 100 million, exactly 10 succeed.
 func TestConcurrentCommitmentsNeverOverspend(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		migrated(t, db)
+		migrated(t, db, sukarasa)
 		ctx := context.Background()
 		const inst = "32.73.01.1001/rw-01"
 		var wg sync.WaitGroup
@@ -79,7 +68,7 @@ func TestConcurrentCommitmentsNeverOverspend(t *testing.T) {
 
 func TestProposalsRoundTripAndStaleWrites(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		migrated(t, db)
+		migrated(t, db, sukarasa)
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 123456000, time.UTC)
 		p := &partnership.Proposal{Institution: "32.73.01.1001/rw-02", WardCode: "32.73.01.1001", FiscalYear: 2026, Activity: "infrastructure",

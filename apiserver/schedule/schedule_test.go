@@ -24,19 +24,18 @@ var now = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// bandung is the demo region of tenants/bandung.yaml.
 func bandung(t *testing.T) *partnership.Region {
 	t.Helper()
-	regions, err := tenancy.LoadDir("../../tenants")
+	manifest, err := os.ReadFile("../../tenants/bandung.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range regions {
-		if r.Slug == "bandung" {
-			return r
-		}
+	r, err := tenancy.ParseManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no bandung in tenants/")
-	return nil
+	return r
 }
 
 // tenantOf is a region served under its own policy set, for the jobs to

@@ -37,11 +37,13 @@ func ocRegion() *partnership.Region {
 	return r
 }
 
-// ocDB is a migrated database of ocRegion with one account.
-func ocDB(t *testing.T, db *bun.DB) (*partnership.Region, int64) {
-	t.Helper()
-	region := ocRegion()
-	return region, migrated(t, db, region, "pt")["pt"]
+// onOutcomes runs a test on both drivers in a database of ocRegion, with
+// the account of its partners.
+func onOutcomes(t *testing.T, test func(t *testing.T, db *bun.DB, region *partnership.Region, account int64)) {
+	onBoth(t, func(t *testing.T, db *bun.DB) {
+		region := ocRegion()
+		test(t, db, region, migrated(t, db, region, "pt")["pt"])
+	})
 }
 
 func ocPartner(t *testing.T, db bun.IDB, account int64, name string, kind partnership.PartnerKind, approved time.Time) int64 {
@@ -103,8 +105,7 @@ func ocRealise(t *testing.T, db bun.IDB, region *partnership.Region, p *partners
 }
 
 func TestRealisationsRoundTripWithEvidence(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		pid := ocPartner(t, db, account, "PT Satu", partnership.PartnerCompany, ocNow.AddDate(-1, 0, 0))
 		prog := ocProgramme(t, db, pid, "education", 2026)
@@ -170,8 +171,7 @@ func TestRealisationsRoundTripWithEvidence(t *testing.T) {
 }
 
 func TestSanctionsStoreOneOpenRecommendationAndStaleWrites(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		pid := ocPartner(t, db, account, "PT Satu", partnership.PartnerCompany, ocNow)
 		s, err := region.RecommendSanction(pid, nil, "", "Laporan tidak ada", "9", ocNow)
@@ -217,8 +217,7 @@ func TestSanctionsStoreOneOpenRecommendationAndStaleWrites(t *testing.T) {
 }
 
 func TestDashboardCountsPartnersDistinct(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		a := ocPartner(t, db, account, "PT A", partnership.PartnerCompany, ocNow.AddDate(-2, 0, 0))
 		b := ocPartner(t, db, account, "PT B", partnership.PartnerCompany, ocNow.AddDate(-2, 0, 0))
@@ -284,8 +283,7 @@ func TestDashboardCountsPartnersDistinct(t *testing.T) {
 }
 
 func TestAwardRecordsAndMaturity(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		a := ocPartner(t, db, account, "PT A", partnership.PartnerCompany, ocNow.AddDate(-3, 0, 0))
 		b := ocPartner(t, db, account, "PT B", partnership.PartnerCompany, ocNow.AddDate(-3, 0, 0))

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
+	"slices"
 	"testing"
 	"time"
 
@@ -229,28 +229,18 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 			partners[i] = fpPartner(t, db, ids[u], "PT "+u, []string{"education"}, nil)
 		}
 		q := fpRequest(t, db, "education", "32.73.01.1001", fpNow.Add(24*time.Hour))
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		start := make(chan struct{})
-		for i := range partners {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				errs[i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					mine, err := GetRequest(ctx, tx, q.ID)
-					if err != nil {
-						return err
-					}
-					if err := mine.Claim(partners[i], fpNow); err != nil {
-						return err
-					}
-					return ClaimRequest(ctx, tx, mine)
-				})
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := race(n, func(i int) error {
+			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				mine, err := GetRequest(ctx, tx, q.ID)
+				if err != nil {
+					return err
+				}
+				if err := mine.Claim(partners[i], fpNow); err != nil {
+					return err
+				}
+				return ClaimRequest(ctx, tx, mine)
+			})
+		})
 		won, winner := 0, int64(0)
 		for i, err := range errs {
 			if err == nil {
@@ -294,18 +284,8 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 		c := fpRequest(t, db, "environment", "32.73.02.1001", later) // env
 		d := fpRequest(t, db, "", "32.73.01.1001", later)            // unclassified: both
 		e := fpRequest(t, db, "education", "32.73.01.1001", fpNow)   // expired at fpNow
-		ids2 := func(qs []*partnership.CSRRequest) []int64 {
-			var out []int64
-			for _, q := range qs {
-				out = append(out, q.ID)
-			}
-			return out
-		}
-		for _, tt := range []struct {
-			name string
-			f    RequestFilter
-			want []int64
-		}{
+		requestID := func(q *partnership.CSRRequest) int64 { return q.ID }
+		checkFilters(t, db, ListRequests, requestID, []filterCase[RequestFilter]{
 			{"all open", RequestFilter{State: partnership.RequestOpen}, []int64{a.ID, b.ID, c.ID, d.ID, e.ID}},
 			{"open now", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow}, []int64{a.ID, b.ID, c.ID, d.ID}},
 			{"for edu", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow, ClaimableBy: []*partnership.Partner{edu}}, []int64{a.ID, d.ID}},
@@ -313,15 +293,10 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 			{"for both", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow, ClaimableBy: []*partnership.Partner{edu, env}}, []int64{a.ID, c.ID, d.ID}},
 			{"in Coblong", RequestFilter{Scope: "32.73.02"}, []int64{b.ID, c.ID}},
 			{"education", RequestFilter{Area: "education", Limit: 2}, []int64{a.ID, b.ID}},
-		} {
-			got, err := ListRequests(ctx, db, tt.f)
-			if err != nil || !equalIDs(ids2(got), tt.want) {
-				t.Errorf("%s: %v, want %v (%v)", tt.name, ids2(got), tt.want, err)
-			}
-		}
+		})
 		exp, err := ExpirableRequests(ctx, db, fpNow, 10)
-		if err != nil || !equalIDs(ids2(exp), []int64{e.ID}) {
-			t.Fatalf("expirable: %v %v", ids2(exp), err)
+		if err != nil || !slices.Equal(idsOf(exp, requestID), []int64{e.ID}) {
+			t.Fatalf("expirable: %v %v", idsOf(exp, requestID), err)
 		}
 		dup := &partnership.CSRRequest{Source: partnership.SourceMusrenbang, ProposalID: 0, Area: "x", WardCode: "32.73.01.1001", Amount: 0,
 			Title: "x", Description: "x", State: partnership.RequestOpen, CreatedAt: fpNow, ExpiresAt: later}
@@ -329,18 +304,6 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 			t.Fatal("a request of Rp 0 was stored")
 		}
 	})
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestProgrammesContributionsAndIdeas(t *testing.T) {

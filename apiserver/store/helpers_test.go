@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -54,6 +56,51 @@ func migrated(t *testing.T, db *bun.DB, r *partnership.Region, usernames ...stri
 			t.Fatal(err)
 		}
 		ids[u] = id
+	}
+	return ids
+}
+
+// race runs do(0) to do(n-1) at once, each in a goroutine of its own
+// released together with the others, and returns their errors by i.
+func race(n int, do func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = do(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// filterCase is a filter of a list and the ids it must list, in order.
+type filterCase[F any] struct {
+	name string
+	f    F
+	want []int64
+}
+
+// checkFilters lists with each case's filter and checks that what comes
+// back has the case's ids, in order.
+func checkFilters[F, T any](t *testing.T, db bun.IDB, list func(context.Context, bun.IDB, F) ([]T, error), id func(T) int64, cases []filterCase[F]) {
+	t.Helper()
+	for _, c := range cases {
+		got, err := list(context.Background(), db, c.f)
+		if ids := idsOf(got, id); err != nil || !slices.Equal(ids, c.want) {
+			t.Errorf("%s: %v, want %v (%v)", c.name, ids, c.want, err)
+		}
+	}
+}
+
+// idsOf is the ids of values, in order.
+func idsOf[T any](vs []T, id func(T) int64) []int64 {
+	ids := []int64{}
+	for _, v := range vs {
+		ids = append(ids, id(v))
 	}
 	return ids
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -64,22 +63,15 @@ func TestMigrationFailingHalfWayIsNotRecordedAndIsRetried(t *testing.T) {
 func TestConcurrentMigrationsWaitForEachOther(t *testing.T) {
 	ctx := context.Background()
 	dsn := pg.NewDatabase(t)
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, err := Open(ctx, Options{Driver: Postgres, DSN: dsn, MaxConns: 2})
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer db.Close()
-			_, errs[i] = Migrate(ctx, db)
-		}()
-	}
-	wg.Wait()
+	errs := race(4, func(int) error {
+		db, err := Open(ctx, Options{Driver: Postgres, DSN: dsn, MaxConns: 2})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = Migrate(ctx, db)
+		return err
+	})
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -147,30 +146,21 @@ func TestConcurrentMovesConflict(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2*n)
-		for i := range n {
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				errs[i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The first n move the finding, the others the complaint.
+		errs := race(2*n, func(i int) error {
+			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				if i < n {
 					if err := findings[i].Respond(fmt.Sprintf("jawaban %d", i), ids["lurah"], svStart.Add(svDay)); err != nil {
 						return err
 					}
 					return UpdateFinding(ctx, tx, findings[i], partnership.FindingOpen)
-				})
-			}()
-			go func() {
-				defer wg.Done()
-				errs[n+i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					if err := complaints[i].Receive(ids["lurah"], svStart.Add(svDay)); err != nil {
-						return err
-					}
-					return UpdateComplaint(ctx, tx, complaints[i], partnership.ComplaintFiled)
-				})
-			}()
-		}
-		wg.Wait()
+				}
+				if err := complaints[i-n].Receive(ids["lurah"], svStart.Add(svDay)); err != nil {
+					return err
+				}
+				return UpdateComplaint(ctx, tx, complaints[i-n], partnership.ComplaintFiled)
+			})
+		})
 		for _, part := range [][]error{errs[:n], errs[n:]} {
 			won := 0
 			for _, err := range part {
@@ -219,23 +209,7 @@ func TestListFindings(t *testing.T) {
 		if err := UpdateFinding(ctx, db, d, partnership.FindingOpen); err != nil {
 			t.Fatal(err)
 		}
-		list := func(f FindingFilter) []int64 {
-			t.Helper()
-			fs, err := ListFindings(ctx, db, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := []int64{}
-			for _, x := range fs {
-				out = append(out, x.ID)
-			}
-			return out
-		}
-		for _, tt := range []struct {
-			name string
-			f    FindingFilter
-			want []int64
-		}{
+		checkFilters(t, db, ListFindings, func(f *partnership.Finding) int64 { return f.ID }, []filterCase[FindingFilter]{
 			{"all", FindingFilter{}, []int64{a.ID, b.ID, c.ID, d.ID, e.ID}},
 			{"a kecamatan", FindingFilter{Under: []string{"32.73.01"}}, []int64{a.ID, b.ID, c.ID}},
 			{"a ward and its institutions", FindingFilter{Under: []string{"32.73.01.1001"}}, []int64{a.ID, b.ID}},
@@ -248,11 +222,7 @@ func TestListFindings(t *testing.T) {
 			{"overdue in Sukasari after 41 days", FindingFilter{Under: []string{"32.73.01"}, OverdueAt: svStart.Add(41 * svDay)}, []int64{a.ID, b.ID, c.ID}},
 			{"first page", FindingFilter{Limit: 2}, []int64{a.ID, b.ID}},
 			{"next page", FindingFilter{AfterID: b.ID, Limit: 2}, []int64{c.ID, d.ID}},
-		} {
-			if got := list(tt.f); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-			}
-		}
+		})
 	})
 }
 
@@ -290,24 +260,8 @@ func TestListComplaints(t *testing.T) {
 		move(sitiPrivate, svStart.Add(20*svDay), true)
 		move(budiPrivate, svStart.Add(2*svDay), false)
 
-		list := func(f ComplaintFilter) []int64 {
-			t.Helper()
-			cs, err := ListComplaints(ctx, db, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := []int64{}
-			for _, x := range cs {
-				out = append(out, x.ID)
-			}
-			return out
-		}
 		all := []int64{sitiPrivate.ID, budiPrivate.ID, anonPublic.ID, anonPrivate.ID, budiPublic.ID}
-		for _, tt := range []struct {
-			name string
-			f    ComplaintFilter
-			want []int64
-		}{
+		checkFilters(t, db, ListComplaints, func(c *partnership.Complaint) int64 { return c.ID }, []filterCase[ComplaintFilter]{
 			{"all", ComplaintFilter{}, all},
 			{"a ward", ComplaintFilter{Under: []string{"32.73.01.1001"}}, []int64{sitiPrivate.ID, budiPrivate.ID}},
 			{"an institution", ComplaintFilter{Under: []string{"32.73.01.1001/rw-01"}}, []int64{budiPrivate.ID}},
@@ -330,11 +284,7 @@ func TestListComplaints(t *testing.T) {
 				[]int64{sitiPrivate.ID, budiPrivate.ID}},
 			{"Siti, public ones only", ComplaintFilter{PublicOnly: true, Reader: &ComplaintReader{AccountID: siti}}, []int64{anonPublic.ID, budiPublic.ID}},
 			{"a page", ComplaintFilter{AfterID: budiPrivate.ID, Limit: 2}, []int64{anonPublic.ID, anonPrivate.ID}},
-		} {
-			if got := list(tt.f); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-			}
-		}
+		})
 	})
 }
 

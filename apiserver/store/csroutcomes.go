@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,16 +83,10 @@ func InsertRealisation(ctx context.Context, db bun.IDB, r *partnership.Realisati
 	if err := realisationTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a realisation of partner %d", r.PartnerID)); err != nil {
 		return err
 	}
-	for i := range r.Evidence {
-		a := &r.Evidence[i]
-		d := &partnership.Document{OwnerType: RealisationDocuments, OwnerID: r.ID, Purpose: EvidencePurpose, Name: a.Name,
-			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, CreatedAt: a.UploadedAt.UTC()}
-		if err := InsertDocument(ctx, db, d); err != nil {
-			return err
-		}
-		a.N = i + 1
-	}
-	return nil
+	return attachAll(r.Evidence, func(a *partnership.Attachment) error {
+		return InsertDocument(ctx, db, &partnership.Document{OwnerType: RealisationDocuments, OwnerID: r.ID, Purpose: EvidencePurpose, Name: a.Name,
+			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, CreatedAt: a.UploadedAt.UTC()})
+	})
 }
 
 // GetRealisation reads one realisation with its evidence's metadata.
@@ -629,15 +622,8 @@ func Awards(ctx context.Context, db bun.IDB, cycle int) ([]*partnership.Award, e
 
 // GetAward reads a partner's award score for a cycle.
 func GetAward(ctx context.Context, db bun.IDB, cycle int, partnerID int64) (*partnership.Award, error) {
-	row := new(awardRow)
-	err := db.NewSelect().Model(row).Where("cycle = ? AND partner_id = ?", cycle, partnerID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: partner %d has no award score for cycle %d", partnership.ErrNotFound, partnerID, cycle)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read the award of partner %d: %w", partnerID, err)
-	}
-	return row.award()
+	return awardTable.first(ctx, db, fmt.Sprintf("partner %d has no award score for cycle %d", partnerID, cycle),
+		fmt.Sprintf("read the award of partner %d", partnerID), where("cycle = ? AND partner_id = ?", cycle, partnerID))
 }
 
 // AwardRecords counts, for every approved partner with a plan, a programme
@@ -864,9 +850,6 @@ var evaluationTable = table[EvaluationRecord, *EvaluationRecord]{one: "evaluatio
 		e.PublishedAt = e.PublishedAt.UTC()
 		return e, nil
 	}}
-
-// GetEvaluation reads one published evaluation.
-var GetEvaluation = evaluationTable.get
 
 // ListEvaluations lists published evaluations, newest quarter first,
 // optionally of one year, without their snapshots.

@@ -111,18 +111,6 @@ var partnerTable = table[partnerRow, *partnership.Partner]{one: "partner", many:
 	row: toPartnerRow, read: (*partnerRow).partner, writes: allBut("id", "account_id", "registered_at", "version"),
 	key: func(p *partnership.Partner) (*int64, *int) { return &p.ID, &p.Version }}
 
-var (
-	// InsertPartner stores a new partner — registered by its account, or
-	// seeded in any state, without an account (AccountID 0) for one imported
-	// from the region's records — and sets its id and version.
-	InsertPartner = partnerTable.add
-	// GetPartner reads one partner, in whatever state.
-	GetPartner = partnerTable.get
-	// UpdatePartner writes a changed partner if its version is still the one
-	// read.
-	UpdatePartner = partnerTable.save
-)
-
 // PartnerFilter selects partners; empty fields select everything.
 type PartnerFilter struct {
 	State     partnership.PartnerState
@@ -161,9 +149,6 @@ type documentRow struct {
 
 var documentTable = table[documentRow, *partnership.Document]{one: "document",
 	row: always(toDocumentRow), read: always((*documentRow).document)}
-
-// GetDocument reads one document with its contents.
-var GetDocument = documentTable.get
 
 func toDocumentRow(d *partnership.Document) *documentRow {
 	return &documentRow{OwnerType: d.OwnerType, OwnerID: d.OwnerID, Purpose: d.Purpose, Name: d.Name, ContentType: d.ContentType,
@@ -235,17 +220,6 @@ func (r *forumMeetingRow) meeting() (*partnership.ForumMeeting, error) {
 var forumMeetingTable = table[forumMeetingRow, *partnership.ForumMeeting]{one: "forum meeting", many: "forum meetings",
 	row: toForumMeetingRow, read: (*forumMeetingRow).meeting, writes: only("state", "attendance", "minutes", "closed_at"),
 	key: func(m *partnership.ForumMeeting) (*int64, *int) { return &m.ID, &m.Version }}
-
-var (
-	// InsertForumMeeting stores a scheduled forum meeting.
-	InsertForumMeeting = forumMeetingTable.add
-	// GetForumMeeting reads one forum meeting.
-	GetForumMeeting = forumMeetingTable.get
-	// UpdateForumMeeting writes a changed meeting if its version is still the
-	// one read. Every decision taken at a meeting updates it too, so that a
-	// close racing with a decision cannot miss it.
-	UpdateForumMeeting = forumMeetingTable.save
-)
 
 // CountForumMeetings counts the meetings scheduled for a quarter.
 func CountForumMeetings(ctx context.Context, db bun.IDB, year, quarter int) (int, error) {
@@ -528,14 +502,6 @@ var requestTable = table[requestRow, *partnership.CSRRequest]{one: "CSR request"
 	row: always(toRequestRow), read: always((*requestRow).request), writes: only("area", "state", "claimed_by", "claimed_at"),
 	key: func(q *partnership.CSRRequest) (*int64, *int) { return &q.ID, &q.Version }}
 
-var (
-	// GetRequest reads one CSR request.
-	GetRequest = requestTable.get
-	// UpdateRequest writes a changed request if its version is still the one
-	// read.
-	UpdateRequest = requestTable.save
-)
-
 // InsertRequest stores a new CSR request. A proposal becomes at most one request.
 func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
 	if q.ProposalID != 0 {
@@ -678,14 +644,6 @@ var programmeTable = table[programmeRow, *partnership.Programme]{one: "programme
 	row: always(toProgrammeRow), read: always((*programmeRow).programme), writes: only("sector_agency", "state", "beneficiaries", "title"),
 	key: func(p *partnership.Programme) (*int64, *int) { return &p.ID, &p.Version }}
 
-var (
-	// GetProgramme reads one programme.
-	GetProgramme = programmeTable.get
-	// UpdateProgramme writes a changed programme if its version is still the
-	// one read.
-	UpdateProgramme = programmeTable.save
-)
-
 // InsertProgramme stores a new programme and sets its id and version. A plan
 // activity, a request and an idea each become at most one programme.
 func InsertProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
@@ -816,15 +774,6 @@ func (r *ideaRow) idea() *partnership.Idea {
 var ideaTable = table[ideaRow, *partnership.Idea]{one: "idea", many: "ideas", row: always(toIdeaRow), read: always((*ideaRow).idea),
 	writes: only("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at"),
 	key:    func(i *partnership.Idea) (*int64, *int) { return &i.ID, &i.Version }}
-
-var (
-	// InsertIdea stores a posted idea.
-	InsertIdea = ideaTable.add
-	// GetIdea reads one idea.
-	GetIdea = ideaTable.get
-	// UpdateIdea writes a decided idea if its version is still the one read.
-	UpdateIdea = ideaTable.save
-)
 
 // IdeaFilter selects ideas.
 type IdeaFilter struct {

@@ -118,13 +118,20 @@ func InsertReport(ctx context.Context, db bun.IDB, r *partnership.Report) error 
 	if err := reportTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a report on proposal %d", r.ProposalID)); err != nil {
 		return err
 	}
-	for i := range r.Attachments {
-		a := &r.Attachments[i]
+	return attachAll(r.Attachments, func(a *partnership.Attachment) error {
 		ar := &attachmentRow{ReportID: r.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, UploadedAt: a.UploadedAt.UTC()}
-		if err := insertRow(ctx, db, ar, &ar.ID, fmt.Sprintf("store attachment %q of report %d", a.Name, r.ID)); err != nil {
+		return insertRow(ctx, db, ar, &ar.ID, fmt.Sprintf("store attachment %q of report %d", a.Name, r.ID))
+	})
+}
+
+// attachAll stores each attachment with attach, in order, and numbers it
+// from 1 once it is stored.
+func attachAll(as []partnership.Attachment, attach func(*partnership.Attachment) error) error {
+	for i := range as {
+		if err := attach(&as[i]); err != nil {
 			return err
 		}
-		a.N = i + 1
+		as[i].N = i + 1
 	}
 	return nil
 }
@@ -161,11 +168,6 @@ func GetAttachment(ctx context.Context, db bun.IDB, reportID int64, n int) (*par
 	a := row.attachment(n)
 	return &a, nil
 }
-
-// UpdateReport writes a report's step if nobody changed the report since it
-// was read (its version), and bumps its version. What a report says and its
-// evidence never change; only its state and what the steps add.
-var UpdateReport = reportTable.save
 
 // ReportFilter selects reports; zero fields select everything.
 type ReportFilter struct {

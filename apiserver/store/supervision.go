@@ -3,10 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -70,9 +67,6 @@ func InsertFinding(ctx context.Context, db bun.IDB, f *partnership.Finding) erro
 	f.Version = 1
 	return findingTable.insert(ctx, db, f, &f.ID, "insert a finding")
 }
-
-// GetFinding reads one finding, or returns an ErrNotFound.
-var GetFinding = findingTable.get
 
 // UpdateFinding writes a finding's move from the state it was read in. The
 // write happens only if the stored finding is still in that state and at the
@@ -195,9 +189,6 @@ func InsertComplaint(ctx context.Context, db bun.IDB, c *partnership.Complaint) 
 	return trackingCode, nil
 }
 
-// GetComplaint reads one complaint, or returns an ErrNotFound.
-var GetComplaint = complaintTable.get
-
 // ComplaintByTrackingCode finds the anonymous complaint a tracking code
 // follows, the code read as partnership.NormalizeTrackingCode reads it.
 func ComplaintByTrackingCode(ctx context.Context, db bun.IDB, code string) (*partnership.Complaint, error) {
@@ -205,15 +196,8 @@ func ComplaintByTrackingCode(ctx context.Context, db bun.IDB, code string) (*par
 	if err != nil {
 		return nil, err
 	}
-	row := new(complaintRow)
-	err = db.NewSelect().Model(row).Where("tracking_hash = ?", hashTrackingCode(canonical)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no complaint has this tracking code", partnership.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to find a complaint by tracking code: %w", err)
-	}
-	return row.complaint(), nil
+	return complaintTable.first(ctx, db, "no complaint has this tracking code", "find a complaint by tracking code",
+		where("tracking_hash = ?", hashTrackingCode(canonical)))
 }
 
 // UpdateComplaint writes a complaint's move from the state it was read in,

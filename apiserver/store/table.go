@@ -78,6 +78,21 @@ func (t table[R, T]) get(ctx context.Context, db bun.IDB, id int64) (T, error) {
 	return t.read(row)
 }
 
+// first reads the row a query made of the clauses selects (the first, when
+// it selects several); none is an ErrNotFound that says what is missing, a
+// query that fails "store: unable to <doing>".
+func (t table[R, T]) first(ctx context.Context, db bun.IDB, missing, doing string, query ...clause) (T, error) {
+	row := new(R)
+	if err := apply(db.NewSelect().Model(row), query).Scan(ctx); err != nil {
+		var none T
+		if errors.Is(err, sql.ErrNoRows) {
+			return none, fmt.Errorf("%w: %s", partnership.ErrNotFound, missing)
+		}
+		return none, fmt.Errorf("store: unable to %s: %w", doing, err)
+	}
+	return t.read(row)
+}
+
 // notFound is the error of a read of the row id that failed: an
 // ErrNotFound when there is none.
 func notFound(err error, what string, id int64) error {
@@ -91,6 +106,9 @@ func notFound(err error, what string, id int64) error {
 // filter, an order, a limit. A nil clause adds nothing: it is a filter's
 // condition on a field the filter leaves unset.
 type clause func(*bun.SelectQuery) *bun.SelectQuery
+
+// where is the condition query, with its args.
+func where(query string, args ...any) clause { return when(true, query, args...) }
 
 // when is the condition query, with its args, if cond holds.
 func when(cond bool, query string, args ...any) clause {
@@ -137,13 +155,7 @@ func (t table[R, T]) list(ctx context.Context, db bun.IDB, after int64, limit in
 // query that fails is "store: unable to <doing>".
 func (t table[R, T]) all(ctx context.Context, db bun.IDB, doing string, query ...clause) ([]T, error) {
 	var rows []R
-	q := db.NewSelect().Model(&rows)
-	for _, c := range query {
-		if c != nil {
-			q = c(q)
-		}
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := apply(db.NewSelect().Model(&rows), query).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("store: unable to %s: %w", doing, err)
 	}
 	out := make([]T, len(rows))
@@ -155,6 +167,16 @@ func (t table[R, T]) all(ctx context.Context, db bun.IDB, doing string, query ..
 		out[i] = v
 	}
 	return out, nil
+}
+
+// apply adds the clauses to a query.
+func apply(q *bun.SelectQuery, clauses []clause) *bun.SelectQuery {
+	for _, c := range clauses {
+		if c != nil {
+			q = c(q)
+		}
+	}
+	return q
 }
 
 // insert stores a new value and sets *id to the id the database gives its

@@ -65,16 +65,6 @@ var proposalTable = table[proposalRow, *partnership.Proposal]{one: "proposal", m
 	row: always(toProposalRow), read: always((*proposalRow).proposal), writes: allBut("id", "created_by", "created_at", "version"),
 	key: func(p *partnership.Proposal) (*int64, *int) { return &p.ID, &p.Version }}
 
-var (
-	// InsertProposal stores a new proposal and sets its id and version.
-	InsertProposal = proposalTable.add
-	// GetProposal reads one proposal.
-	GetProposal = proposalTable.get
-	// UpdateProposal writes a changed proposal if nobody changed it since it
-	// was read (its version), and bumps its version.
-	UpdateProposal = proposalTable.save
-)
-
 // ProposalFilter selects proposals; empty fields select everything.
 type ProposalFilter struct {
 	Scope      string // a ward, kecamatan or institution: everything it covers
@@ -132,13 +122,6 @@ func toAspirationRow(a *partnership.Aspiration) *aspirationRow {
 var aspirationTable = table[aspirationRow, *partnership.Aspiration]{one: "aspiration", many: "aspirations",
 	row: always(toAspirationRow), read: always((*aspirationRow).aspiration),
 	key: func(a *partnership.Aspiration) (*int64, *int) { return &a.ID, nil }}
-
-var (
-	// InsertAspiration stores a resident's aspiration.
-	InsertAspiration = aspirationTable.add
-	// GetAspiration reads one aspiration.
-	GetAspiration = aspirationTable.get
-)
 
 // UpdateAspiration writes an aspiration's response if its state is still the
 // one read. Aspirations carry no version: the state is what a response moves.
@@ -203,16 +186,6 @@ func (r *musrenbangRow) musrenbang() (*partnership.Musrenbang, error) {
 var musrenbangTable = table[musrenbangRow, *partnership.Musrenbang]{one: "Musrenbang", many: "Musrenbang",
 	row: toMusrenbangRow, read: (*musrenbangRow).musrenbang, writes: only("state", "attendance", "minutes", "closed_at"),
 	key: func(m *partnership.Musrenbang) (*int64, *int) { return &m.ID, &m.Version }}
-
-var (
-	// InsertMusrenbang stores a scheduled Musrenbang.
-	InsertMusrenbang = musrenbangTable.add
-	// GetMusrenbang reads one Musrenbang.
-	GetMusrenbang = musrenbangTable.get
-	// UpdateMusrenbang writes a changed Musrenbang if its version is still
-	// the one read.
-	UpdateMusrenbang = musrenbangTable.save
-)
 
 // MusrenbangFilter selects Musrenbang.
 type MusrenbangFilter struct {

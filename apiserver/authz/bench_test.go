@@ -19,14 +19,7 @@ func bandungEnforcer(b *testing.B) (*policies.Set, func() bool) {
 		b.Fatal(err)
 	}
 	text, _ := io.ReadAll(f)
-	set, err := policies.Render(string(text))
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := policies.NewEnforcer(set)
-	if err != nil {
-		b.Fatal(err)
-	}
+	set, e := enforcer(b, string(text))
 	// A lurah's grants: the ward office, and a resident of the region.
 	p := Principal{Account: &Account{ID: 1}, Grants: []Grant{
 		{ID: 1, Role: policies.Resident, Scope: "32.73"},

@@ -469,7 +469,7 @@ func TestSensitive(t *testing.T) {
 // TestHashEncoding pins the chain's encoding to the one the package doc
 // describes: changing it would break every stored chain.
 func TestHashEncoding(t *testing.T) {
-	r := row{
+	r := row{Entry: Entry{
 		Seq:        1,
 		At:         time.Date(2016, 3, 1, 2, 3, 4, 123456000, time.UTC),
 		Actor:      "a42",
@@ -480,7 +480,7 @@ func TestHashEncoding(t *testing.T) {
 		ObjectID:   "17",
 		Public:     true,
 		PrevHash:   Genesis,
-	}
+	}}
 	var err error
 	if r.AfterJSON, err = canonicalJSON(map[string]any{"status": "funded"}); err != nil {
 		t.Fatal(err)

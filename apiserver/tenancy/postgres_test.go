@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/internal/testcluster"
@@ -80,26 +80,13 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 	if n := connections(t, cfg.Database); n != 0 {
 		t.Fatalf("%d connections before first use", n)
 	}
-	var wg sync.WaitGroup
-	for range 12 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, release, err := tn.Acquire(context.Background())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer release()
-			if _, err := db.ExecContext(context.Background(), "SELECT pg_sleep(0.2)"); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
 	// While the twelve queries queue for the pool, the server sees at least
 	// one connection and never more than the pool's bound.
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	done := acquireAll(t, tn, 12, func(_ int, db *bun.DB) {
+		if _, err := db.ExecContext(context.Background(), "SELECT pg_sleep(0.2)"); err != nil {
+			t.Error(err)
+		}
+	})
 	most := 0
 	for running := true; running; {
 		select {

@@ -43,20 +43,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// connections counts the server's connections to one database.
-func connections(t *testing.T, database string) int {
+// connectionsTo counts the server's connections to one database, asking
+// through a connection of its own to another.
+func connectionsTo(t *testing.T, database string) func() int {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.AdminDSN())
+	admin, err := pgx.Connect(context.Background(), pg.AdminDSN())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database).Scan(&n); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	return func() int {
+		t.Helper()
+		var n int
+		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	return n
 }
 
 // A region served from PostgreSQL holds no connection until it is used, never
@@ -77,7 +80,8 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 	}
 	reg := NewRegistry(tn)
 	t.Cleanup(func() { tn.Close() })
-	if n := connections(t, cfg.Database); n != 0 {
+	connections := connectionsTo(t, cfg.Database)
+	if n := connections(); n != 0 {
 		t.Fatalf("%d connections before first use", n)
 	}
 	// While the twelve queries queue for the pool, the server sees at least
@@ -94,7 +98,7 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 			running = false
 		case <-time.After(10 * time.Millisecond):
 		}
-		n := connections(t, cfg.Database)
+		n := connections()
 		most = max(most, n)
 		if n > 3 {
 			t.Fatalf("%d connections under load, want at most 3 (the pool's bound)", n)
@@ -108,9 +112,9 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 		t.Fatalf("closed %d idle databases, want 1", closed)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for connections(t, cfg.Database) != 0 {
+	for connections() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d connections remain after the region idled", connections(t, cfg.Database))
+			t.Fatalf("%d connections remain after the region idled", connections())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

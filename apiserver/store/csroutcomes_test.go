@@ -111,10 +111,7 @@ func TestRealisationsRoundTripWithEvidence(t *testing.T) {
 		prog := ocProgramme(t, db, pid, "education", 2026)
 		rz := ocRealise(t, db, region, prog, 250_000_000, "2026-10-31", ocNow, true)
 
-		got, err := GetRealisation(ctx, db, rz.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetRealisation, rz.ID)
 		if got.Amount != 250_000_000 || got.ProgrammeID != prog.ID || got.WardCode != "32.73.01.1001" || got.Late || got.Historical ||
 			!got.DueAt.Equal(rz.DueAt) || len(got.Evidence) != 1 || got.Evidence[0].ContentType != "application/pdf" || got.Evidence[0].Data != nil {
 			t.Fatalf("read back %+v", got)

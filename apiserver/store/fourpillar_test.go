@@ -66,10 +66,7 @@ func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 		if err := UpdatePartner(ctx, db, &stale); !errors.Is(err, ErrStale) {
 			t.Fatalf("a stale write: %v", err)
 		}
-		got, err := GetPartner(ctx, db, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetPartner, p.ID)
 		if got.Name != p.Name || len(got.Areas) != 2 || got.Kecamatan == nil || got.Review == nil || got.Review.Checklist["voluntary"] ||
 			!got.Review.Checklist["legal-entity"] || !got.Review.ReviewedAt.Equal(fpNow) || got.MeetingID != m.ID || got.Version != 2 {
 			t.Fatalf("read back %+v (review %+v)", got, got.Review)
@@ -181,10 +178,7 @@ func TestPlansRoundTripAlignAndRevise(t *testing.T) {
 		if err := UpdatePlan(ctx, db, plan); err != nil {
 			t.Fatal(err)
 		}
-		got, err := GetPlan(ctx, db, plan.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetPlan, plan.ID)
 		if s := got.Score(); got.State != partnership.PlanAligned || s.Aligned != 300_000_000 || s.Share.Value != 7500 || got.Activities[0].AlignedTarget != "facilities" {
 			t.Fatalf("read back %+v, score %+v", got, s)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -103,4 +104,25 @@ func idsOf[T any](vs []T, id func(T) int64) []int64 {
 		ids = append(ids, id(v))
 	}
 	return ids
+}
+
+// read reads the value id with get, failing the test if it cannot.
+func read[T any](t *testing.T, db bun.IDB, get func(context.Context, bun.IDB, int64) (T, error), id int64) T {
+	t.Helper()
+	v, err := get(context.Background(), db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// readsBack reads the value id with get and checks that it is want, every
+// field of it; it returns what it read.
+func readsBack[T any](t *testing.T, db bun.IDB, get func(context.Context, bun.IDB, int64) (T, error), id int64, want T) T {
+	t.Helper()
+	got := read(t, db, get, id)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back\n%+v\nwant\n%+v", got, want)
+	}
+	return got
 }

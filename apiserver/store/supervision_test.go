@@ -70,13 +70,7 @@ func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 		if f.ID == 0 || f.Version != 1 {
 			t.Fatalf("inserted %+v", f)
 		}
-		got, err := GetFinding(ctx, db, f.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, f) {
-			t.Fatalf("read back\n%+v\nwant\n%+v", got, f)
-		}
+		got := readsBack(t, db, GetFinding, f.ID, f)
 
 		stale := *got
 		if err := got.Respond("Sudah ditindaklanjuti.", ids["lurah"], svStart.Add(svDay)); err != nil {
@@ -85,10 +79,7 @@ func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 		if err := UpdateFinding(ctx, db, got, partnership.FindingOpen); err != nil {
 			t.Fatal(err)
 		}
-		again, err := GetFinding(ctx, db, f.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := read(t, db, GetFinding, f.ID)
 		if !reflect.DeepEqual(again, got) || again.Version != 2 {
 			t.Fatalf("after the answer\n%+v\nwant\n%+v", again, got)
 		}
@@ -296,13 +287,7 @@ func TestComplaintsRoundTripAndTrackingCodes(t *testing.T) {
 		if code != "" {
 			t.Fatalf("a complaint with an account got tracking code %q", code)
 		}
-		got, err := GetComplaint(ctx, db, signed.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, signed) {
-			t.Fatalf("read back\n%+v\nwant\n%+v", got, signed)
-		}
+		readsBack(t, db, GetComplaint, signed.ID, signed)
 
 		anon, code := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1002", Subject: "Pungutan liar", Body: "Di kantor kelurahan."}, 0, svStart)
 		if _, err := partnership.NormalizeTrackingCode(code); err != nil {
@@ -344,11 +329,8 @@ func TestComplaintsRoundTripAndTrackingCodes(t *testing.T) {
 		if err := UpdateComplaint(ctx, db, anon, partnership.ComplaintEscalated); err != nil {
 			t.Fatal(err)
 		}
-		got, err = GetComplaint(ctx, db, anon.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, anon) || !got.Ombudsman || got.Version != 3 {
+		got := readsBack(t, db, GetComplaint, anon.ID, anon)
+		if !got.Ombudsman || got.Version != 3 {
 			t.Fatalf("read back\n%+v\nwant\n%+v", got, anon)
 		}
 		if d, _ := got.ResolutionTime(); d != 20*svDay {

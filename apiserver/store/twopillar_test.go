@@ -74,10 +74,7 @@ func TestProposalsRoundTripAndStaleWrites(t *testing.T) {
 		if err := InsertProposal(ctx, db, p); err != nil {
 			t.Fatal(err)
 		}
-		got, err := GetProposal(ctx, db, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetProposal, p.ID)
 		if got.Cost != p.Cost || got.Title != p.Title || got.State != p.State || !got.CreatedAt.Equal(p.CreatedAt) || got.Version != 1 {
 			t.Fatalf("read back %+v, wrote %+v", got, p)
 		}
@@ -145,10 +142,7 @@ func TestReportsRoundTripWithAttachments(t *testing.T) {
 	onReported(t, now, func(t *testing.T, db *bun.DB, _ *partnership.Proposal, rep *partnership.Report) {
 		ctx := context.Background()
 
-		got, err := GetReport(ctx, db, rep.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetReport, rep.ID)
 		if got.Spent != rep.Spent || got.Outputs != rep.Outputs || got.Participants != 40 || got.State != partnership.ReportSubmitted ||
 			!got.ActivityStart.Equal(rep.ActivityStart) || !got.ActivityEnd.Equal(rep.ActivityEnd) || !got.DueAt.Equal(rep.DueAt) ||
 			!got.SubmittedAt.Equal(now) || got.Version != 1 || !got.VerifiedAt.IsZero() || got.Late() {
@@ -202,10 +196,7 @@ func TestReportStepsRefuseStaleWrites(t *testing.T) {
 	onReported(t, now, func(t *testing.T, db *bun.DB, p *partnership.Proposal, rep *partnership.Report) {
 		ctx := context.Background()
 
-		stale, err := GetReport(ctx, db, rep.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		stale := read(t, db, GetReport, rep.ID)
 		fresh := *stale
 		if err := fresh.Take(p, partnership.StepVerify, "", now.Add(time.Hour)); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,9 @@
 // Package storetest gives the tests of the packages that keep a region's
-// data a database to work on, the way the server has one: a fresh SQLite
-// file, or a fresh database on a throwaway PostgreSQL server (see
-// internal/testpg), migrated; and the rows those tests commonly start from.
+// data (audit, authz, demo, schedule) a database to work on, the way the
+// server has one: a fresh SQLite file, or a fresh database on a throwaway
+// PostgreSQL server (see internal/testpg), migrated, with a region's areas
+// when the test needs them. The store's own tests cannot import it (it
+// imports the store) and keep the same set-up in helpers_test.go.
 //
 // A package using it calls Main from its TestMain:
 //
@@ -26,13 +28,10 @@ var pg *testpg.Server
 // returns their exit code.
 func Main(m *testing.M) int { return testpg.Main(m, &pg) }
 
-// Drivers are the engines every test runs on.
-var Drivers = []store.Driver{store.SQLite, store.Postgres}
-
 // Each runs test once on each driver, in a subtest named after it.
 func Each(t *testing.T, test func(t *testing.T, d store.Driver)) {
 	t.Helper()
-	for _, d := range Drivers {
+	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) { test(t, d) })
 	}
 }
@@ -58,22 +57,14 @@ func Options(t testing.TB, d store.Driver) store.Options {
 // test ends.
 func Open(t testing.TB, o store.Options) *bun.DB {
 	t.Helper()
-	db := OpenEmpty(t, o)
-	if _, err := store.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// OpenEmpty opens the database o reaches as it is, unmigrated; it is
-// closed when the test ends.
-func OpenEmpty(t testing.TB, o store.Options) *bun.DB {
-	t.Helper()
 	db, err := store.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if _, err := store.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

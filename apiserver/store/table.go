@@ -142,13 +142,13 @@ func covering(column, scope string) clause {
 	return func(q *bun.SelectQuery) *bun.SelectQuery { return coveredBy(q, column, scope) }
 }
 
-// list returns a page of the rows that where keeps, by id: those after the
-// id after, at most limit of them (0: all).
-func (t table[R, T]) list(ctx context.Context, db bun.IDB, after int64, limit int, where ...clause) ([]T, error) {
+// list returns a page of the rows that the conditions keep, by id: those
+// after the id after, at most limit of them (0: all).
+func (t table[R, T]) list(ctx context.Context, db bun.IDB, after int64, limit int, conditions ...clause) ([]T, error) {
 	page := func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("id > ?", after).Order("id").Limit(int64(limit))
 	}
-	return t.all(ctx, db, "list "+t.many, append([]clause{page}, where...)...)
+	return t.all(ctx, db, "list "+t.many, append([]clause{page}, conditions...)...)
 }
 
 // all returns the rows a query made of the clauses selects, in its order; a

@@ -87,7 +87,7 @@ const Genesis = "000000000000000000000000000000000000000000000000000000000000000
 type Entry struct {
 	// Seq numbers the entry in the region's log, from 1 without gaps. Append
 	// assigns it.
-	Seq int64 `json:"seq"`
+	Seq int64 `json:"seq" bun:"seq,pk"`
 	// At is when the change happened, in UTC to the microsecond. Append sets
 	// it to the current time when it is zero.
 	At time.Time `json:"at"`
@@ -107,8 +107,8 @@ type Entry struct {
 	// Before and After are the object as it was and as it became, nil when
 	// there was none. Sensitive keys are redacted. Read back, numbers are
 	// json.Number.
-	Before map[string]any `json:"before,omitempty"`
-	After  map[string]any `json:"after,omitempty"`
+	Before map[string]any `json:"before,omitempty" bun:"-"`
+	After  map[string]any `json:"after,omitempty" bun:"-"`
 	// Public entries are readable by everyone, the rest only by auditors.
 	Public bool `json:"public"`
 	// PrevHash and Hash chain the entry to its predecessor. Append sets them.
@@ -116,25 +116,14 @@ type Entry struct {
 	Hash     string `json:"hash"`
 }
 
-// row is an entry as stored: Before and After as their canonical JSON text,
-// which is what the hash covers.
+// row is an entry as stored: its fields in their columns (Entry's bun
+// tags), but Before and After as their canonical JSON text, which is what
+// the hash covers.
 type row struct {
 	bun.BaseModel `bun:"table:audit_log,alias:a"`
-
-	Seq        int64          `bun:"seq,pk"`
-	At         time.Time      `bun:"at,notnull"`
-	Actor      string         `bun:"actor,notnull"`
-	ActorRole  string         `bun:"actor_role,notnull"`
-	ActorScope string         `bun:"actor_scope,notnull"`
-	Action     string         `bun:"action,notnull"`
-	ObjectType string         `bun:"object_type,notnull"`
-	ObjectID   string         `bun:"object_id,notnull"`
-	Decision   string         `bun:"decision,notnull"`
+	Entry
 	BeforeJSON sql.NullString `bun:"before_json"`
 	AfterJSON  sql.NullString `bun:"after_json"`
-	Public     bool           `bun:"public,notnull"`
-	PrevHash   string         `bun:"prev_hash,notnull"`
-	Hash       string         `bun:"hash,notnull"`
 }
 
 // Append adds e to the log and returns it as stored: with its Seq, At in UTC
@@ -165,17 +154,8 @@ func Append(ctx context.Context, db bun.IDB, e Entry) (Entry, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	r := row{
-		At:         e.At.UTC().Truncate(time.Microsecond),
-		Actor:      e.Actor,
-		ActorRole:  e.ActorRole,
-		ActorScope: e.ActorScope,
-		Action:     e.Action,
-		ObjectType: e.ObjectType,
-		ObjectID:   e.ObjectID,
-		Decision:   e.Decision,
-		Public:     e.Public,
-	}
+	r := row{Entry: e}
+	r.At = e.At.UTC().Truncate(time.Microsecond)
 	var err error
 	if r.BeforeJSON, err = canonicalJSON(e.Before); err != nil {
 		return Entry{}, fmt.Errorf("audit: unable to encode the before image: %w", err)
@@ -247,20 +227,8 @@ func jsonOrNull(s sql.NullString) string {
 
 // entry turns a stored row back into an Entry.
 func (r *row) entry() (Entry, error) {
-	e := Entry{
-		Seq:        r.Seq,
-		At:         r.At.UTC(),
-		Actor:      r.Actor,
-		ActorRole:  r.ActorRole,
-		ActorScope: r.ActorScope,
-		Action:     r.Action,
-		ObjectType: r.ObjectType,
-		ObjectID:   r.ObjectID,
-		Decision:   r.Decision,
-		Public:     r.Public,
-		PrevHash:   r.PrevHash,
-		Hash:       r.Hash,
-	}
+	e := r.Entry
+	e.At = r.At.UTC()
 	var err error
 	if e.Before, err = decodeImage(r.BeforeJSON); err != nil {
 		return Entry{}, fmt.Errorf("audit: unable to decode the before image of entry %d: %w", r.Seq, err)

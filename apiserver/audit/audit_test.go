@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -18,41 +17,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/internal/testpg"
+	"pilar.id/pilar/apiserver/store/storetest"
 )
 
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-
-// onBoth runs a test once against a fresh, migrated SQLite file and once
-// against a fresh, migrated PostgreSQL database.
-func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {
-	t.Helper()
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			test(t, openDB(t, d, 0))
-		})
-	}
-}
-
-func openDB(t testing.TB, d store.Driver, maxConns int) *bun.DB {
-	t.Helper()
-	ctx := context.Background()
-	o := store.Options{Driver: d, DSN: filepath.Join(t.TempDir(), "region.db"), MaxConns: maxConns}
-	if d == store.Postgres {
-		o.DSN = pg.NewDatabase(t)
-	}
-	db, err := store.Open(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // sample is the i-th entry of a small log: even entries are public, entries
 // alternate between two proposals, and every third one is a grant.
@@ -101,7 +69,7 @@ func verifyOK(t *testing.T, db bun.IDB, entries int64) {
 }
 
 func TestAppendVerifyList(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		verifyOK(t, db, 0)
 
@@ -176,7 +144,7 @@ func TestAppendVerifyList(t *testing.T) {
 }
 
 func TestListLimitDefaultsTo50(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			for i := 1; i <= DefaultLimit+10; i++ {
@@ -200,7 +168,7 @@ func TestListLimitDefaultsTo50(t *testing.T) {
 }
 
 func TestAppendRejectsIncompleteEntries(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		tests := []struct {
 			name string
 			e    Entry
@@ -350,7 +318,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			broken: 6, reason: "the head was altered, or entries were added behind its back",
 		},
 	}
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				ctx := context.Background()
@@ -407,7 +375,7 @@ func rewrite(seq int64, change func(r *row)) func(t *testing.T, db *bun.DB) {
 }
 
 func TestRedaction(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		before := map[string]any{
 			"name":     "Budi",
@@ -501,7 +469,7 @@ func TestSensitive(t *testing.T) {
 // TestHashEncoding pins the chain's encoding to the one the package doc
 // describes: changing it would break every stored chain.
 func TestHashEncoding(t *testing.T) {
-	r := row{
+	r := row{Entry: Entry{
 		Seq:        1,
 		At:         time.Date(2016, 3, 1, 2, 3, 4, 123456000, time.UTC),
 		Actor:      "a42",
@@ -512,7 +480,7 @@ func TestHashEncoding(t *testing.T) {
 		ObjectID:   "17",
 		Public:     true,
 		PrevHash:   Genesis,
-	}
+	}}
 	var err error
 	if r.AfterJSON, err = canonicalJSON(map[string]any{"status": "funded"}); err != nil {
 		t.Fatal(err)
@@ -568,7 +536,7 @@ func TestCanonicalJSON(t *testing.T) {
 }
 
 func TestRolledBackAppendLeavesNoTrace(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		appendAll(t, db, 2)
 		errAbandoned := errors.New("the change failed")
@@ -598,72 +566,72 @@ func TestRolledBackAppendLeavesNoTrace(t *testing.T) {
 // comes out whole: seqs 1 to 200 without gaps or forks.
 func TestConcurrentAppends(t *testing.T) {
 	const writers, perWriter = 8, 25
-	for _, d := range []store.Driver{store.Postgres, store.SQLite} {
-		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
-			db := openDB(t, d, writers)
-			errAbandoned := errors.New("abandoned")
-			var wg sync.WaitGroup
-			errs := make([]error, writers)
-			for w := range writers {
-				wg.Go(func() {
-					for i := range perWriter {
+	storetest.Each(t, func(t *testing.T, d store.Driver) {
+		ctx := context.Background()
+		o := storetest.Options(t, d)
+		o.MaxConns = writers
+		db := storetest.Open(t, o)
+		errAbandoned := errors.New("abandoned")
+		var wg sync.WaitGroup
+		errs := make([]error, writers)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range perWriter {
+					err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+						e := sample(i)
+						e.Actor = fmt.Sprintf("writer-%d", w)
+						_, err := Append(ctx, tx, e)
+						return err
+					})
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					if i%5 == 0 {
 						err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-							e := sample(i)
-							e.Actor = fmt.Sprintf("writer-%d", w)
-							_, err := Append(ctx, tx, e)
-							return err
+							if _, err := Append(ctx, tx, sample(i)); err != nil {
+								return err
+							}
+							return errAbandoned
 						})
-						if err != nil {
-							errs[w] = err
+						if !errors.Is(err, errAbandoned) {
+							errs[w] = fmt.Errorf("abandoned transaction returned %v", err)
 							return
 						}
-						if i%5 == 0 {
-							err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-								if _, err := Append(ctx, tx, sample(i)); err != nil {
-									return err
-								}
-								return errAbandoned
-							})
-							if !errors.Is(err, errAbandoned) {
-								errs[w] = fmt.Errorf("abandoned transaction returned %v", err)
-								return
-							}
-						}
 					}
-				})
-			}
-			wg.Wait()
-			if err := errors.Join(errs...); err != nil {
-				t.Fatal(err)
-			}
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
 
-			es, err := List(ctx, db, Filter{Limit: MaxLimit})
-			if err != nil {
-				t.Fatal(err)
+		es, err := List(ctx, db, Filter{Limit: MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != writers*perWriter {
+			t.Fatalf("%d entries, want %d", len(es), writers*perWriter)
+		}
+		perActor := map[string]int{}
+		for i, e := range es {
+			if e.Seq != int64(i+1) {
+				t.Fatalf("entry %d has seq %d", i+1, e.Seq)
 			}
-			if len(es) != writers*perWriter {
-				t.Fatalf("%d entries, want %d", len(es), writers*perWriter)
+			perActor[e.Actor]++
+		}
+		for w := range writers {
+			if n := perActor[fmt.Sprintf("writer-%d", w)]; n != perWriter {
+				t.Fatalf("writer %d has %d entries, want %d", w, n, perWriter)
 			}
-			perActor := map[string]int{}
-			for i, e := range es {
-				if e.Seq != int64(i+1) {
-					t.Fatalf("entry %d has seq %d", i+1, e.Seq)
-				}
-				perActor[e.Actor]++
-			}
-			for w := range writers {
-				if n := perActor[fmt.Sprintf("writer-%d", w)]; n != perWriter {
-					t.Fatalf("writer %d has %d entries, want %d", w, n, perWriter)
-				}
-			}
-			verifyOK(t, db, writers*perWriter)
-		})
-	}
+		}
+		verifyOK(t, db, writers*perWriter)
+	})
 }
 
 func BenchmarkAppend(b *testing.B) {
-	db := openDB(b, store.SQLite, 0)
+	db := storetest.Open(b, storetest.Options(b, store.SQLite))
 	ctx := context.Background()
 	e := sample(1)
 	for b.Loop() {

@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/policies"
 )
 
 // Account is a local account of one region.
@@ -136,4 +137,157 @@ func one[M any](ctx context.Context, db bun.IDB, what, where string, arg any) (*
 		return nil, fmt.Errorf("authz: unable to read %s: %w", what, err)
 	}
 	return m, nil
+}
+
+// Grant is a role held by an account at a scope of the region's tree.
+type Grant struct {
+	bun.BaseModel `bun:"table:grants"`
+	ID            int64         `bun:",pk,autoincrement" json:"id"`
+	AccountID     int64         `json:"accountId"`
+	Role          policies.Role `json:"role"`
+	Scope         string        `json:"scope"`
+	GrantedBy     *int64        `json:"grantedBy,omitempty"`
+	CreatedAt     time.Time     `json:"createdAt"`
+}
+
+// CheckGrant refuses a role outside the region's catalogue (a platform role,
+// the public role everyone holds, the server's own role) and a scope that is
+// not a place of this region.
+func CheckGrant(r *partnership.Region, role, scope string) (policies.Role, error) {
+	pr := policies.Role(role)
+	if !pr.Known() || pr.Platform() || pr == policies.Public || pr == policies.System {
+		return "", partnership.Invalid("role", "%q is not a role that can be granted in a region", role)
+	}
+	if r.ScopeLevel(scope) == "" {
+		return "", partnership.Invalid("scope", "%q is not the region, a kecamatan, a ward or an institution of %s", scope, r.Name)
+	}
+	return pr, nil
+}
+
+// GrantsOf returns the grants an account holds.
+func GrantsOf(ctx context.Context, db bun.IDB, accountID int64) ([]Grant, error) {
+	var gs []Grant
+	if err := db.NewSelect().Model(&gs).Where("account_id = ?", accountID).Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("authz: unable to read the grants of account %d: %w", accountID, err)
+	}
+	return gs, nil
+}
+
+// GrantByID finds one grant.
+func GrantByID(ctx context.Context, db bun.IDB, id int64) (*Grant, error) {
+	return one[Grant](ctx, db, fmt.Sprintf("grant %d", id), "id = ?", id)
+}
+
+// ListGrants returns a page of the region's grants, oldest first, after the given id.
+func ListGrants(ctx context.Context, db bun.IDB, afterID int64, limit int) ([]Grant, error) {
+	var gs []Grant
+	if err := db.NewSelect().Model(&gs).Where("id > ?", afterID).Order("id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("authz: unable to list grants: %w", err)
+	}
+	return gs, nil
+}
+
+// AddGrant grants a role at a scope. Granting the same role at the same scope twice is a conflict.
+func AddGrant(ctx context.Context, db bun.IDB, g *Grant) error {
+	exists, err := db.NewSelect().Model((*Grant)(nil)).
+		Where("account_id = ? AND role = ? AND scope = ?", g.AccountID, g.Role, g.Scope).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("authz: unable to check grants: %w", err)
+	}
+	if exists {
+		return fmt.Errorf("%w: the account already holds %s at %s", partnership.ErrConflict, g.Role, g.Scope)
+	}
+	if _, err := db.NewInsert().Model(g).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("authz: unable to grant %s at %s: %w", g.Role, g.Scope, err)
+	}
+	return nil
+}
+
+// MoveGrant changes the scope of a grant.
+func MoveGrant(ctx context.Context, db bun.IDB, id int64, scope string) error {
+	if _, err := db.NewUpdate().Model((*Grant)(nil)).Set("scope = ?", scope).Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("authz: unable to move grant %d: %w", id, err)
+	}
+	return nil
+}
+
+// RevokeGrant deletes a grant; it stops working with the next request.
+func RevokeGrant(ctx context.Context, db bun.IDB, id int64) error {
+	if _, err := db.NewDelete().Model((*Grant)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("authz: unable to revoke grant %d: %w", id, err)
+	}
+	return nil
+}
+
+// TokenPrefix starts every API token, so that a leaked one is easy to recognise.
+const TokenPrefix = "pilar_"
+
+// APIToken is a machine client's credential. Only its hash is stored; the
+// token is shown once, when it is created.
+type APIToken struct {
+	bun.BaseModel `bun:"table:api_tokens"`
+	ID            int64      `bun:",pk,autoincrement" json:"id"`
+	AccountID     int64      `json:"accountId"`
+	Name          string     `json:"name"`
+	TokenHash     string     `json:"-"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	LastUsed      *time.Time `json:"lastUsed,omitempty"`
+	RevokedAt     *time.Time `json:"revokedAt,omitempty"`
+}
+
+// CreateToken makes an API token for an account and returns it with the token in clear.
+func CreateToken(ctx context.Context, db bun.IDB, accountID int64, name string, now time.Time) (*APIToken, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 60 {
+		return nil, "", partnership.Invalid("name", "required, at most 60 characters")
+	}
+	token, err := newToken(TokenPrefix)
+	if err != nil {
+		return nil, "", err
+	}
+	t := &APIToken{AccountID: accountID, Name: name, TokenHash: hashToken(token), CreatedAt: now.UTC()}
+	if _, err := db.NewInsert().Model(t).Returning("id").Exec(ctx); err != nil {
+		return nil, "", fmt.Errorf("authz: unable to create a token: %w", err)
+	}
+	return t, token, nil
+}
+
+// TokenAccount returns the account an API token belongs to; an unknown or revoked token is ErrUnauthenticated.
+func TokenAccount(ctx context.Context, db bun.IDB, token string, now time.Time) (*APIToken, error) {
+	t := new(APIToken)
+	err := db.NewSelect().Model(t).Where("token_hash = ?", hashToken(token)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && t.RevokedAt != nil) {
+		return nil, fmt.Errorf("%w: the API token is unknown or revoked", partnership.ErrUnauthenticated)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authz: unable to read a token: %w", err)
+	}
+	if t.LastUsed == nil || now.Sub(*t.LastUsed) > touchEvery {
+		if _, err := db.NewUpdate().Model(t).Set("last_used = ?", now.UTC()).WherePK().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("authz: unable to record a token's use: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// TokensOf lists an account's tokens, without their secrets.
+func TokensOf(ctx context.Context, db bun.IDB, accountID int64) ([]APIToken, error) {
+	var ts []APIToken
+	if err := db.NewSelect().Model(&ts).Where("account_id = ?", accountID).Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("authz: unable to list tokens: %w", err)
+	}
+	return ts, nil
+}
+
+// RevokeToken revokes one of an account's tokens; another account's token is not found.
+func RevokeToken(ctx context.Context, db bun.IDB, accountID, id int64, now time.Time) error {
+	res, err := db.NewUpdate().Model((*APIToken)(nil)).Set("revoked_at = ?", now.UTC()).
+		Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("authz: unable to revoke token %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: no active token %d of yours", partnership.ErrNotFound, id)
+	}
+	return nil
 }

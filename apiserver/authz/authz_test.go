@@ -5,44 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/casbin/casbin/v2"
 	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/apiserver/store"
-	"pilar.id/pilar/internal/testpg"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/policies"
 )
 
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-
-// onBoth runs a test against a migrated SQLite file and a migrated PostgreSQL database.
-func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			o := store.Options{Driver: d, DSN: filepath.Join(t.TempDir(), "r.db")}
-			if d == store.Postgres {
-				o.DSN = pg.NewDatabase(t)
-			}
-			ctx := context.Background()
-			db, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := store.Migrate(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			test(t, db)
-		})
-	}
-}
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func TestPasswordHashing(t *testing.T) {
 	h, err := HashPassword("correct horse battery")
@@ -101,7 +77,7 @@ func TestAccountsKeepNoNIKInClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now()
 		a, err := CreateAccount(ctx, db, nik, NewAccount{Username: "siti", DisplayName: "Siti", Password: "panjang sekali", NIK: "3273011234567890"}, now)
 		if err != nil {
@@ -130,7 +106,7 @@ func TestAccountsKeepNoNIKInClear(t *testing.T) {
 }
 
 func TestSessionsExpireAndCSRFTokensDoNotTravel(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, t0 := context.Background(), time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 		a, err := CreateAccount(ctx, db, nil, NewAccount{Username: "lurah", DisplayName: "Lurah", Password: "panjang sekali"}, t0)
 		if err != nil {
@@ -168,7 +144,7 @@ func TestSessionsExpireAndCSRFTokensDoNotTravel(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx, now := context.Background(), time.Now()
 		a, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "mesin", DisplayName: "Mesin", Password: "panjang sekali"}, now)
 		b, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "lain", DisplayName: "Lain", Password: "panjang sekali"}, now)
@@ -224,8 +200,11 @@ func TestThrottle(t *testing.T) {
 	}
 }
 
-func TestAuthorizeFollowsScopes(t *testing.T) {
-	set, err := policies.Render("")
+// enforcer is the national baseline with a region's overrides, and an
+// enforcer of it.
+func enforcer(t testing.TB, overrides string) (*policies.Set, *casbin.SyncedCachedEnforcer) {
+	t.Helper()
+	set, err := policies.Render(overrides)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +212,11 @@ func TestAuthorizeFollowsScopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set, e
+}
+
+func TestAuthorizeFollowsScopes(t *testing.T) {
+	set, e := enforcer(t, "")
 	lurah := Principal{Account: &Account{ID: 1}, Grants: []Grant{{ID: 7, Role: policies.WardOffice, Scope: "32.73.01.1001"}}}
 	camat := Principal{Account: &Account{ID: 2}, Grants: []Grant{{ID: 8, Role: policies.KecamatanOffice, Scope: "32.73.01"}}}
 	tests := []struct {
@@ -273,4 +257,97 @@ func TestAuthorizeFollowsScopes(t *testing.T) {
 	if x.Allowed || len(x.Ignored) != 1 || len(x.Considered) != 1 || x.Considered[0].Role != policies.Public {
 		t.Fatalf("explanation of a grant out of scope: %+v", x)
 	}
+}
+
+// The one-query principal is what the account and its grants read one by
+// one are, for a token's and for an account id's, with grants in id order.
+func TestPrincipalInOneQuery(t *testing.T) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
+		ctx, now := context.Background(), time.Now().Truncate(time.Second)
+		lurah, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "lurah", DisplayName: "Bu Lurah", Password: "panjang sekali"}, now)
+		warga, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "warga", DisplayName: "Warga", Password: "panjang sekali"}, now)
+		for _, g := range []*Grant{
+			{AccountID: lurah.ID, Role: policies.WardOffice, Scope: "32.73.01.1001", GrantedBy: &warga.ID, CreatedAt: now},
+			{AccountID: warga.ID, Role: policies.Resident, Scope: "32.73", CreatedAt: now},
+			{AccountID: lurah.ID, Role: policies.Resident, Scope: "32.73", CreatedAt: now},
+		} {
+			if err := AddGrant(ctx, db, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nobody, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "tanpa-peran", DisplayName: "Tanpa peran", Password: "panjang sekali"}, now)
+		for _, a := range []*Account{lurah, warga, nobody} {
+			want, err := AccountByID(ctx, db, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grants, err := GrantsOf(ctx, db, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, secret, err := CreateToken(ctx, db, a.ID, "mesin", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byToken, err := TokenPrincipal(ctx, db, secret, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID, err := PrincipalOf(ctx, db, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, got := range map[string]Principal{"TokenPrincipal": byToken, "PrincipalOf": byID} {
+				if !reflect.DeepEqual(got.Account, want) {
+					t.Errorf("%s(%s): account %+v, want %+v", name, a.Username, got.Account, want)
+				}
+				if !reflect.DeepEqual(got.Grants, grants) {
+					t.Errorf("%s(%s): grants %+v, want %+v", name, a.Username, got.Grants, grants)
+				}
+			}
+		}
+	})
+}
+
+func TestTokenPrincipalRefuses(t *testing.T) {
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
+		ctx, now := context.Background(), time.Now()
+		a, _ := CreateAccount(ctx, db, nil, NewAccount{Username: "mesin", DisplayName: "Mesin", Password: "panjang sekali"}, now)
+		tok, secret, _ := CreateToken(ctx, db, a.ID, "laporan", now)
+		if _, err := TokenPrincipal(ctx, db, secret+"x", now); !errors.Is(err, partnership.ErrUnauthenticated) {
+			t.Errorf("unknown token: %v", err)
+		}
+		// Its use is noted once, then not again within the minute.
+		if _, err := TokenPrincipal(ctx, db, secret, now); err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := TokenAccount(ctx, db, secret, now)
+		if stored.LastUsed == nil || stored.LastUsed.Sub(now.UTC()).Abs() > time.Second {
+			t.Errorf("last used %v, want %v", stored.LastUsed, now)
+		}
+		if _, err := TokenPrincipal(ctx, db, secret, now.Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := TokenAccount(ctx, db, secret, now); !again.LastUsed.Equal(*stored.LastUsed) {
+			t.Errorf("last used moved to %v within a minute", again.LastUsed)
+		}
+		if _, err := db.NewUpdate().Model((*Account)(nil)).Set("disabled_at = ?", now.UTC()).Where("id = ?", a.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := TokenPrincipal(ctx, db, secret, now); !errors.Is(err, partnership.ErrUnauthenticated) {
+			t.Errorf("disabled account: %v", err)
+		}
+		if _, err := PrincipalOf(ctx, db, a.ID); !errors.Is(err, partnership.ErrUnauthenticated) {
+			t.Errorf("disabled account by id: %v", err)
+		}
+		if _, err := PrincipalOf(ctx, db, a.ID+100); !errors.Is(err, partnership.ErrUnauthenticated) {
+			t.Errorf("missing account: %v", err)
+		}
+		if err := RevokeToken(ctx, db, a.ID, tok.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := TokenPrincipal(ctx, db, secret, now); !errors.Is(err, partnership.ErrUnauthenticated) {
+			t.Errorf("revoked token: %v", err)
+		}
+	})
 }

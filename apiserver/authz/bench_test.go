@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/policies"
 )
 
@@ -19,14 +19,7 @@ func bandungEnforcer(b *testing.B) (*policies.Set, func() bool) {
 		b.Fatal(err)
 	}
 	text, _ := io.ReadAll(f)
-	set, err := policies.Render(string(text))
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := policies.NewEnforcer(set)
-	if err != nil {
-		b.Fatal(err)
-	}
+	set, e := enforcer(b, string(text))
 	// A lurah's grants: the ward office, and a resident of the region.
 	p := Principal{Account: &Account{ID: 1}, Grants: []Grant{
 		{ID: 1, Role: policies.Resident, Scope: "32.73"},
@@ -73,14 +66,7 @@ func BenchmarkAuthorize(b *testing.B) {
 // database (SQLite), then the decision.
 func BenchmarkRequestAuthorization(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{Driver: store.SQLite, DSN: filepath.Join(b.TempDir(), "r.db")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
+	db := storetest.Open(b, storetest.Options(b, store.SQLite))
 	set, _ := bandungEnforcer(b)
 	e, _ := policies.NewEnforcer(set)
 	now := time.Now()

@@ -181,12 +181,6 @@ func Split(y Year) []Share {
 	return out
 }
 
-type setting struct {
-	bun.BaseModel `bun:"table:settings"`
-	Key           string `bun:",pk"`
-	Value         string
-}
-
 // demoAccount acts for the demo partners. It is disabled — nobody signs in
 // as it — and exists because every partner is registered by an account.
 const demoAccount = "demo-mitra"
@@ -220,13 +214,8 @@ func SeedBandungCSR(ctx context.Context, db bun.IDB, region *partnership.Region,
 	key := "demo-data." + BandungCSR
 	seeded := false
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var done setting
-		err := tx.NewSelect().Model(&done).Where("key = ?", key).Scan(ctx)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("demo: unable to read the settings: %w", err)
+		if _, done, err := store.Setting(ctx, tx, key); err != nil || done {
+			return err
 		}
 		account, err := ensureAccount(ctx, tx, now)
 		if err != nil {
@@ -275,8 +264,8 @@ func SeedBandungCSR(ctx context.Context, db bun.IDB, region *partnership.Region,
 				rows++
 			}
 		}
-		if _, err := tx.NewInsert().Model(&setting{Key: key, Value: now.UTC().Format(time.RFC3339)}).Exec(ctx); err != nil {
-			return fmt.Errorf("demo: unable to record the import: %w", err)
+		if err := store.SetSetting(ctx, tx, key, now.UTC().Format(time.RFC3339)); err != nil {
+			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{
 			Actor: partnership.SystemActor, ActorScope: region.Code, Action: "demo:seed", ObjectType: "demo-data", ObjectID: BandungCSR,

@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +12,11 @@ import (
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/schedule"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/store/storetest"
 	"pilar.id/pilar/apiserver/tenancy"
-	"pilar.id/pilar/internal/testpg"
 )
 
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // The table of DESIGN.md: per year and area, the amount and the companies;
 // and per year the total and the distinct companies.
@@ -163,51 +160,35 @@ func bandung(t *testing.T) *partnership.Region {
 // again changes nothing.
 func TestSeedBandungCSRGivesTheTable(t *testing.T) {
 	region := bandung(t)
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
-			o := store.Options{Driver: d, DSN: filepath.Join(t.TempDir(), "bandung.db")}
-			if d == store.Postgres {
-				o.DSN = pg.NewDatabase(t)
+	storetest.OnBoth(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		storetest.Areas(t, db, region)
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		for i, want := range []bool{true, false} {
+			seeded, err := SeedBandungCSR(ctx, db, region, now)
+			if err != nil || seeded != want {
+				t.Fatalf("seed %d: seeded %v, %v", i+1, seeded, err)
 			}
-			db, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := store.Migrate(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			if err := store.SyncAreas(ctx, db, region); err != nil {
-				t.Fatal(err)
-			}
-			now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-			for i, want := range []bool{true, false} {
-				seeded, err := SeedBandungCSR(ctx, db, region, now)
-				if err != nil || seeded != want {
-					t.Fatalf("seed %d: seeded %v, %v", i+1, seeded, err)
-				}
-			}
-			assertTable(t, ctx, db, region)
-			if n, _ := db.NewSelect().Table("partners").Count(ctx); n != 285 {
-				t.Errorf("%d demo partners, want 285", n)
-			}
-			// The imported companies have no approval date on record: no plan
-			// deadline runs against them, and nobody is sanctioned for the demo.
-			tn, err := tenancy.NewTenant(region, store.Options{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := schedule.FlagOverdue(ctx, db, tn, now)
-			if err != nil || len(run.Flagged) != 0 || len(run.Recommended) != 0 {
-				t.Fatalf("overdue after the seed: %d flagged, %d recommended, %v", len(run.Flagged), len(run.Recommended), err)
-			}
-			st, err := store.Standings(ctx, db, region, nil)
-			if err != nil || len(st) != 285 || st[0].Maturity != partnership.Charity || st[0].Name != "PT Mitra Bandung 001" {
-				t.Fatalf("standings: %d, first %+v, %v", len(st), st[0], err)
-			}
-		})
-	}
+		}
+		assertTable(t, ctx, db, region)
+		if n, _ := db.NewSelect().Table("partners").Count(ctx); n != 285 {
+			t.Errorf("%d demo partners, want 285", n)
+		}
+		// The imported companies have no approval date on record: no plan
+		// deadline runs against them, and nobody is sanctioned for the demo.
+		tn, err := tenancy.NewTenant(region, store.Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := schedule.FlagOverdue(ctx, db, tn, now)
+		if err != nil || len(run.Flagged) != 0 || len(run.Recommended) != 0 {
+			t.Fatalf("overdue after the seed: %d flagged, %d recommended, %v", len(run.Flagged), len(run.Recommended), err)
+		}
+		st, err := store.Standings(ctx, db, region, nil)
+		if err != nil || len(st) != 285 || st[0].Maturity != partnership.Charity || st[0].Name != "PT Mitra Bandung 001" {
+			t.Fatalf("standings: %d, first %+v, %v", len(st), st[0], err)
+		}
+	})
 	// A region without the four-pillar model cannot take the figures.
 	two := *region
 	two.FourPillar = nil

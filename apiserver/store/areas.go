@@ -77,13 +77,8 @@ func SyncAreas(ctx context.Context, db bun.IDB, r *partnership.Region) error {
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 
-	var current settingRow
-	err := db.NewSelect().Model(&current).Where("key = ?", areasHashKey).Scan(ctx)
-	if err == nil && current.Value == sum {
-		return nil
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: unable to read the areas hash: %w", err)
+	if current, _, err := Setting(ctx, db, areasHashKey); err != nil || current == sum {
+		return err
 	}
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if len(ks) > 0 {
@@ -105,10 +100,7 @@ func SyncAreas(ctx context.Context, db bun.IDB, r *partnership.Region) error {
 				return fmt.Errorf("store: unable to sync institutions: %w", err)
 			}
 		}
-		if _, err := tx.NewInsert().Model(&settingRow{Key: areasHashKey, Value: sum}).On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx); err != nil {
-			return fmt.Errorf("store: unable to record the areas hash: %w", err)
-		}
-		return nil
+		return SetSetting(ctx, tx, areasHashKey, sum)
 	})
 }
 
@@ -131,4 +123,26 @@ func CountAreas(ctx context.Context, db bun.IDB) (AreaCounts, error) {
 		return c, fmt.Errorf("store: unable to count institutions: %w", err)
 	}
 	return c, nil
+}
+
+// Setting reads one of the settings the store keeps for the server, such as
+// which demo data a region was seeded with; ok is false for one never set.
+func Setting(ctx context.Context, db bun.IDB, key string) (value string, ok bool, err error) {
+	var s settingRow
+	err = db.NewSelect().Model(&s).Where("key = ?", key).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: unable to read setting %s: %w", key, err)
+	}
+	return s.Value, true, nil
+}
+
+// SetSetting sets a setting, replacing its value if it had one.
+func SetSetting(ctx context.Context, db bun.IDB, key, value string) error {
+	if _, err := db.NewInsert().Model(&settingRow{Key: key, Value: value}).On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to record setting %s: %w", key, err)
+	}
+	return nil
 }

@@ -2,113 +2,16 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
 )
-
-// migrateCSROutcomes creates what comes of the four-pillar workflow:
-// partners' realisation reports (and figures imported from before the
-// platform), the obligations flagged overdue, sanctions, award scores and
-// the forum's published quarterly evaluations. A realisation's evidence is
-// kept in the documents table of the four-pillar workflow, owned by
-// "realisation". JSON (award scores and adjustments, evaluation snapshots)
-// is text, so that a snapshot reads back byte for byte as it was published.
-func migrateCSROutcomes(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	return exec(ctx, tx,
-		`CREATE TABLE csr_realisations (
-			`+idColumn(d)+`,
-			partner_id BIGINT NOT NULL REFERENCES partners (id),
-			programme_id BIGINT REFERENCES programmes (id),
-			fiscal_year INTEGER NOT NULL CHECK (fiscal_year BETWEEN 2000 AND 9999),
-			area TEXT NOT NULL,
-			ward_code TEXT REFERENCES wards (code),
-			activity_start TIMESTAMP NOT NULL,
-			activity_end TIMESTAMP NOT NULL,
-			due_at TIMESTAMP NOT NULL,
-			submitted_at TIMESTAMP NOT NULL,
-			submitted_by BIGINT REFERENCES accounts (id),
-			amount BIGINT NOT NULL CHECK (amount >= 0 AND amount <= `+strconv.FormatInt(int64(partnership.MaxAmount), 10)+`),
-			source_of_funds TEXT NOT NULL,
-			outputs TEXT NOT NULL,
-			targets_reached TEXT NOT NULL,
-			late BOOLEAN NOT NULL DEFAULT FALSE,
-			historical BOOLEAN NOT NULL DEFAULT FALSE,
-			CHECK (activity_start <= activity_end),
-			CHECK (historical OR programme_id IS NOT NULL)
-		)`,
-		`CREATE INDEX csr_realisations_year ON csr_realisations (fiscal_year, area)`,
-		`CREATE INDEX csr_realisations_partner ON csr_realisations (partner_id, fiscal_year)`,
-		`CREATE INDEX csr_realisations_programme ON csr_realisations (programme_id)`,
-		`CREATE TABLE csr_sanctions (
-			`+idColumn(d)+`,
-			partner_id BIGINT NOT NULL REFERENCES partners (id),
-			step TEXT NOT NULL,
-			reason TEXT NOT NULL,
-			legal_basis TEXT NOT NULL DEFAULT '',
-			state TEXT NOT NULL CHECK (state IN ('recommended', 'issued', 'lifted', 'dismissed')),
-			recommended_by TEXT NOT NULL,
-			recommended_at TIMESTAMP NOT NULL,
-			issued_at TIMESTAMP,
-			issued_by BIGINT REFERENCES accounts (id),
-			notified_at TIMESTAMP,
-			lifted_at TIMESTAMP,
-			dismissed_at TIMESTAMP,
-			resolution TEXT NOT NULL DEFAULT '',
-			version INTEGER NOT NULL DEFAULT 1,
-			CHECK (state IN ('recommended', 'dismissed') OR (legal_basis <> '' AND issued_at IS NOT NULL AND notified_at IS NOT NULL))
-		)`,
-		// One open recommendation per partner, whoever makes it: the
-		// schedule and the secretariat cannot race to a second.
-		`CREATE UNIQUE INDEX csr_sanctions_open ON csr_sanctions (partner_id) WHERE state = 'recommended'`,
-		`CREATE INDEX csr_sanctions_partner ON csr_sanctions (partner_id, state)`,
-		`CREATE TABLE csr_overdue (
-			`+idColumn(d)+`,
-			kind TEXT NOT NULL CHECK (kind IN ('realisation', 'plan')),
-			object_id BIGINT NOT NULL,
-			fiscal_year INTEGER NOT NULL,
-			partner_id BIGINT NOT NULL REFERENCES partners (id),
-			due_at TIMESTAMP NOT NULL,
-			flagged_at TIMESTAMP NOT NULL,
-			resolved_at TIMESTAMP,
-			sanction_id BIGINT REFERENCES csr_sanctions (id),
-			UNIQUE (kind, object_id, fiscal_year)
-		)`,
-		`CREATE INDEX csr_overdue_partner ON csr_overdue (partner_id, resolved_at)`,
-		`CREATE TABLE csr_awards (
-			`+idColumn(d)+`,
-			cycle INTEGER NOT NULL,
-			partner_id BIGINT NOT NULL REFERENCES partners (id),
-			scores TEXT NOT NULL,
-			total INTEGER NOT NULL CHECK (total BETWEEN 0 AND 10000),
-			adjustments TEXT NOT NULL DEFAULT '[]',
-			adjusted INTEGER NOT NULL CHECK (adjusted BETWEEN 0 AND 10000),
-			state TEXT NOT NULL CHECK (state IN ('scored', 'published')),
-			scored_at TIMESTAMP NOT NULL,
-			published_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1,
-			UNIQUE (cycle, partner_id)
-		)`,
-		`CREATE TABLE csr_evaluations (
-			`+idColumn(d)+`,
-			fiscal_year INTEGER NOT NULL,
-			quarter INTEGER NOT NULL CHECK (quarter BETWEEN 1 AND 4),
-			snapshot TEXT NOT NULL,
-			published_by BIGINT NOT NULL REFERENCES accounts (id),
-			published_at TIMESTAMP NOT NULL,
-			UNIQUE (fiscal_year, quarter)
-		)`,
-	)
-}
 
 // RealisationDocuments is the owner type of a realisation's evidence in the
 // documents table, and EvidencePurpose its purpose.
@@ -180,16 +83,10 @@ func InsertRealisation(ctx context.Context, db bun.IDB, r *partnership.Realisati
 	if err := realisationTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a realisation of partner %d", r.PartnerID)); err != nil {
 		return err
 	}
-	for i := range r.Evidence {
-		a := &r.Evidence[i]
-		d := &partnership.Document{OwnerType: RealisationDocuments, OwnerID: r.ID, Purpose: EvidencePurpose, Name: a.Name,
-			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, CreatedAt: a.UploadedAt.UTC()}
-		if err := InsertDocument(ctx, db, d); err != nil {
-			return err
-		}
-		a.N = i + 1
-	}
-	return nil
+	return attachAll(r.Evidence, func(a *partnership.Attachment) error {
+		return InsertDocument(ctx, db, &partnership.Document{OwnerType: RealisationDocuments, OwnerID: r.ID, Purpose: EvidencePurpose, Name: a.Name,
+			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, CreatedAt: a.UploadedAt.UTC()})
+	})
 }
 
 // GetRealisation reads one realisation with its evidence's metadata.
@@ -725,15 +622,8 @@ func Awards(ctx context.Context, db bun.IDB, cycle int) ([]*partnership.Award, e
 
 // GetAward reads a partner's award score for a cycle.
 func GetAward(ctx context.Context, db bun.IDB, cycle int, partnerID int64) (*partnership.Award, error) {
-	row := new(awardRow)
-	err := db.NewSelect().Model(row).Where("cycle = ? AND partner_id = ?", cycle, partnerID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: partner %d has no award score for cycle %d", partnership.ErrNotFound, partnerID, cycle)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read the award of partner %d: %w", partnerID, err)
-	}
-	return row.award()
+	return awardTable.first(ctx, db, fmt.Sprintf("partner %d has no award score for cycle %d", partnerID, cycle),
+		fmt.Sprintf("read the award of partner %d", partnerID), where("cycle = ? AND partner_id = ?", cycle, partnerID))
 }
 
 // AwardRecords counts, for every approved partner with a plan, a programme
@@ -960,11 +850,6 @@ var evaluationTable = table[EvaluationRecord, *EvaluationRecord]{one: "evaluatio
 		e.PublishedAt = e.PublishedAt.UTC()
 		return e, nil
 	}}
-
-// GetEvaluation reads one published evaluation.
-func GetEvaluation(ctx context.Context, db bun.IDB, id int64) (*EvaluationRecord, error) {
-	return evaluationTable.get(ctx, db, id)
-}
 
 // ListEvaluations lists published evaluations, newest quarter first,
 // optionally of one year, without their snapshots.

@@ -37,25 +37,13 @@ func ocRegion() *partnership.Region {
 	return r
 }
 
-// ocDB is a migrated database of ocRegion with one account.
-func ocDB(t *testing.T, db *bun.DB) (*partnership.Region, int64) {
-	t.Helper()
-	ctx := context.Background()
-	region := ocRegion()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := SyncAreas(ctx, db, region); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES ('pt', 'PT', 'x', ?)`, ocNow); err != nil {
-		t.Fatal(err)
-	}
-	var id int64
-	if err := db.NewSelect().Table("accounts").Column("id").Where("username = 'pt'").Scan(ctx, &id); err != nil {
-		t.Fatal(err)
-	}
-	return region, id
+// onOutcomes runs a test on both drivers in a database of ocRegion, with
+// the account of its partners.
+func onOutcomes(t *testing.T, test func(t *testing.T, db *bun.DB, region *partnership.Region, account int64)) {
+	onBoth(t, func(t *testing.T, db *bun.DB) {
+		region := ocRegion()
+		test(t, db, region, migrated(t, db, region, "pt")["pt"])
+	})
 }
 
 func ocPartner(t *testing.T, db bun.IDB, account int64, name string, kind partnership.PartnerKind, approved time.Time) int64 {
@@ -117,17 +105,13 @@ func ocRealise(t *testing.T, db bun.IDB, region *partnership.Region, p *partners
 }
 
 func TestRealisationsRoundTripWithEvidence(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		pid := ocPartner(t, db, account, "PT Satu", partnership.PartnerCompany, ocNow.AddDate(-1, 0, 0))
 		prog := ocProgramme(t, db, pid, "education", 2026)
 		rz := ocRealise(t, db, region, prog, 250_000_000, "2026-10-31", ocNow, true)
 
-		got, err := GetRealisation(ctx, db, rz.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetRealisation, rz.ID)
 		if got.Amount != 250_000_000 || got.ProgrammeID != prog.ID || got.WardCode != "32.73.01.1001" || got.Late || got.Historical ||
 			!got.DueAt.Equal(rz.DueAt) || len(got.Evidence) != 1 || got.Evidence[0].ContentType != "application/pdf" || got.Evidence[0].Data != nil {
 			t.Fatalf("read back %+v", got)
@@ -184,8 +168,7 @@ func TestRealisationsRoundTripWithEvidence(t *testing.T) {
 }
 
 func TestSanctionsStoreOneOpenRecommendationAndStaleWrites(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		pid := ocPartner(t, db, account, "PT Satu", partnership.PartnerCompany, ocNow)
 		s, err := region.RecommendSanction(pid, nil, "", "Laporan tidak ada", "9", ocNow)
@@ -231,8 +214,7 @@ func TestSanctionsStoreOneOpenRecommendationAndStaleWrites(t *testing.T) {
 }
 
 func TestDashboardCountsPartnersDistinct(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		a := ocPartner(t, db, account, "PT A", partnership.PartnerCompany, ocNow.AddDate(-2, 0, 0))
 		b := ocPartner(t, db, account, "PT B", partnership.PartnerCompany, ocNow.AddDate(-2, 0, 0))
@@ -298,8 +280,7 @@ func TestDashboardCountsPartnersDistinct(t *testing.T) {
 }
 
 func TestAwardRecordsAndMaturity(t *testing.T) {
-	onBoth(t, func(t *testing.T, db *bun.DB) {
-		region, account := ocDB(t, db)
+	onOutcomes(t, func(t *testing.T, db *bun.DB, region *partnership.Region, account int64) {
 		ctx := context.Background()
 		a := ocPartner(t, db, account, "PT A", partnership.PartnerCompany, ocNow.AddDate(-3, 0, 0))
 		b := ocPartner(t, db, account, "PT B", partnership.PartnerCompany, ocNow.AddDate(-3, 0, 0))

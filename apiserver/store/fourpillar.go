@@ -10,181 +10,9 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
 )
-
-// migrateFourPillar creates the four-pillar workflow's tables: partners and
-// the documents they attach, the CSR forum's meetings and decisions, CSR
-// plans and their activities, CSR requests, programmes with their
-// contributions ledger, and innovation ideas. Money is BIGINT rupiah; lists
-// (a partner's areas and kecamatan, a meeting's attendance) are JSON text;
-// rows that change carry a version.
-func migrateFourPillar(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	blob := "BLOB"
-	if d == dialect.PG {
-		blob = "BYTEA"
-	}
-	return exec(ctx, tx,
-		`CREATE TABLE forum_meetings (
-			`+idColumn(d)+`,
-			year INTEGER NOT NULL,
-			quarter INTEGER NOT NULL CHECK (quarter BETWEEN 1 AND 4),
-			scheduled_at TIMESTAMP NOT NULL,
-			place TEXT NOT NULL,
-			state TEXT NOT NULL CHECK (state IN ('scheduled', 'held', 'closed')),
-			attendance TEXT NOT NULL DEFAULT '{}',
-			minutes TEXT NOT NULL DEFAULT '',
-			closed_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX forum_meetings_quarter ON forum_meetings (year, quarter)`,
-		`CREATE TABLE partners (
-			`+idColumn(d)+`,
-			kind TEXT NOT NULL CHECK (kind IN ('company', 'state-enterprise', 'regional-enterprise', 'university')),
-			name TEXT NOT NULL,
-			account_id BIGINT REFERENCES accounts (id),
-			areas TEXT NOT NULL DEFAULT '[]',
-			kecamatan TEXT NOT NULL DEFAULT '[]',
-			state TEXT NOT NULL CHECK (state IN ('registered', 'reviewed', 'approved', 'rejected')),
-			registered_at TIMESTAMP NOT NULL,
-			approved_at TIMESTAMP,
-			review TEXT,
-			meeting_id BIGINT REFERENCES forum_meetings (id),
-			reason TEXT NOT NULL DEFAULT '',
-			decided_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX partners_state ON partners (state)`,
-		`CREATE INDEX partners_account ON partners (account_id)`,
-		`CREATE TABLE forum_decisions (
-			`+idColumn(d)+`,
-			meeting_id BIGINT NOT NULL REFERENCES forum_meetings (id),
-			subject_type TEXT NOT NULL CHECK (subject_type IN ('partner', 'plan', 'idea')),
-			subject_id BIGINT NOT NULL,
-			decision TEXT NOT NULL,
-			reason TEXT NOT NULL DEFAULT '',
-			decided_by BIGINT NOT NULL,
-			decided_at TIMESTAMP NOT NULL
-		)`,
-		`CREATE INDEX forum_decisions_meeting ON forum_decisions (meeting_id)`,
-		`CREATE INDEX forum_decisions_subject ON forum_decisions (subject_type, subject_id)`,
-		`CREATE TABLE csr_plans (
-			`+idColumn(d)+`,
-			partner_id BIGINT NOT NULL REFERENCES partners (id),
-			fiscal_year INTEGER NOT NULL,
-			board_approved_at TIMESTAMP NOT NULL,
-			submitted_at TIMESTAMP NOT NULL,
-			due_at TIMESTAMP NOT NULL,
-			late BOOLEAN NOT NULL DEFAULT FALSE,
-			state TEXT NOT NULL CHECK (state IN ('submitted', 'aligned', 'approved', 'revision')),
-			reason TEXT NOT NULL DEFAULT '',
-			meeting_id BIGINT REFERENCES forum_meetings (id),
-			decided_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1,
-			UNIQUE (partner_id, fiscal_year)
-		)`,
-		`CREATE TABLE csr_plan_activities (
-			`+idColumn(d)+`,
-			plan_id BIGINT NOT NULL REFERENCES csr_plans (id),
-			position INTEGER NOT NULL,
-			title TEXT NOT NULL,
-			location TEXT NOT NULL,
-			area TEXT NOT NULL,
-			target TEXT NOT NULL,
-			goal TEXT NOT NULL,
-			financing BIGINT NOT NULL CHECK (financing > 0),
-			aligned_area TEXT NOT NULL DEFAULT '',
-			aligned_target TEXT NOT NULL DEFAULT '',
-			alignment TEXT NOT NULL DEFAULT '' CHECK (alignment IN ('', 'aligned', 'partial', 'not-aligned'))
-		)`,
-		`CREATE INDEX csr_plan_activities_plan ON csr_plan_activities (plan_id, position)`,
-		`CREATE TABLE ideas (
-			`+idColumn(d)+`,
-			pillar TEXT NOT NULL CHECK (pillar IN ('government', 'company', 'university', 'community')),
-			account_id BIGINT NOT NULL REFERENCES accounts (id),
-			title TEXT NOT NULL,
-			body TEXT NOT NULL,
-			state TEXT NOT NULL CHECK (state IN ('posted', 'adopted', 'declined')),
-			adopted_into_type TEXT CHECK (adopted_into_type IN ('programme', 'request')),
-			adopted_into_id BIGINT,
-			reason TEXT NOT NULL DEFAULT '',
-			meeting_id BIGINT REFERENCES forum_meetings (id),
-			posted_at TIMESTAMP NOT NULL,
-			decided_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE TABLE csr_requests (
-			`+idColumn(d)+`,
-			source TEXT NOT NULL CHECK (source IN ('resident', 'community', 'musrenbang', 'idea')),
-			proposal_id BIGINT UNIQUE REFERENCES proposals (id),
-			account_id BIGINT REFERENCES accounts (id),
-			area TEXT NOT NULL,
-			ward_code TEXT NOT NULL REFERENCES wards (code),
-			amount BIGINT NOT NULL CHECK (amount > 0),
-			title TEXT NOT NULL,
-			description TEXT NOT NULL,
-			preferred_partner_id BIGINT REFERENCES partners (id),
-			state TEXT NOT NULL CHECK (state IN ('open', 'claimed', 'programmed', 'expired', 'withdrawn')),
-			claimed_by BIGINT REFERENCES partners (id),
-			claimed_at TIMESTAMP,
-			created_at TIMESTAMP NOT NULL,
-			expires_at TIMESTAMP NOT NULL,
-			version INTEGER NOT NULL DEFAULT 1,
-			CHECK (state NOT IN ('claimed', 'programmed') OR claimed_by IS NOT NULL)
-		)`,
-		`CREATE INDEX csr_requests_open ON csr_requests (state, expires_at)`,
-		`CREATE INDEX csr_requests_ward ON csr_requests (ward_code)`,
-		`CREATE TABLE programmes (
-			`+idColumn(d)+`,
-			source TEXT NOT NULL CHECK (source IN ('plan', 'request', 'idea')),
-			partner_id BIGINT REFERENCES partners (id),
-			area TEXT NOT NULL,
-			ward_code TEXT REFERENCES wards (code),
-			title TEXT NOT NULL,
-			sector_agency TEXT NOT NULL,
-			fiscal_year INTEGER NOT NULL,
-			state TEXT NOT NULL CHECK (state IN ('active', 'completed', 'cancelled')),
-			beneficiaries INTEGER NOT NULL DEFAULT 0 CHECK (beneficiaries >= 0),
-			plan_activity_id BIGINT UNIQUE REFERENCES csr_plan_activities (id),
-			request_id BIGINT UNIQUE REFERENCES csr_requests (id),
-			idea_id BIGINT UNIQUE REFERENCES ideas (id),
-			created_at TIMESTAMP NOT NULL,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX programmes_partner ON programmes (partner_id, fiscal_year)`,
-		`CREATE INDEX programmes_area ON programmes (fiscal_year, area)`,
-		`CREATE TABLE contributions (
-			`+idColumn(d)+`,
-			programme_id BIGINT NOT NULL REFERENCES programmes (id),
-			pillar TEXT NOT NULL CHECK (pillar IN ('government', 'company', 'university', 'community')),
-			kind TEXT NOT NULL CHECK (kind IN ('funds', 'staff', 'facilities', 'research', 'labour', 'in-kind')),
-			amount BIGINT NOT NULL CHECK (amount >= 0),
-			quantity INTEGER NOT NULL DEFAULT 0 CHECK (quantity >= 0),
-			unit TEXT NOT NULL DEFAULT '',
-			description TEXT NOT NULL,
-			partner_id BIGINT REFERENCES partners (id),
-			account_id BIGINT REFERENCES accounts (id),
-			recorded_at TIMESTAMP NOT NULL,
-			CHECK (kind <> 'funds' OR amount > 0)
-		)`,
-		`CREATE INDEX contributions_programme ON contributions (programme_id)`,
-		`CREATE TABLE documents (
-			`+idColumn(d)+`,
-			owner_type TEXT NOT NULL,
-			owner_id BIGINT NOT NULL,
-			purpose TEXT NOT NULL,
-			name TEXT NOT NULL,
-			content_type TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
-			size BIGINT NOT NULL CHECK (size > 0 AND size <= 2097152),
-			sha256 TEXT NOT NULL,
-			data `+blob+` NOT NULL,
-			created_at TIMESTAMP NOT NULL
-		)`,
-		`CREATE INDEX documents_owner ON documents (owner_type, owner_id)`,
-	)
-}
 
 // nullID is an optional reference: NULL for 0.
 func nullID(id int64) *int64 {
@@ -280,25 +108,8 @@ func (r *partnerRow) partner() (*partnership.Partner, error) {
 }
 
 var partnerTable = table[partnerRow, *partnership.Partner]{one: "partner", many: "partners",
-	row: toPartnerRow, read: (*partnerRow).partner, writes: allBut("id", "account_id", "registered_at", "version")}
-
-// InsertPartner stores a new partner — registered by its account, or seeded
-// in any state, without an account (AccountID 0) for one imported from the
-// region's records — and sets its id and version.
-func InsertPartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
-	p.Version = 1
-	return partnerTable.insert(ctx, db, p, &p.ID, "insert a partner")
-}
-
-// GetPartner reads one partner, in whatever state.
-func GetPartner(ctx context.Context, db bun.IDB, id int64) (*partnership.Partner, error) {
-	return partnerTable.get(ctx, db, id)
-}
-
-// UpdatePartner writes a changed partner if its version is still the one read.
-func UpdatePartner(ctx context.Context, db bun.IDB, p *partnership.Partner) error {
-	return partnerTable.update(ctx, db, p, p.ID, &p.Version)
-}
+	row: toPartnerRow, read: (*partnerRow).partner, writes: allBut("id", "account_id", "registered_at", "version"),
+	key: func(p *partnership.Partner) (*int64, *int) { return &p.ID, &p.Version }}
 
 // PartnerFilter selects partners; empty fields select everything.
 type PartnerFilter struct {
@@ -369,11 +180,6 @@ func Documents(ctx context.Context, db bun.IDB, ownerType string, ownerID int64)
 	})
 }
 
-// GetDocument reads one document with its contents.
-func GetDocument(ctx context.Context, db bun.IDB, id int64) (*partnership.Document, error) {
-	return documentTable.get(ctx, db, id)
-}
-
 // --- forum meetings ---
 
 type forumMeetingRow struct {
@@ -412,25 +218,8 @@ func (r *forumMeetingRow) meeting() (*partnership.ForumMeeting, error) {
 }
 
 var forumMeetingTable = table[forumMeetingRow, *partnership.ForumMeeting]{one: "forum meeting", many: "forum meetings",
-	row: toForumMeetingRow, read: (*forumMeetingRow).meeting, writes: only("state", "attendance", "minutes", "closed_at")}
-
-// InsertForumMeeting stores a scheduled forum meeting.
-func InsertForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
-	m.Version = 1
-	return forumMeetingTable.insert(ctx, db, m, &m.ID, "insert a forum meeting")
-}
-
-// GetForumMeeting reads one forum meeting.
-func GetForumMeeting(ctx context.Context, db bun.IDB, id int64) (*partnership.ForumMeeting, error) {
-	return forumMeetingTable.get(ctx, db, id)
-}
-
-// UpdateForumMeeting writes a changed meeting if its version is still the
-// one read. Every decision taken at a meeting updates it too, so that a
-// close racing with a decision cannot miss it.
-func UpdateForumMeeting(ctx context.Context, db bun.IDB, m *partnership.ForumMeeting) error {
-	return forumMeetingTable.update(ctx, db, m, m.ID, &m.Version)
-}
+	row: toForumMeetingRow, read: (*forumMeetingRow).meeting, writes: only("state", "attendance", "minutes", "closed_at"),
+	key: func(m *partnership.ForumMeeting) (*int64, *int) { return &m.ID, &m.Version }}
 
 // CountForumMeetings counts the meetings scheduled for a quarter.
 func CountForumMeetings(ctx context.Context, db bun.IDB, year, quarter int) (int, error) {
@@ -538,7 +327,8 @@ func (r *planRow) plan() *partnership.CSRPlan {
 }
 
 var planTable = table[planRow, *partnership.CSRPlan]{one: "CSR plan", many: "CSR plans",
-	row: always(toPlanRow), read: always((*planRow).plan), writes: only("submitted_at", "state", "reason", "meeting_id", "decided_at")}
+	row: always(toPlanRow), read: always((*planRow).plan), writes: only("submitted_at", "state", "reason", "meeting_id", "decided_at"),
+	key: func(p *partnership.CSRPlan) (*int64, *int) { return &p.ID, &p.Version }}
 
 func (r *planActivityRow) activity() partnership.PlanActivity {
 	return partnership.PlanActivity{ID: r.ID, PlanID: r.PlanID, Title: r.Title, Location: r.Location, Area: r.Area, Target: r.Target,
@@ -569,8 +359,7 @@ func InsertPlan(ctx context.Context, db bun.IDB, p *partnership.CSRPlan) error {
 	if exists {
 		return fmt.Errorf("%w: partner %d already submitted its CSR plan for %d", partnership.ErrConflict, p.PartnerID, p.FiscalYear)
 	}
-	p.Version = 1
-	if err := planTable.insert(ctx, db, p, &p.ID, "insert a CSR plan"); err != nil {
+	if err := planTable.add(ctx, db, p); err != nil {
 		return err
 	}
 	return insertActivities(ctx, db, p)
@@ -710,7 +499,8 @@ func (r *requestRow) request() *partnership.CSRRequest {
 }
 
 var requestTable = table[requestRow, *partnership.CSRRequest]{one: "CSR request", many: "CSR requests",
-	row: always(toRequestRow), read: always((*requestRow).request), writes: only("area", "state", "claimed_by", "claimed_at")}
+	row: always(toRequestRow), read: always((*requestRow).request), writes: only("area", "state", "claimed_by", "claimed_at"),
+	key: func(q *partnership.CSRRequest) (*int64, *int) { return &q.ID, &q.Version }}
 
 // InsertRequest stores a new CSR request. A proposal becomes at most one request.
 func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
@@ -723,18 +513,7 @@ func InsertRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) e
 			return fmt.Errorf("%w: proposal %d is already a CSR request", partnership.ErrConflict, q.ProposalID)
 		}
 	}
-	q.Version = 1
-	return requestTable.insert(ctx, db, q, &q.ID, "insert a CSR request")
-}
-
-// GetRequest reads one CSR request.
-func GetRequest(ctx context.Context, db bun.IDB, id int64) (*partnership.CSRRequest, error) {
-	return requestTable.get(ctx, db, id)
-}
-
-// UpdateRequest writes a changed request if its version is still the one read.
-func UpdateRequest(ctx context.Context, db bun.IDB, q *partnership.CSRRequest) error {
-	return requestTable.update(ctx, db, q, q.ID, &q.Version)
+	return requestTable.add(ctx, db, q)
 }
 
 // ClaimRequest records a claim the domain allowed (q as Claim left it), in
@@ -862,7 +641,8 @@ func (r *programmeRow) programme() *partnership.Programme {
 }
 
 var programmeTable = table[programmeRow, *partnership.Programme]{one: "programme", many: "programmes",
-	row: always(toProgrammeRow), read: always((*programmeRow).programme), writes: only("sector_agency", "state", "beneficiaries", "title")}
+	row: always(toProgrammeRow), read: always((*programmeRow).programme), writes: only("sector_agency", "state", "beneficiaries", "title"),
+	key: func(p *partnership.Programme) (*int64, *int) { return &p.ID, &p.Version }}
 
 // InsertProgramme stores a new programme and sets its id and version. A plan
 // activity, a request and an idea each become at most one programme.
@@ -883,18 +663,7 @@ func InsertProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) 
 			return fmt.Errorf("store: unable to check programmes: %w", err)
 		}
 	}
-	p.Version = 1
-	return programmeTable.insert(ctx, db, p, &p.ID, "insert a programme")
-}
-
-// GetProgramme reads one programme.
-func GetProgramme(ctx context.Context, db bun.IDB, id int64) (*partnership.Programme, error) {
-	return programmeTable.get(ctx, db, id)
-}
-
-// UpdateProgramme writes a changed programme if its version is still the one read.
-func UpdateProgramme(ctx context.Context, db bun.IDB, p *partnership.Programme) error {
-	return programmeTable.update(ctx, db, p, p.ID, &p.Version)
+	return programmeTable.add(ctx, db, p)
 }
 
 // ProgrammeFilter selects programmes.
@@ -1003,23 +772,8 @@ func (r *ideaRow) idea() *partnership.Idea {
 }
 
 var ideaTable = table[ideaRow, *partnership.Idea]{one: "idea", many: "ideas", row: always(toIdeaRow), read: always((*ideaRow).idea),
-	writes: only("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at")}
-
-// InsertIdea stores a posted idea.
-func InsertIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
-	i.Version = 1
-	return ideaTable.insert(ctx, db, i, &i.ID, "insert an idea")
-}
-
-// GetIdea reads one idea.
-func GetIdea(ctx context.Context, db bun.IDB, id int64) (*partnership.Idea, error) {
-	return ideaTable.get(ctx, db, id)
-}
-
-// UpdateIdea writes a decided idea if its version is still the one read.
-func UpdateIdea(ctx context.Context, db bun.IDB, i *partnership.Idea) error {
-	return ideaTable.update(ctx, db, i, i.ID, &i.Version)
-}
+	writes: only("state", "adopted_into_type", "adopted_into_id", "reason", "meeting_id", "decided_at"),
+	key:    func(i *partnership.Idea) (*int64, *int) { return &i.ID, &i.Version }}
 
 // IdeaFilter selects ideas.
 type IdeaFilter struct {

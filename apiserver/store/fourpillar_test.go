@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,33 +15,11 @@ import (
 
 var fpNow = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
-// fpDB is a migrated database with two kecamatan of Bandung and the named accounts.
-func fpDB(t *testing.T, db *bun.DB, usernames ...string) map[string]int64 {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	region := &partnership.Region{Code: "32.73", Kecamatan: []partnership.Kecamatan{
-		{Code: "32.73.01", Name: "Sukasari", Wards: []partnership.Ward{{Code: "32.73.01.1001", Name: "Sukarasa", Kind: "kelurahan", RW: 2}}},
-		{Code: "32.73.02", Name: "Coblong", Wards: []partnership.Ward{{Code: "32.73.02.1001", Name: "Cipaganti", Kind: "kelurahan", RW: 1}}},
-	}, InstitutionTypes: []partnership.InstitutionType{{Key: "rw", PerRW: true}}}
-	if err := SyncAreas(ctx, db, region); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]int64{}
-	for _, u := range usernames {
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', ?)`, u, u, fpNow); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = ?", u).Scan(ctx, &id); err != nil {
-			t.Fatal(err)
-		}
-		ids[u] = id
-	}
-	return ids
-}
+// fpRegion is two kecamatan of Bandung.
+var fpRegion = &partnership.Region{Code: "32.73", Kecamatan: []partnership.Kecamatan{
+	{Code: "32.73.01", Name: "Sukasari", Wards: []partnership.Ward{{Code: "32.73.01.1001", Name: "Sukarasa", Kind: "kelurahan", RW: 2}}},
+	{Code: "32.73.02", Name: "Coblong", Wards: []partnership.Ward{{Code: "32.73.02.1001", Name: "Cipaganti", Kind: "kelurahan", RW: 1}}},
+}, InstitutionTypes: []partnership.InstitutionType{{Key: "rw", PerRW: true}}}
 
 func fpPartner(t *testing.T, db bun.IDB, account int64, name string, areas, kecamatan []string) *partnership.Partner {
 	t.Helper()
@@ -66,7 +44,7 @@ func fpRequest(t *testing.T, db bun.IDB, area, ward string, expires time.Time) *
 
 func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt")
+		ids := migrated(t, db, fpRegion, "pt")
 		ctx := context.Background()
 		m := &partnership.ForumMeeting{Year: 2026, Quarter: 4, ScheduledAt: fpNow.Add(48 * time.Hour), Place: "Balai Kota",
 			State: partnership.ForumScheduled, Attendance: map[partnership.Stakeholder]int{}}
@@ -88,10 +66,7 @@ func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 		if err := UpdatePartner(ctx, db, &stale); !errors.Is(err, ErrStale) {
 			t.Fatalf("a stale write: %v", err)
 		}
-		got, err := GetPartner(ctx, db, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetPartner, p.ID)
 		if got.Name != p.Name || len(got.Areas) != 2 || got.Kecamatan == nil || got.Review == nil || got.Review.Checklist["voluntary"] ||
 			!got.Review.Checklist["legal-entity"] || !got.Review.ReviewedAt.Equal(fpNow) || got.MeetingID != m.ID || got.Version != 2 {
 			t.Fatalf("read back %+v (review %+v)", got, got.Review)
@@ -179,7 +154,7 @@ func TestPartnersMeetingsAndDocumentsRoundTrip(t *testing.T) {
 
 func TestPlansRoundTripAlignAndRevise(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt")
+		ids := migrated(t, db, fpRegion, "pt")
 		ctx := context.Background()
 		p := fpPartner(t, db, ids["pt"], "PT Sejahtera", []string{"education"}, nil)
 		plan := &partnership.CSRPlan{PartnerID: p.ID, FiscalYear: 2026, BoardApprovedAt: fpNow.AddDate(0, 0, -10), SubmittedAt: fpNow,
@@ -203,10 +178,7 @@ func TestPlansRoundTripAlignAndRevise(t *testing.T) {
 		if err := UpdatePlan(ctx, db, plan); err != nil {
 			t.Fatal(err)
 		}
-		got, err := GetPlan(ctx, db, plan.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := read(t, db, GetPlan, plan.ID)
 		if s := got.Score(); got.State != partnership.PlanAligned || s.Aligned != 300_000_000 || s.Share.Value != 7500 || got.Activities[0].AlignedTarget != "facilities" {
 			t.Fatalf("read back %+v, score %+v", got, s)
 		}
@@ -244,35 +216,25 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 		for i := range names {
 			names[i] = "pt" + string(rune('a'+i))
 		}
-		ids := fpDB(t, db, names...)
+		ids := migrated(t, db, fpRegion, names...)
 		ctx := context.Background()
 		partners := make([]*partnership.Partner, n)
 		for i, u := range names {
 			partners[i] = fpPartner(t, db, ids[u], "PT "+u, []string{"education"}, nil)
 		}
 		q := fpRequest(t, db, "education", "32.73.01.1001", fpNow.Add(24*time.Hour))
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		start := make(chan struct{})
-		for i := range partners {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				errs[i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					mine, err := GetRequest(ctx, tx, q.ID)
-					if err != nil {
-						return err
-					}
-					if err := mine.Claim(partners[i], fpNow); err != nil {
-						return err
-					}
-					return ClaimRequest(ctx, tx, mine)
-				})
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := race(n, func(i int) error {
+			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				mine, err := GetRequest(ctx, tx, q.ID)
+				if err != nil {
+					return err
+				}
+				if err := mine.Claim(partners[i], fpNow); err != nil {
+					return err
+				}
+				return ClaimRequest(ctx, tx, mine)
+			})
+		})
 		won, winner := 0, int64(0)
 		for i, err := range errs {
 			if err == nil {
@@ -306,7 +268,7 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 
 func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "edu", "env")
+		ids := migrated(t, db, fpRegion, "edu", "env")
 		ctx := context.Background()
 		edu := fpPartner(t, db, ids["edu"], "PT Pendidikan", []string{"education"}, []string{"32.73.01"})
 		env := fpPartner(t, db, ids["env"], "PT Hijau", []string{"environment", "health"}, nil)
@@ -316,18 +278,8 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 		c := fpRequest(t, db, "environment", "32.73.02.1001", later) // env
 		d := fpRequest(t, db, "", "32.73.01.1001", later)            // unclassified: both
 		e := fpRequest(t, db, "education", "32.73.01.1001", fpNow)   // expired at fpNow
-		ids2 := func(qs []*partnership.CSRRequest) []int64 {
-			var out []int64
-			for _, q := range qs {
-				out = append(out, q.ID)
-			}
-			return out
-		}
-		for _, tt := range []struct {
-			name string
-			f    RequestFilter
-			want []int64
-		}{
+		requestID := func(q *partnership.CSRRequest) int64 { return q.ID }
+		checkFilters(t, db, ListRequests, requestID, []filterCase[RequestFilter]{
 			{"all open", RequestFilter{State: partnership.RequestOpen}, []int64{a.ID, b.ID, c.ID, d.ID, e.ID}},
 			{"open now", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow}, []int64{a.ID, b.ID, c.ID, d.ID}},
 			{"for edu", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow, ClaimableBy: []*partnership.Partner{edu}}, []int64{a.ID, d.ID}},
@@ -335,15 +287,10 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 			{"for both", RequestFilter{State: partnership.RequestOpen, OpenAt: fpNow, ClaimableBy: []*partnership.Partner{edu, env}}, []int64{a.ID, c.ID, d.ID}},
 			{"in Coblong", RequestFilter{Scope: "32.73.02"}, []int64{b.ID, c.ID}},
 			{"education", RequestFilter{Area: "education", Limit: 2}, []int64{a.ID, b.ID}},
-		} {
-			got, err := ListRequests(ctx, db, tt.f)
-			if err != nil || !equalIDs(ids2(got), tt.want) {
-				t.Errorf("%s: %v, want %v (%v)", tt.name, ids2(got), tt.want, err)
-			}
-		}
+		})
 		exp, err := ExpirableRequests(ctx, db, fpNow, 10)
-		if err != nil || !equalIDs(ids2(exp), []int64{e.ID}) {
-			t.Fatalf("expirable: %v %v", ids2(exp), err)
+		if err != nil || !slices.Equal(idsOf(exp, requestID), []int64{e.ID}) {
+			t.Fatalf("expirable: %v %v", idsOf(exp, requestID), err)
 		}
 		dup := &partnership.CSRRequest{Source: partnership.SourceMusrenbang, ProposalID: 0, Area: "x", WardCode: "32.73.01.1001", Amount: 0,
 			Title: "x", Description: "x", State: partnership.RequestOpen, CreatedAt: fpNow, ExpiresAt: later}
@@ -353,21 +300,9 @@ func TestRequestsListedForThePartnersThatMayClaimThem(t *testing.T) {
 	})
 }
 
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestProgrammesContributionsAndIdeas(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
-		ids := fpDB(t, db, "pt", "warga")
+		ids := migrated(t, db, fpRegion, "pt", "warga")
 		ctx := context.Background()
 		p := fpPartner(t, db, ids["pt"], "PT Sejahtera", []string{"education"}, nil)
 		q := fpRequest(t, db, "education", "32.73.01.1001", fpNow.Add(time.Hour))

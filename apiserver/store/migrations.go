@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
+	"path"
+	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -18,17 +22,62 @@ type step struct {
 	up   func(ctx context.Context, tx bun.Tx, d dialect.Name) error
 }
 
-// steps is the schema, oldest first. Each step is written once and never edited.
-var steps = []step{
-	{"0001_areas", migrateAreas},
-	{"0002_audit", migrateAudit},
-	{"0003_accounts", migrateAccounts},
-	{"0004_two_pillar", migrateTwoPillar},
-	{"0005_supervision", migrateSupervision},
-	{"0006_reports", migrateReports},
-	{"0007_participation", migrateParticipation},
-	{"0008_four_pillar", migrateFourPillar},
-	{"0009_csr_outcomes", migrateCSROutcomes},
+// schema holds the migrations, one SQL file each, named after the step:
+// statements end with a semicolon at the end of a line, lines starting with
+// "--" are comments, and {{id}} (an auto-incrementing primary key) and
+// {{blob}} (a column of bytes) stand for what the two dialects spell
+// differently. Each file is written once and never edited.
+//
+//go:embed schema/*.sql
+var schema embed.FS
+
+// steps is the schema, oldest first.
+var steps = schemaSteps(schema)
+
+// schemaSteps makes a step of each SQL file in the schema directory of
+// fsys, in the order of their names.
+func schemaSteps(fsys fs.FS) []step {
+	files, err := fs.Glob(fsys, "schema/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	var out []step
+	for _, f := range files {
+		text, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, step{name: strings.TrimSuffix(path.Base(f), ".sql"), up: func(ctx context.Context, tx bun.Tx, d dialect.Name) error {
+			return exec(ctx, tx, statements(string(text), d)...)
+		}})
+	}
+	return out
+}
+
+// statements splits a migration into its statements, without comments, in
+// the dialect's spelling.
+func statements(sql string, d dialect.Name) []string {
+	id, blob := "id INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
+	if d == dialect.PG {
+		id, blob = "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"
+	}
+	sql = strings.NewReplacer("{{id}}", id, "{{blob}}", blob).Replace(sql)
+	var out []string
+	var stmt strings.Builder
+	for line := range strings.Lines(sql) {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		stmt.WriteString(line)
+		if s := strings.TrimSpace(stmt.String()); strings.HasSuffix(s, ";") {
+			out = append(out, strings.TrimSuffix(s, ";"))
+			stmt.Reset()
+		}
+	}
+	if s := strings.TrimSpace(stmt.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
 }
 
 // SchemaVersion is the name of the newest migration; a database migrated by
@@ -111,42 +160,4 @@ func exec(ctx context.Context, tx bun.Tx, stmts ...string) error {
 		}
 	}
 	return nil
-}
-
-// idColumn is an auto-incrementing primary key in the dialect at hand.
-func idColumn(d dialect.Name) string {
-	if d == dialect.PG {
-		return "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-	}
-	return "id INTEGER PRIMARY KEY AUTOINCREMENT"
-}
-
-func migrateAreas(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	return exec(ctx, tx,
-		`CREATE TABLE kecamatan (
-			code TEXT PRIMARY KEY,
-			name TEXT NOT NULL
-		)`,
-		`CREATE TABLE wards (
-			code TEXT PRIMARY KEY,
-			kecamatan_code TEXT NOT NULL REFERENCES kecamatan (code),
-			name TEXT NOT NULL,
-			kind TEXT NOT NULL CHECK (kind IN ('kelurahan', 'desa')),
-			population BIGINT NOT NULL DEFAULT 0 CHECK (population >= 0),
-			rw INTEGER NOT NULL DEFAULT 0 CHECK (rw >= 0)
-		)`,
-		`CREATE TABLE institutions (
-			`+idColumn(d)+`,
-			key TEXT NOT NULL UNIQUE,
-			ward_code TEXT NOT NULL REFERENCES wards (code),
-			type TEXT NOT NULL,
-			rw INTEGER NOT NULL DEFAULT 0,
-			name TEXT NOT NULL
-		)`,
-		`CREATE INDEX institutions_ward ON institutions (ward_code)`,
-		`CREATE TABLE settings (
-			key TEXT PRIMARY KEY,
-			value TEXT NOT NULL
-		)`,
-	)
 }

@@ -149,21 +149,8 @@ func seedParticipationYear(t *testing.T, db bun.IDB, account int64) {
 func TestParticipationTallies(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		if _, err := Migrate(ctx, db); err != nil {
-			t.Fatal(err)
-		}
 		r := prRegion()
-		if err := SyncAreas(ctx, db, r); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES ('warga', 'Warga', 'x', ?)`, at("2026-01-01T00:00:00Z")); err != nil {
-			t.Fatal(err)
-		}
-		var account int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = 'warga'").Scan(ctx, &account); err != nil {
-			t.Fatal(err)
-		}
-		seedParticipationYear(t, db, account)
+		seedParticipationYear(t, db, migrated(t, db, r, "warga")["warga"])
 		from, to := r.FiscalYearBounds(2026)
 
 		got, err := ParticipationTallies(ctx, db, "32.73.01", 2026, from, to, ByWard)
@@ -222,19 +209,7 @@ func TestParticipationTallies(t *testing.T) {
 func TestParticipationPhases(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		if _, err := Migrate(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		if err := SyncAreas(ctx, db, prRegion()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES ('lurah', 'Lurah', 'x', ?)`, at("2026-01-01T00:00:00Z")); err != nil {
-			t.Fatal(err)
-		}
-		var lurah int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = 'lurah'").Scan(ctx, &lurah); err != nil {
-			t.Fatal(err)
-		}
+		lurah := migrated(t, db, prRegion(), "lurah")["lurah"]
 		assess := func(ward string, year int, phase partnership.Phase, when string) partnership.PhaseAssessment {
 			t.Helper()
 			a := &partnership.PhaseAssessment{WardCode: ward, FiscalYear: year, Phase: phase, Note: "catatan " + string(phase), AssessedBy: lurah, AssessedAt: at(when)}

@@ -8,63 +8,9 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
 )
-
-// migrateReports creates the realisation reports of the two-pillar workflow
-// and their evidence. A report sent back stays as history with the state
-// "returned", and the institution's resubmission is a new row: a proposal has
-// at most one report that is not returned, which the partial unique index
-// guarantees. Attachments are stored in the database, beside the report they
-// prove, so that a region's data stays in its one database.
-func migrateReports(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	blob := "BLOB"
-	if d == dialect.PG {
-		blob = "BYTEA"
-	}
-	return exec(ctx, tx,
-		`CREATE TABLE reports (
-			`+idColumn(d)+`,
-			proposal_id BIGINT NOT NULL REFERENCES proposals (id),
-			institution TEXT NOT NULL,
-			ward_code TEXT NOT NULL,
-			fiscal_year INTEGER NOT NULL,
-			spent BIGINT NOT NULL CHECK (spent >= 0),
-			outputs TEXT NOT NULL,
-			participants INTEGER NOT NULL CHECK (participants >= 0),
-			activity_start TIMESTAMP NOT NULL,
-			activity_end TIMESTAMP NOT NULL,
-			due_at TIMESTAMP NOT NULL,
-			submitted_by BIGINT NOT NULL,
-			submitted_at TIMESTAMP NOT NULL,
-			state TEXT NOT NULL CHECK (state IN ('submitted', 'verified', 'consolidated', 'evaluated', 'returned')),
-			reason TEXT NOT NULL DEFAULT '',
-			evaluation TEXT NOT NULL DEFAULT '',
-			verified_at TIMESTAMP,
-			consolidated_at TIMESTAMP,
-			evaluated_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1,
-			CHECK (activity_start <= activity_end)
-		)`,
-		`CREATE INDEX reports_ward ON reports (ward_code, fiscal_year)`,
-		`CREATE INDEX reports_institution ON reports (institution, state)`,
-		`CREATE UNIQUE INDEX reports_current ON reports (proposal_id) WHERE state <> 'returned'`,
-		`CREATE INDEX reports_proposal ON reports (proposal_id)`,
-		`CREATE TABLE attachments (
-			`+idColumn(d)+`,
-			report_id BIGINT NOT NULL REFERENCES reports (id),
-			name TEXT NOT NULL,
-			content_type TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
-			size BIGINT NOT NULL CHECK (size > 0 AND size <= `+fmt.Sprint(partnership.MaxAttachmentSize)+`),
-			sha256 TEXT NOT NULL,
-			data `+blob+` NOT NULL,
-			uploaded_at TIMESTAMP NOT NULL
-		)`,
-		`CREATE INDEX attachments_report ON attachments (report_id)`,
-	)
-}
 
 type reportRow struct {
 	bun.BaseModel  `bun:"table:reports"`
@@ -126,7 +72,8 @@ func (r *reportRow) report() *partnership.Report {
 
 var reportTable = table[reportRow, *partnership.Report]{one: "report", many: "reports",
 	row: always(toReportRow), read: always((*reportRow).report),
-	writes: only("state", "reason", "evaluation", "verified_at", "consolidated_at", "evaluated_at")}
+	writes: only("state", "reason", "evaluation", "verified_at", "consolidated_at", "evaluated_at"),
+	key:    func(r *partnership.Report) (*int64, *int) { return &r.ID, &r.Version }}
 
 type attachmentRow struct {
 	bun.BaseModel `bun:"table:attachments"`
@@ -171,13 +118,20 @@ func InsertReport(ctx context.Context, db bun.IDB, r *partnership.Report) error 
 	if err := reportTable.insert(ctx, db, r, &r.ID, fmt.Sprintf("insert a report on proposal %d", r.ProposalID)); err != nil {
 		return err
 	}
-	for i := range r.Attachments {
-		a := &r.Attachments[i]
+	return attachAll(r.Attachments, func(a *partnership.Attachment) error {
 		ar := &attachmentRow{ReportID: r.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Data: a.Data, UploadedAt: a.UploadedAt.UTC()}
-		if err := insertRow(ctx, db, ar, &ar.ID, fmt.Sprintf("store attachment %q of report %d", a.Name, r.ID)); err != nil {
+		return insertRow(ctx, db, ar, &ar.ID, fmt.Sprintf("store attachment %q of report %d", a.Name, r.ID))
+	})
+}
+
+// attachAll stores each attachment with attach, in order, and numbers it
+// from 1 once it is stored.
+func attachAll(as []partnership.Attachment, attach func(*partnership.Attachment) error) error {
+	for i := range as {
+		if err := attach(&as[i]); err != nil {
 			return err
 		}
-		a.N = i + 1
+		as[i].N = i + 1
 	}
 	return nil
 }
@@ -213,13 +167,6 @@ func GetAttachment(ctx context.Context, db bun.IDB, reportID int64, n int) (*par
 	}
 	a := row.attachment(n)
 	return &a, nil
-}
-
-// UpdateReport writes a report's step if nobody changed the report since it
-// was read (its version), and bumps its version. What a report says and its
-// evidence never change; only its state and what the steps add.
-func UpdateReport(ctx context.Context, db bun.IDB, r *partnership.Report) error {
-	return reportTable.update(ctx, db, r, r.ID, &r.Version)
 }
 
 // ReportFilter selects reports; zero fields select everything.

@@ -3,40 +3,13 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
-	"pilar.id/pilar/internal/testpg"
 )
-
-var pg *testpg.Server
-
-func TestMain(m *testing.M) { os.Exit(testpg.Main(m, &pg)) }
-
-// onBoth runs a test once against a fresh SQLite file and once against a fresh
-// PostgreSQL database.
-func onBoth(t *testing.T, test func(t *testing.T, db *bun.DB)) {
-	for _, d := range []Driver{SQLite, Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			o := Options{Driver: d, DSN: filepath.Join(t.TempDir(), "region.db")}
-			if d == Postgres {
-				o.DSN = pg.NewDatabase(t)
-			}
-			db, err := Open(context.Background(), o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			test(t, db)
-		})
-	}
-}
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
@@ -90,22 +63,15 @@ func TestMigrationFailingHalfWayIsNotRecordedAndIsRetried(t *testing.T) {
 func TestConcurrentMigrationsWaitForEachOther(t *testing.T) {
 	ctx := context.Background()
 	dsn := pg.NewDatabase(t)
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, err := Open(ctx, Options{Driver: Postgres, DSN: dsn, MaxConns: 2})
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer db.Close()
-			_, errs[i] = Migrate(ctx, db)
-		}()
-	}
-	wg.Wait()
+	errs := race(4, func(int) error {
+		db, err := Open(ctx, Options{Driver: Postgres, DSN: dsn, MaxConns: 2})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = Migrate(ctx, db)
+		return err
+	})
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}

@@ -3,73 +3,13 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
 )
-
-// migrateSupervision creates internal supervisors' findings and residents'
-// complaints. An anonymous complaint has no account and a tracking code,
-// stored only as its SHA-256 hash; a complaint with an account has none.
-// Times are UTC. Both tables carry a version, so that a move based on a stale
-// read is refused instead of silently winning.
-func migrateSupervision(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	return exec(ctx, tx,
-		`CREATE TABLE findings (
-			`+idColumn(d)+`,
-			scope TEXT NOT NULL,
-			object_type TEXT NOT NULL DEFAULT '',
-			object_id TEXT NOT NULL DEFAULT '',
-			title TEXT NOT NULL,
-			detail TEXT NOT NULL,
-			state TEXT NOT NULL CHECK (state IN ('open', 'responded', 'closed')),
-			recorded_by BIGINT NOT NULL REFERENCES accounts (id),
-			recorded_at TIMESTAMP NOT NULL,
-			due_at TIMESTAMP NOT NULL,
-			response TEXT NOT NULL DEFAULT '',
-			responded_by BIGINT REFERENCES accounts (id),
-			responded_at TIMESTAMP,
-			reopen_reason TEXT NOT NULL DEFAULT '',
-			closed_at TIMESTAMP,
-			updated_at TIMESTAMP NOT NULL,
-			version BIGINT NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX findings_scope ON findings (scope)`,
-		`CREATE INDEX findings_due ON findings (state, due_at)`,
-		`CREATE TABLE complaints (
-			`+idColumn(d)+`,
-			scope TEXT NOT NULL,
-			ward_code TEXT NOT NULL REFERENCES wards (code),
-			account_id BIGINT REFERENCES accounts (id),
-			tracking_hash TEXT UNIQUE,
-			subject TEXT NOT NULL,
-			body TEXT NOT NULL,
-			public BOOLEAN NOT NULL DEFAULT FALSE,
-			state TEXT NOT NULL CHECK (state IN ('filed', 'received', 'investigating', 'resolved', 'escalated')),
-			filed_at TIMESTAMP NOT NULL,
-			due_at TIMESTAMP NOT NULL,
-			received_at TIMESTAMP,
-			escalated_at TIMESTAMP,
-			escalation_reason TEXT NOT NULL DEFAULT '',
-			ombudsman BOOLEAN NOT NULL DEFAULT FALSE,
-			resolved_at TIMESTAMP,
-			resolution TEXT NOT NULL DEFAULT '',
-			updated_at TIMESTAMP NOT NULL,
-			version BIGINT NOT NULL DEFAULT 1,
-			CHECK ((account_id IS NULL) = (tracking_hash IS NOT NULL))
-		)`,
-		`CREATE INDEX complaints_scope ON complaints (scope)`,
-		`CREATE INDEX complaints_account ON complaints (account_id)`,
-		`CREATE INDEX complaints_due ON complaints (state, due_at)`,
-	)
-}
 
 type findingRow struct {
 	bun.BaseModel `bun:"table:findings"`
@@ -126,11 +66,6 @@ var findingTable = table[findingRow, *partnership.Finding]{one: "finding", many:
 func InsertFinding(ctx context.Context, db bun.IDB, f *partnership.Finding) error {
 	f.Version = 1
 	return findingTable.insert(ctx, db, f, &f.ID, "insert a finding")
-}
-
-// GetFinding reads one finding, or returns an ErrNotFound.
-func GetFinding(ctx context.Context, db bun.IDB, id int64) (*partnership.Finding, error) {
-	return findingTable.get(ctx, db, id)
 }
 
 // UpdateFinding writes a finding's move from the state it was read in. The
@@ -254,11 +189,6 @@ func InsertComplaint(ctx context.Context, db bun.IDB, c *partnership.Complaint) 
 	return trackingCode, nil
 }
 
-// GetComplaint reads one complaint, or returns an ErrNotFound.
-func GetComplaint(ctx context.Context, db bun.IDB, id int64) (*partnership.Complaint, error) {
-	return complaintTable.get(ctx, db, id)
-}
-
 // ComplaintByTrackingCode finds the anonymous complaint a tracking code
 // follows, the code read as partnership.NormalizeTrackingCode reads it.
 func ComplaintByTrackingCode(ctx context.Context, db bun.IDB, code string) (*partnership.Complaint, error) {
@@ -266,15 +196,8 @@ func ComplaintByTrackingCode(ctx context.Context, db bun.IDB, code string) (*par
 	if err != nil {
 		return nil, err
 	}
-	row := new(complaintRow)
-	err = db.NewSelect().Model(row).Where("tracking_hash = ?", hashTrackingCode(canonical)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: no complaint has this tracking code", partnership.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to find a complaint by tracking code: %w", err)
-	}
-	return row.complaint(), nil
+	return complaintTable.first(ctx, db, "no complaint has this tracking code", "find a complaint by tracking code",
+		where("tracking_hash = ?", hashTrackingCode(canonical)))
 }
 
 // UpdateComplaint writes a complaint's move from the state it was read in,

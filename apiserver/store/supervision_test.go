@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,30 +35,6 @@ func svRegion() *partnership.Region {
 	}
 	r.IndexScopes()
 	return r
-}
-
-// svDB is a migrated database with the region's areas and the named accounts.
-func svDB(t *testing.T, db *bun.DB, usernames ...string) map[string]int64 {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := SyncAreas(ctx, db, svRegion()); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]int64{}
-	for _, u := range usernames {
-		if _, err := db.ExecContext(ctx, `INSERT INTO accounts (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', ?)`, u, u, svStart); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		if err := db.NewSelect().Table("accounts").Column("id").Where("username = ?", u).Scan(ctx, &id); err != nil {
-			t.Fatal(err)
-		}
-		ids[u] = id
-	}
-	return ids
 }
 
 func svRecord(t *testing.T, db bun.IDB, scope string, by int64, at time.Time) *partnership.Finding {
@@ -90,18 +65,12 @@ func svFile(t *testing.T, db bun.IDB, n partnership.NewComplaint, by int64, at t
 func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah")
 		f := svRecord(t, db, "32.73.01.1001", ids["inspektorat"], svStart)
 		if f.ID == 0 || f.Version != 1 {
 			t.Fatalf("inserted %+v", f)
 		}
-		got, err := GetFinding(ctx, db, f.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, f) {
-			t.Fatalf("read back\n%+v\nwant\n%+v", got, f)
-		}
+		got := readsBack(t, db, GetFinding, f.ID, f)
 
 		stale := *got
 		if err := got.Respond("Sudah ditindaklanjuti.", ids["lurah"], svStart.Add(svDay)); err != nil {
@@ -110,10 +79,7 @@ func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 		if err := UpdateFinding(ctx, db, got, partnership.FindingOpen); err != nil {
 			t.Fatal(err)
 		}
-		again, err := GetFinding(ctx, db, f.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := read(t, db, GetFinding, f.ID)
 		if !reflect.DeepEqual(again, got) || again.Version != 2 {
 			t.Fatalf("after the answer\n%+v\nwant\n%+v", again, got)
 		}
@@ -156,7 +122,7 @@ func TestFindingsAreStoredAndMovedOnce(t *testing.T) {
 func TestConcurrentMovesConflict(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah", "warga")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah", "warga")
 		f := svRecord(t, db, "32.73.01.1001", ids["inspektorat"], svStart)
 		c, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}, ids["warga"], svStart)
 		const n = 4
@@ -171,30 +137,21 @@ func TestConcurrentMovesConflict(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2*n)
-		for i := range n {
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				errs[i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The first n move the finding, the others the complaint.
+		errs := race(2*n, func(i int) error {
+			return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				if i < n {
 					if err := findings[i].Respond(fmt.Sprintf("jawaban %d", i), ids["lurah"], svStart.Add(svDay)); err != nil {
 						return err
 					}
 					return UpdateFinding(ctx, tx, findings[i], partnership.FindingOpen)
-				})
-			}()
-			go func() {
-				defer wg.Done()
-				errs[n+i] = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					if err := complaints[i].Receive(ids["lurah"], svStart.Add(svDay)); err != nil {
-						return err
-					}
-					return UpdateComplaint(ctx, tx, complaints[i], partnership.ComplaintFiled)
-				})
-			}()
-		}
-		wg.Wait()
+				}
+				if err := complaints[i-n].Receive(ids["lurah"], svStart.Add(svDay)); err != nil {
+					return err
+				}
+				return UpdateComplaint(ctx, tx, complaints[i-n], partnership.ComplaintFiled)
+			})
+		})
 		for _, part := range [][]error{errs[:n], errs[n:]} {
 			won := 0
 			for _, err := range part {
@@ -221,7 +178,7 @@ func TestConcurrentMovesConflict(t *testing.T) {
 func TestListFindings(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "inspektorat", "lurah")
+		ids := migrated(t, db, svRegion(), "inspektorat", "lurah")
 		by := ids["inspektorat"]
 		a := svRecord(t, db, "32.73.01.1001", by, svStart)
 		b := svRecord(t, db, "32.73.01.1001/rw-02", by, svStart)
@@ -243,23 +200,7 @@ func TestListFindings(t *testing.T) {
 		if err := UpdateFinding(ctx, db, d, partnership.FindingOpen); err != nil {
 			t.Fatal(err)
 		}
-		list := func(f FindingFilter) []int64 {
-			t.Helper()
-			fs, err := ListFindings(ctx, db, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := []int64{}
-			for _, x := range fs {
-				out = append(out, x.ID)
-			}
-			return out
-		}
-		for _, tt := range []struct {
-			name string
-			f    FindingFilter
-			want []int64
-		}{
+		checkFilters(t, db, ListFindings, func(f *partnership.Finding) int64 { return f.ID }, []filterCase[FindingFilter]{
 			{"all", FindingFilter{}, []int64{a.ID, b.ID, c.ID, d.ID, e.ID}},
 			{"a kecamatan", FindingFilter{Under: []string{"32.73.01"}}, []int64{a.ID, b.ID, c.ID}},
 			{"a ward and its institutions", FindingFilter{Under: []string{"32.73.01.1001"}}, []int64{a.ID, b.ID}},
@@ -272,18 +213,14 @@ func TestListFindings(t *testing.T) {
 			{"overdue in Sukasari after 41 days", FindingFilter{Under: []string{"32.73.01"}, OverdueAt: svStart.Add(41 * svDay)}, []int64{a.ID, b.ID, c.ID}},
 			{"first page", FindingFilter{Limit: 2}, []int64{a.ID, b.ID}},
 			{"next page", FindingFilter{AfterID: b.ID, Limit: 2}, []int64{c.ID, d.ID}},
-		} {
-			if got := list(tt.f); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-			}
-		}
+		})
 	})
 }
 
 func TestListComplaints(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "siti", "budi", "lurah")
+		ids := migrated(t, db, svRegion(), "siti", "budi", "lurah")
 		siti, budi := ids["siti"], ids["budi"]
 		sitiPrivate, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "s", Body: "b"}, siti, svStart)
 		budiPrivate, _ := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Institution: "32.73.01.1001/rw-01", Subject: "s", Body: "b"}, budi, svStart)
@@ -314,24 +251,8 @@ func TestListComplaints(t *testing.T) {
 		move(sitiPrivate, svStart.Add(20*svDay), true)
 		move(budiPrivate, svStart.Add(2*svDay), false)
 
-		list := func(f ComplaintFilter) []int64 {
-			t.Helper()
-			cs, err := ListComplaints(ctx, db, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := []int64{}
-			for _, x := range cs {
-				out = append(out, x.ID)
-			}
-			return out
-		}
 		all := []int64{sitiPrivate.ID, budiPrivate.ID, anonPublic.ID, anonPrivate.ID, budiPublic.ID}
-		for _, tt := range []struct {
-			name string
-			f    ComplaintFilter
-			want []int64
-		}{
+		checkFilters(t, db, ListComplaints, func(c *partnership.Complaint) int64 { return c.ID }, []filterCase[ComplaintFilter]{
 			{"all", ComplaintFilter{}, all},
 			{"a ward", ComplaintFilter{Under: []string{"32.73.01.1001"}}, []int64{sitiPrivate.ID, budiPrivate.ID}},
 			{"an institution", ComplaintFilter{Under: []string{"32.73.01.1001/rw-01"}}, []int64{budiPrivate.ID}},
@@ -354,29 +275,19 @@ func TestListComplaints(t *testing.T) {
 				[]int64{sitiPrivate.ID, budiPrivate.ID}},
 			{"Siti, public ones only", ComplaintFilter{PublicOnly: true, Reader: &ComplaintReader{AccountID: siti}}, []int64{anonPublic.ID, budiPublic.ID}},
 			{"a page", ComplaintFilter{AfterID: budiPrivate.ID, Limit: 2}, []int64{anonPublic.ID, anonPrivate.ID}},
-		} {
-			if got := list(tt.f); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-			}
-		}
+		})
 	})
 }
 
 func TestComplaintsRoundTripAndTrackingCodes(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ids := svDB(t, db, "siti")
+		ids := migrated(t, db, svRegion(), "siti")
 		signed, code := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1001", Subject: "Lampu jalan", Body: "Mati sejak sebulan.", Public: true}, ids["siti"], svStart)
 		if code != "" {
 			t.Fatalf("a complaint with an account got tracking code %q", code)
 		}
-		got, err := GetComplaint(ctx, db, signed.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, signed) {
-			t.Fatalf("read back\n%+v\nwant\n%+v", got, signed)
-		}
+		readsBack(t, db, GetComplaint, signed.ID, signed)
 
 		anon, code := svFile(t, db, partnership.NewComplaint{Ward: "32.73.01.1002", Subject: "Pungutan liar", Body: "Di kantor kelurahan."}, 0, svStart)
 		if _, err := partnership.NormalizeTrackingCode(code); err != nil {
@@ -418,11 +329,8 @@ func TestComplaintsRoundTripAndTrackingCodes(t *testing.T) {
 		if err := UpdateComplaint(ctx, db, anon, partnership.ComplaintEscalated); err != nil {
 			t.Fatal(err)
 		}
-		got, err = GetComplaint(ctx, db, anon.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, anon) || !got.Ombudsman || got.Version != 3 {
+		got := readsBack(t, db, GetComplaint, anon.ID, anon)
+		if !got.Ombudsman || got.Version != 3 {
 			t.Fatalf("read back\n%+v\nwant\n%+v", got, anon)
 		}
 		if d, _ := got.ResolutionTime(); d != 20*svDay {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -16,15 +17,40 @@ import (
 // The queries that every kind runs alike — one by id, a page of a list, an
 // insert that returns the id, an update refused when the row changed since
 // it was read — are written once here; a kind keeps only its row type, its
-// conversions and its filter's conditions. Only insert, insertRow, update
-// and move write: web's shape test finds the store's writing functions by
-// the names of what they call, so a method that writes must not share its
-// name with one that only reads.
+// conversions and its filter's conditions; the methods add, get and save
+// are the exported Insert, Get and Update of the kinds that need nothing
+// more. Only add, insert, insertRow, save, update and move write: web's
+// shape test finds the store's writing functions by the names of what they
+// call, so a method that writes must not share its name with one that only
+// reads.
 type table[R, T any] struct {
 	one, many string                                  // how messages name a row and several: "CSR request", "CSR requests"
 	row       func(T) (*R, error)                     // the row that stores a value
 	read      func(*R) (T, error)                     // the value a row stores
 	writes    func(*bun.UpdateQuery) *bun.UpdateQuery // the columns an update writes: only or allBut
+	// key is where a value keeps its id and its version (nil for a kind
+	// whose rows carry none), for add and save.
+	key func(T) (id *int64, version *int)
+}
+
+// add stores a new value and sets its id, and its version to 1.
+func (t table[R, T]) add(ctx context.Context, db bun.IDB, v T) error {
+	id, version := t.key(v)
+	if version != nil {
+		*version = 1
+	}
+	article := "a "
+	if strings.ContainsRune("aeiou", rune(t.one[0])) {
+		article = "an "
+	}
+	return t.insert(ctx, db, v, id, "insert "+article+t.one)
+}
+
+// save writes a changed value as update does, at the id and version the
+// value keeps.
+func (t table[R, T]) save(ctx context.Context, db bun.IDB, v T) error {
+	id, version := t.key(v)
+	return t.update(ctx, db, v, *id, version)
 }
 
 // always turns a conversion that cannot fail into one of a table's.
@@ -52,6 +78,21 @@ func (t table[R, T]) get(ctx context.Context, db bun.IDB, id int64) (T, error) {
 	return t.read(row)
 }
 
+// first reads the row a query made of the clauses selects (the first, when
+// it selects several); none is an ErrNotFound that says what is missing, a
+// query that fails "store: unable to <doing>".
+func (t table[R, T]) first(ctx context.Context, db bun.IDB, missing, doing string, query ...clause) (T, error) {
+	row := new(R)
+	if err := apply(db.NewSelect().Model(row), query).Scan(ctx); err != nil {
+		var none T
+		if errors.Is(err, sql.ErrNoRows) {
+			return none, fmt.Errorf("%w: %s", partnership.ErrNotFound, missing)
+		}
+		return none, fmt.Errorf("store: unable to %s: %w", doing, err)
+	}
+	return t.read(row)
+}
+
 // notFound is the error of a read of the row id that failed: an
 // ErrNotFound when there is none.
 func notFound(err error, what string, id int64) error {
@@ -65,6 +106,9 @@ func notFound(err error, what string, id int64) error {
 // filter, an order, a limit. A nil clause adds nothing: it is a filter's
 // condition on a field the filter leaves unset.
 type clause func(*bun.SelectQuery) *bun.SelectQuery
+
+// where is the condition query, with its args.
+func where(query string, args ...any) clause { return when(true, query, args...) }
 
 // when is the condition query, with its args, if cond holds.
 func when(cond bool, query string, args ...any) clause {
@@ -98,26 +142,20 @@ func covering(column, scope string) clause {
 	return func(q *bun.SelectQuery) *bun.SelectQuery { return coveredBy(q, column, scope) }
 }
 
-// list returns a page of the rows that where keeps, by id: those after the
-// id after, at most limit of them (0: all).
-func (t table[R, T]) list(ctx context.Context, db bun.IDB, after int64, limit int, where ...clause) ([]T, error) {
+// list returns a page of the rows that the conditions keep, by id: those
+// after the id after, at most limit of them (0: all).
+func (t table[R, T]) list(ctx context.Context, db bun.IDB, after int64, limit int, conditions ...clause) ([]T, error) {
 	page := func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("id > ?", after).Order("id").Limit(int64(limit))
 	}
-	return t.all(ctx, db, "list "+t.many, append([]clause{page}, where...)...)
+	return t.all(ctx, db, "list "+t.many, append([]clause{page}, conditions...)...)
 }
 
 // all returns the rows a query made of the clauses selects, in its order; a
 // query that fails is "store: unable to <doing>".
 func (t table[R, T]) all(ctx context.Context, db bun.IDB, doing string, query ...clause) ([]T, error) {
 	var rows []R
-	q := db.NewSelect().Model(&rows)
-	for _, c := range query {
-		if c != nil {
-			q = c(q)
-		}
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := apply(db.NewSelect().Model(&rows), query).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("store: unable to %s: %w", doing, err)
 	}
 	out := make([]T, len(rows))
@@ -129,6 +167,16 @@ func (t table[R, T]) all(ctx context.Context, db bun.IDB, doing string, query ..
 		out[i] = v
 	}
 	return out, nil
+}
+
+// apply adds the clauses to a query.
+func apply(q *bun.SelectQuery, clauses []clause) *bun.SelectQuery {
+	for _, c := range clauses {
+		if c != nil {
+			q = c(q)
+		}
+	}
+	return q
 }
 
 // insert stores a new value and sets *id to the id the database gives its

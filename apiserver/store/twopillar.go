@@ -9,89 +9,9 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"pilar.id/pilar/apiserver/partnership"
 )
-
-// migrateTwoPillar creates the two-pillar workflow's tables: aspirations,
-// proposals, Musrenbang with their decisions, and allocations. Money is
-// BIGINT rupiah. Rows that change carry a version, so that a write based on
-// a stale read is refused instead of silently winning.
-func migrateTwoPillar(ctx context.Context, tx bun.Tx, d dialect.Name) error {
-	return exec(ctx, tx,
-		`CREATE TABLE proposals (
-			`+idColumn(d)+`,
-			institution TEXT NOT NULL REFERENCES institutions (key),
-			ward_code TEXT NOT NULL REFERENCES wards (code),
-			fiscal_year INTEGER NOT NULL,
-			activity TEXT NOT NULL,
-			title TEXT NOT NULL,
-			description TEXT NOT NULL,
-			cost BIGINT NOT NULL CHECK (cost > 0),
-			beneficiaries INTEGER NOT NULL CHECK (beneficiaries >= 0),
-			location TEXT NOT NULL,
-			kind TEXT NOT NULL CHECK (kind IN ('empowerment', 'infrastructure')),
-			state TEXT NOT NULL,
-			reason TEXT NOT NULL DEFAULT '',
-			agency TEXT NOT NULL DEFAULT '',
-			musrenbang_id BIGINT,
-			created_by BIGINT NOT NULL,
-			created_at TIMESTAMP NOT NULL,
-			updated_at TIMESTAMP NOT NULL,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX proposals_ward ON proposals (ward_code, fiscal_year, state)`,
-		`CREATE INDEX proposals_institution ON proposals (institution, fiscal_year)`,
-		`CREATE TABLE aspirations (
-			`+idColumn(d)+`,
-			institution TEXT NOT NULL REFERENCES institutions (key),
-			ward_code TEXT NOT NULL REFERENCES wards (code),
-			account_id BIGINT NOT NULL REFERENCES accounts (id),
-			title TEXT NOT NULL,
-			body TEXT NOT NULL,
-			state TEXT NOT NULL,
-			reason TEXT NOT NULL DEFAULT '',
-			proposal_id BIGINT REFERENCES proposals (id),
-			submitted_at TIMESTAMP NOT NULL,
-			updated_at TIMESTAMP NOT NULL
-		)`,
-		`CREATE INDEX aspirations_account ON aspirations (account_id)`,
-		`CREATE INDEX aspirations_institution ON aspirations (institution, state)`,
-		`CREATE TABLE musrenbang (
-			`+idColumn(d)+`,
-			level TEXT NOT NULL CHECK (level IN ('ward', 'kecamatan')),
-			area TEXT NOT NULL,
-			fiscal_year INTEGER NOT NULL,
-			scheduled_at TIMESTAMP NOT NULL,
-			place TEXT NOT NULL,
-			state TEXT NOT NULL,
-			attendance TEXT NOT NULL DEFAULT '{}',
-			minutes TEXT NOT NULL DEFAULT '',
-			closed_at TIMESTAMP,
-			version INTEGER NOT NULL DEFAULT 1
-		)`,
-		`CREATE INDEX musrenbang_area ON musrenbang (area, fiscal_year)`,
-		`CREATE TABLE musrenbang_decisions (
-			`+idColumn(d)+`,
-			musrenbang_id BIGINT NOT NULL REFERENCES musrenbang (id),
-			proposal_id BIGINT NOT NULL REFERENCES proposals (id),
-			decision TEXT NOT NULL,
-			reason TEXT NOT NULL DEFAULT '',
-			agency TEXT NOT NULL DEFAULT '',
-			decided_by BIGINT NOT NULL,
-			decided_at TIMESTAMP NOT NULL,
-			UNIQUE (musrenbang_id, proposal_id)
-		)`,
-		`CREATE TABLE allocations (
-			institution TEXT NOT NULL REFERENCES institutions (key),
-			fiscal_year INTEGER NOT NULL,
-			amount BIGINT NOT NULL CHECK (amount >= 0),
-			committed BIGINT NOT NULL DEFAULT 0 CHECK (committed >= 0 AND committed <= amount),
-			PRIMARY KEY (institution, fiscal_year)
-		)`,
-	)
-}
 
 // ErrStale refuses a write whose object changed since it was read.
 var ErrStale = fmt.Errorf("%w: the record changed meanwhile; read it again", partnership.ErrConflict)
@@ -142,24 +62,8 @@ func (r *proposalRow) proposal() *partnership.Proposal {
 }
 
 var proposalTable = table[proposalRow, *partnership.Proposal]{one: "proposal", many: "proposals",
-	row: always(toProposalRow), read: always((*proposalRow).proposal), writes: allBut("id", "created_by", "created_at", "version")}
-
-// InsertProposal stores a new proposal and sets its id and version.
-func InsertProposal(ctx context.Context, db bun.IDB, p *partnership.Proposal) error {
-	p.Version = 1
-	return proposalTable.insert(ctx, db, p, &p.ID, "insert a proposal")
-}
-
-// GetProposal reads one proposal.
-func GetProposal(ctx context.Context, db bun.IDB, id int64) (*partnership.Proposal, error) {
-	return proposalTable.get(ctx, db, id)
-}
-
-// UpdateProposal writes a changed proposal if nobody changed it since it was
-// read (its version), and bumps its version.
-func UpdateProposal(ctx context.Context, db bun.IDB, p *partnership.Proposal) error {
-	return proposalTable.update(ctx, db, p, p.ID, &p.Version)
-}
+	row: always(toProposalRow), read: always((*proposalRow).proposal), writes: allBut("id", "created_by", "created_at", "version"),
+	key: func(p *partnership.Proposal) (*int64, *int) { return &p.ID, &p.Version }}
 
 // ProposalFilter selects proposals; empty fields select everything.
 type ProposalFilter struct {
@@ -216,17 +120,8 @@ func toAspirationRow(a *partnership.Aspiration) *aspirationRow {
 }
 
 var aspirationTable = table[aspirationRow, *partnership.Aspiration]{one: "aspiration", many: "aspirations",
-	row: always(toAspirationRow), read: always((*aspirationRow).aspiration)}
-
-// InsertAspiration stores a resident's aspiration.
-func InsertAspiration(ctx context.Context, db bun.IDB, a *partnership.Aspiration) error {
-	return aspirationTable.insert(ctx, db, a, &a.ID, "insert an aspiration")
-}
-
-// GetAspiration reads one aspiration.
-func GetAspiration(ctx context.Context, db bun.IDB, id int64) (*partnership.Aspiration, error) {
-	return aspirationTable.get(ctx, db, id)
-}
+	row: always(toAspirationRow), read: always((*aspirationRow).aspiration),
+	key: func(a *partnership.Aspiration) (*int64, *int) { return &a.ID, nil }}
 
 // UpdateAspiration writes an aspiration's response if its state is still the
 // one read. Aspirations carry no version: the state is what a response moves.
@@ -289,23 +184,8 @@ func (r *musrenbangRow) musrenbang() (*partnership.Musrenbang, error) {
 }
 
 var musrenbangTable = table[musrenbangRow, *partnership.Musrenbang]{one: "Musrenbang", many: "Musrenbang",
-	row: toMusrenbangRow, read: (*musrenbangRow).musrenbang, writes: only("state", "attendance", "minutes", "closed_at")}
-
-// InsertMusrenbang stores a scheduled Musrenbang.
-func InsertMusrenbang(ctx context.Context, db bun.IDB, m *partnership.Musrenbang) error {
-	m.Version = 1
-	return musrenbangTable.insert(ctx, db, m, &m.ID, "insert a Musrenbang")
-}
-
-// GetMusrenbang reads one Musrenbang.
-func GetMusrenbang(ctx context.Context, db bun.IDB, id int64) (*partnership.Musrenbang, error) {
-	return musrenbangTable.get(ctx, db, id)
-}
-
-// UpdateMusrenbang writes a changed Musrenbang if its version is still the one read.
-func UpdateMusrenbang(ctx context.Context, db bun.IDB, m *partnership.Musrenbang) error {
-	return musrenbangTable.update(ctx, db, m, m.ID, &m.Version)
-}
+	row: toMusrenbangRow, read: (*musrenbangRow).musrenbang, writes: only("state", "attendance", "minutes", "closed_at"),
+	key: func(m *partnership.Musrenbang) (*int64, *int) { return &m.ID, &m.Version }}
 
 // MusrenbangFilter selects Musrenbang.
 type MusrenbangFilter struct {

@@ -132,12 +132,9 @@ func NewWatcher(reg *Registry, o WatchOptions) (*Watcher, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return nil, fmt.Errorf("tenancy: %w", err)
-	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return nil, fmt.Errorf("tenancy: %w", err)
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
 	}
 	cacheOpts := cache.Options{
 		// Secrets and ConfigMaps of the operator's namespace only; Regions
@@ -332,13 +329,9 @@ func regionParts(ctx context.Context, cached, direct client.Reader, namespace st
 	return cm.Data[PolicyKey], dsn, "", nil
 }
 
-// ClusterTenant is one Region of a cluster as the API server serves it — its
-// spec, the policy set the operator rendered for it and its database — read
-// straight from the Kubernetes API server at config, for an administrative
-// command. nikKey is the platform's key, or nil where the command hashes no
-// NIK. prepare readies the database when it is opened (nil: nothing, for a
-// command that must not migrate what the operator migrates).
-func ClusterTenant(ctx context.Context, config *rest.Config, namespace, name string, nikKey []byte, prepare Prepare) (*Tenant, error) {
+// newScheme is what the tenancy reads of Kubernetes: its own kinds and
+// Regions.
+func newScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return nil, fmt.Errorf("tenancy: %w", err)
@@ -346,9 +339,33 @@ func ClusterTenant(ctx context.Context, config *rest.Config, namespace, name str
 	if err := v1alpha1.AddToScheme(scheme); err != nil {
 		return nil, fmt.Errorf("tenancy: %w", err)
 	}
+	return scheme, nil
+}
+
+// newClient is a client of the cluster config reaches, reading straight
+// from its API server.
+func newClient(config *rest.Config) (client.Client, error) {
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.New(config, client.Options{Scheme: scheme})
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: unable to reach the cluster: %w", err)
+	}
+	return c, nil
+}
+
+// ClusterTenant is one Region of a cluster as the API server serves it — its
+// spec, the policy set the operator rendered for it and its database — read
+// straight from the Kubernetes API server at config, for an administrative
+// command. nikKey is the platform's key, or nil where the command hashes no
+// NIK. prepare readies the database when it is opened (nil: nothing, for a
+// command that must not migrate what the operator migrates).
+func ClusterTenant(ctx context.Context, config *rest.Config, namespace, name string, nikKey []byte, prepare Prepare) (*Tenant, error) {
+	c, err := newClient(config)
+	if err != nil {
+		return nil, err
 	}
 	var r v1alpha1.Region
 	if err := c.Get(ctx, client.ObjectKey{Name: name}, &r); err != nil {

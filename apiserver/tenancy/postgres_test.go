@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
 
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/internal/testcluster"
@@ -43,20 +43,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// connections counts the server's connections to one database.
-func connections(t *testing.T, database string) int {
+// connectionsTo counts the server's connections to one database, asking
+// through a connection of its own to another.
+func connectionsTo(t *testing.T, database string) func() int {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.AdminDSN())
+	admin, err := pgx.Connect(context.Background(), pg.AdminDSN())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database).Scan(&n); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	return func() int {
+		t.Helper()
+		var n int
+		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	return n
 }
 
 // A region served from PostgreSQL holds no connection until it is used, never
@@ -77,29 +80,17 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 	}
 	reg := NewRegistry(tn)
 	t.Cleanup(func() { tn.Close() })
-	if n := connections(t, cfg.Database); n != 0 {
+	connections := connectionsTo(t, cfg.Database)
+	if n := connections(); n != 0 {
 		t.Fatalf("%d connections before first use", n)
-	}
-	var wg sync.WaitGroup
-	for range 12 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, release, err := tn.Acquire(context.Background())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer release()
-			if _, err := db.ExecContext(context.Background(), "SELECT pg_sleep(0.2)"); err != nil {
-				t.Error(err)
-			}
-		}()
 	}
 	// While the twelve queries queue for the pool, the server sees at least
 	// one connection and never more than the pool's bound.
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	done := acquireAll(t, tn, 12, func(_ int, db *bun.DB) {
+		if _, err := db.ExecContext(context.Background(), "SELECT pg_sleep(0.2)"); err != nil {
+			t.Error(err)
+		}
+	})
 	most := 0
 	for running := true; running; {
 		select {
@@ -107,7 +98,7 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 			running = false
 		case <-time.After(10 * time.Millisecond):
 		}
-		n := connections(t, cfg.Database)
+		n := connections()
 		most = max(most, n)
 		if n > 3 {
 			t.Fatalf("%d connections under load, want at most 3 (the pool's bound)", n)
@@ -121,9 +112,9 @@ func TestPostgresPoolIsLazyBoundedAndReleased(t *testing.T) {
 		t.Fatalf("closed %d idle databases, want 1", closed)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for connections(t, cfg.Database) != 0 {
+	for connections() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d connections remain after the region idled", connections(t, cfg.Database))
+			t.Fatalf("%d connections remain after the region idled", connections())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -29,6 +29,36 @@ func testTenant(t *testing.T, prepare Prepare) *Tenant {
 	return tn
 }
 
+// acquire takes the tenant's database, failing the test if it cannot.
+func acquire(t *testing.T, tn *Tenant) (*bun.DB, func()) {
+	t.Helper()
+	db, release, err := tn.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, release
+}
+
+// acquireAll has n goroutines take the tenant's database at once, each
+// running use while it holds it; the channel closes once all are done.
+func acquireAll(t *testing.T, tn *Tenant, n int, use func(i int, db *bun.DB)) <-chan struct{} {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			db, release, err := tn.Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer release()
+			use(i, db)
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
+}
+
 func TestDatabaseOpensOnceUnderConcurrentFirstUse(t *testing.T) {
 	var opened atomic.Int32
 	tn := testTenant(t, func(ctx context.Context, db *bun.DB, _ *Tenant) error {
@@ -39,22 +69,8 @@ func TestDatabaseOpensOnceUnderConcurrentFirstUse(t *testing.T) {
 	if s := tn.State(); s.Database != "closed" {
 		t.Fatalf("before first use: %+v", s)
 	}
-	var wg sync.WaitGroup
 	dbs := make([]*bun.DB, 16)
-	for i := range dbs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, release, err := tn.Acquire(context.Background())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer release()
-			dbs[i] = db
-		}()
-	}
-	wg.Wait()
+	<-acquireAll(t, tn, len(dbs), func(i int, db *bun.DB) { dbs[i] = db })
 	if n := opened.Load(); n != 1 {
 		t.Fatalf("prepared %d times, want once", n)
 	}
@@ -68,10 +84,7 @@ func TestDatabaseOpensOnceUnderConcurrentFirstUse(t *testing.T) {
 func TestIdleDatabaseIsClosedButNotWhileInUse(t *testing.T) {
 	tn := testTenant(t, nil)
 	reg := NewRegistry(tn)
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, release := acquire(t, tn)
 	time.Sleep(5 * time.Millisecond)
 	if n := reg.CloseIdle(time.Millisecond); n != 0 {
 		t.Fatalf("closed %d databases while one was in use", n)
@@ -91,10 +104,7 @@ func TestIdleDatabaseIsClosedButNotWhileInUse(t *testing.T) {
 		t.Fatalf("after idling: %+v", s)
 	}
 	// The next use opens it again.
-	_, release, err = tn.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, release = acquire(t, tn)
 	release()
 	if s := tn.State(); s.Database != "open" {
 		t.Fatalf("after reuse: %+v", s)
@@ -133,11 +143,8 @@ func TestRegistryPutAndRemove(t *testing.T) {
 	if got, err := reg.Get("contoh"); err != nil || got != tn {
 		t.Fatalf("Get after Put: %v %v", got, err)
 	}
-	if _, release, err := tn.Acquire(context.Background()); err != nil {
-		t.Fatal(err)
-	} else {
-		release()
-	}
+	_, release := acquire(t, tn)
+	release()
 	reg.Remove("contoh")
 	if _, err := reg.Get("contoh"); err == nil {
 		t.Fatal("removed region still served")
@@ -157,10 +164,7 @@ func TestEnforcerIsBuiltLazilyAndDroppedWhenIdle(t *testing.T) {
 	if e2, _ := tn.Enforcer(); e2 != e1 {
 		t.Fatal("a second enforcer was built while the first was in use")
 	}
-	_, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, release := acquire(t, tn)
 	release()
 	time.Sleep(5 * time.Millisecond)
 	reg.CloseIdle(time.Millisecond)
@@ -185,10 +189,7 @@ func TestOverrideBeyondTheGuardrailsIsRefused(t *testing.T) {
 func TestRemovedRegionFinishesItsRequestsFirst(t *testing.T) {
 	tn := testTenant(t, nil)
 	reg := NewRegistry(tn)
-	db, release, err := tn.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, release := acquire(t, tn)
 	reg.Remove("contoh")
 	if err := db.PingContext(context.Background()); err != nil {
 		t.Fatalf("the database was closed under a request: %v", err)

@@ -133,7 +133,9 @@ func rawWrite(method string, args []ast.Expr) bool {
 
 // writingFuncs returns the exported functions of the package in dir that
 // write to the database: those that call a bun writer, and those that call
-// one of the package's functions that does.
+// one of the package's functions that does. A package-level variable bound
+// to a function or a method (var InsertX = xTable.add) counts as a function
+// that calls it.
 func writingFuncs(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -152,6 +154,19 @@ func writingFuncs(t *testing.T, dir string) map[string]bool {
 			t.Fatal(err)
 		}
 		for _, decl := range f.Decls {
+			if gen, ok := decl.(*ast.GenDecl); ok && gen.Tok == token.VAR {
+				for _, spec := range gen.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, v := range vs.Values {
+						switch v := v.(type) {
+						case *ast.Ident:
+							calls[vs.Names[i].Name] = append(calls[vs.Names[i].Name], v.Name)
+						case *ast.SelectorExpr:
+							calls[vs.Names[i].Name] = append(calls[vs.Names[i].Name], "(method)."+v.Sel.Name)
+						}
+					}
+				}
+			}
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Body == nil {
 				continue

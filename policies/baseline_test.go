@@ -201,11 +201,7 @@ func TestBaselineCoversCatalogue(t *testing.T) {
 // DESIGN.md gives each role in the two workflows.
 func TestBaselineWorkflows(t *testing.T) {
 	e := mustEnforcer(t, mustRender(t, ""))
-	tests := []struct {
-		role  Role
-		perm  Permission
-		allow bool
-	}{
+	tests := []holding{
 		{Resident, AspirationSubmit, true},
 		{Resident, CSRRequestSubmit, true},
 		{Resident, ComplaintFile, true},

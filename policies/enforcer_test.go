@@ -216,11 +216,7 @@ func referenceEnforcer(t *testing.T, set *Set) *casbin.Enforcer {
 func TestPlatform(t *testing.T) {
 	set := Platform()
 	e := mustEnforcer(t, set)
-	for _, tt := range []struct {
-		role  Role
-		perm  Permission
-		allow bool
-	}{
+	for _, tt := range []holding{
 		{NationalAdmin, RegionOnboard, true},
 		{NationalAdmin, NationalRead, true},
 		{NationalAdmin, DashboardRead, false},

@@ -56,6 +56,13 @@ func checkRefusals(t *testing.T, tests []refusal, parse func(string) error, mess
 	}
 }
 
+// A holding is whether a role holds a permission.
+type holding struct {
+	role  Role
+	perm  Permission
+	allow bool
+}
+
 func mustEnforcer(tb testing.TB, set *Set) *casbin.SyncedCachedEnforcer {
 	tb.Helper()
 	e, err := NewEnforcer(set)

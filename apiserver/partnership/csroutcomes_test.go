@@ -8,26 +8,6 @@ import (
 	"time"
 )
 
-// outcomesRegion is Bandung's four-pillar rules on a small tree.
-func outcomesRegion() *Region {
-	r := testRegion(TwoPillar, FourPillar)
-	r.FourPillar = &FourPillarRules{
-		PriorityAreas: []PriorityArea{
-			{Key: "education", Name: "Pendidikan"}, {Key: "health", Name: "Kesehatan"}, {Key: "prosperity", Name: "Kesejahteraan"},
-			{Key: "environment", Name: "Lingkungan hidup"}, {Key: "arts-culture", Name: "Seni dan budaya"}, {Key: "sport", Name: "Olahraga"},
-			{Key: "religion", Name: "Keagamaan"},
-		},
-		PlanDeadline: 30 * 24 * time.Hour, RealisationDeadline: 30 * 24 * time.Hour, ForumCadenceMonths: 3, AwardCycleYears: 2,
-		AwardWeights:   map[string]int{"commitment": 25, "alignment": 20, "deviation": 15, "reporting": 15, "sustainability": 15, "documents": 10},
-		SanctionLadder: []string{"written-warning", "business-restriction", "facility-freeze", "revocation"},
-	}
-	r.LegalBasis = []Regulation{
-		{Kind: "Perda", Number: "02", Year: 2013, Covers: []string{"community-institutions"}},
-		{Kind: "Perda", Number: "13", Year: 2012, Covers: []string{"csr-obligation"}},
-	}
-	return r
-}
-
 func programme() *Programme {
 	return &Programme{ID: 7, PartnerID: 3, Area: "education", WardCode: "32.73.01.1001", FiscalYear: 2026, State: ProgrammeActive}
 }

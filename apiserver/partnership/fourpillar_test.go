@@ -8,21 +8,6 @@ import (
 	"time"
 )
 
-// fourPillarRegion is the test region running both models, with two of
-// Bandung's priority areas, a 30-day plan deadline, 90-day request expiry and
-// a quarterly forum.
-func fourPillarRegion() *Region {
-	r := testRegion(TwoPillar, FourPillar)
-	r.FourPillar = &FourPillarRules{
-		PriorityAreas: []PriorityArea{
-			{Key: "education", Name: "Pendidikan", Targets: []Target{{Key: "facilities"}, {Key: "out-of-school-mentoring"}}},
-			{Key: "environment", Name: "Lingkungan hidup", Targets: []Target{{Key: "waste-management"}, {Key: "green-areas"}}},
-		},
-		PlanDeadline: 30 * 24 * time.Hour, RequestExpiry: 90 * 24 * time.Hour, ForumCadenceMonths: 3,
-	}
-	return r
-}
-
 func heldMeeting(id int64) *ForumMeeting {
 	return &ForumMeeting{ID: id, State: ForumHeld, Attendance: map[Stakeholder]int{StakeholderGovernment: 3, StakeholderCompany: 2}}
 }

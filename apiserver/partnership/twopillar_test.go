@@ -7,26 +7,6 @@ import (
 	"time"
 )
 
-var now = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-
-func testRegion(pillars ...Pillar) *Region {
-	jkt, _ := time.LoadLocation("Asia/Jakarta")
-	r := &Region{
-		Slug: "bandung", Code: "32.73", Name: "Kota Bandung", Location: jkt, Pillars: pillars,
-		Kecamatan: []Kecamatan{
-			{Code: "32.73.01", Name: "Sukasari", Wards: []Ward{{Code: "32.73.01.1001", Name: "Sukarasa", RW: 3, Population: 1000}, {Code: "32.73.01.1002", Name: "Gegerkalong", RW: 2}}},
-			{Code: "32.73.02", Name: "Coblong", Wards: []Ward{{Code: "32.73.02.1001", Name: "Cipaganti", RW: 1}}},
-		},
-		InstitutionTypes: []InstitutionType{
-			{Key: "rw", Name: "RW", PerRW: true, Scope: []Activity{{Key: "infrastructure"}, {Key: "social-affairs"}}},
-			{Key: "pkk", Name: "PKK", Scope: []Activity{{Key: "pokja-4"}}},
-		},
-		TwoPillar: &TwoPillarRules{AllocationPerInstitution: 100_000_000, MinAttendance: 10, RequiredCategories: []string{"rw-board", "women-leader"}},
-	}
-	r.IndexScopes()
-	return r
-}
-
 func proposalInput() ProposalInput {
 	return ProposalInput{Institution: "32.73.01.1001/rw-02", FiscalYear: 2026, Activity: "infrastructure", Title: "Perbaikan saluran air",
 		Description: "Saluran air RW 02 tersumbat.", Cost: 30_000_000, Beneficiaries: 240, Location: "Jl. Sukarasa RT 03", Kind: Infrastructure}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
@@ -27,6 +29,40 @@ type ComplaintView struct {
 type Filing struct {
 	partnership.NewComplaint
 	Anonymous bool
+}
+
+// complaints is how the steps keep complaints: each belongs to the place it
+// is about, concerns whoever filed it, and is audited publicly when it is
+// public. They are stored as filed (filing).
+var complaints = step.Kind[*partnership.Complaint]{
+	Name: "complaint",
+	Facts: func(cp *partnership.Complaint) step.Facts {
+		return step.Facts{ID: cp.ID, Scope: cp.Scope, Public: cp.Public, Owner: cp.AccountID}
+	},
+	Image: complaintImage,
+}
+
+// complaintImage is what the audit log keeps of a complaint before and after
+// a move: its state and dates, never its texts or its filer.
+func complaintImage(cp *partnership.Complaint) map[string]any {
+	m := map[string]any{"state": cp.State, "dueAt": cp.DueAt, "ombudsman": cp.Ombudsman, "version": cp.Version}
+	for k, t := range map[string]time.Time{"receivedAt": cp.ReceivedAt, "escalatedAt": cp.EscalatedAt, "resolvedAt": cp.ResolvedAt} {
+		if !t.IsZero() {
+			m[k] = t
+		}
+	}
+	return m
+}
+
+// filing is complaints for the step that files one: storing it keeps in
+// *code the tracking code returned.
+func filing(code *string) step.Kind[*partnership.Complaint] {
+	k := complaints
+	k.Insert = func(ctx context.Context, db bun.IDB, cp *partnership.Complaint) (err error) {
+		*code, err = store.InsertComplaint(ctx, db, cp)
+		return err
+	}
+	return k
 }
 
 // FileComplaint files a complaint about a ward or an institution of it,

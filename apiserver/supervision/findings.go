@@ -57,6 +57,28 @@ var findingMoves = map[partnership.FindingState]policies.Permission{
 	partnership.FindingOpen:      policies.FindingRecord,
 }
 
+// findings is how the steps keep findings: each belongs to the place where
+// it was made and concerns the supervisor who recorded it.
+var findings = step.Kind[*partnership.Finding]{
+	Name: "finding", Get: store.GetFinding, Insert: store.InsertFinding, Update: step.Guarded(store.UpdateFinding),
+	Facts: func(f *partnership.Finding) step.Facts {
+		return step.Facts{ID: f.ID, Scope: f.Scope, State: string(f.State), Owner: f.RecordedBy}
+	},
+	Image: findingImage,
+}
+
+// findingImage is what the audit log keeps of a finding before and after a move.
+func findingImage(f *partnership.Finding) map[string]any {
+	m := map[string]any{"state": f.State, "dueAt": f.DueAt, "version": f.Version}
+	if f.RespondedBy != 0 {
+		m["respondedBy"], m["response"] = f.RespondedBy, f.Response
+	}
+	if f.ReopenReason != "" {
+		m["reopenReason"] = f.ReopenReason
+	}
+	return m
+}
+
 // MoveFinding moves a finding to a state: responded, the answer of the
 // office or institution where it was made, needing finding:respond there;
 // closed, the supervisor accepting the answer, or open again, the supervisor

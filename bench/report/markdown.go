@@ -208,6 +208,25 @@ func (r *Report) Markdown() string {
 	return b.String()
 }
 
+// A split is how a workload's variant divides Pilar's CPU beyond the
+// baseline's in two: what Pilar spends beyond the variant, and what the
+// variant spends beyond the baseline, named in the order the sentence says
+// them.
+type split struct {
+	title, variant string
+	first, second  string
+	// variantFirst says that the first part is the variant's beyond the
+	// baseline (the second Pilar's beyond the variant), not the other way.
+	variantFirst bool
+}
+
+// splits are the variants measured beside Pilar and the baseline: Pilar
+// without a token reads, the baseline with the audit log writes.
+var splits = map[string]split{
+	"read":  {"Read", PilarAnonymous, "authentication", "the rest (tenancy, policy, logging, a larger process)", false},
+	"write": {"Write", BaselineAudit, "the audit log's transaction", "the rest (authentication, tenancy, policy, validation, logging)", true},
+}
+
 // breakdown says where Pilar's CPU per request beyond the baseline's goes,
 // from the variants measured beside them.
 func breakdown(run LoadRun) string {
@@ -217,7 +236,12 @@ func breakdown(run LoadRun) string {
 	}
 	pilar, ok1 := cpu(Pilar)
 	base, ok2 := cpu(Baseline)
-	if !ok1 || !ok2 {
+	sp, known := splits[run.Workload]
+	if !ok1 || !ok2 || !known {
+		return ""
+	}
+	v, ok := cpu(sp.variant)
+	if !ok {
 		return ""
 	}
 	extra := pilar - base
@@ -227,23 +251,12 @@ func breakdown(run LoadRun) string {
 		}
 		return fmt.Sprintf(" (%.0f%%)", 100*part/extra)
 	}
-	switch run.Workload {
-	case "read":
-		anon, ok := cpu(PilarAnonymous)
-		if !ok {
-			return ""
-		}
-		return fmt.Sprintf("Read, %d workers: Pilar spends %.0f µs of CPU a request beyond the baseline's %.0f; authentication %.0f µs%s, "+
-			"the rest (tenancy, policy, logging, a larger process) %.0f µs%s.", run.Concurrency, extra, base, pilar-anon, share(pilar-anon), anon-base, share(anon-base))
-	case "write":
-		audited, ok := cpu(BaselineAudit)
-		if !ok {
-			return ""
-		}
-		return fmt.Sprintf("Write, %d workers: Pilar spends %.0f µs of CPU a request beyond the baseline's %.0f; the audit log's transaction %.0f µs%s, "+
-			"the rest (authentication, tenancy, policy, validation, logging) %.0f µs%s.", run.Concurrency, extra, base, audited-base, share(audited-base), pilar-audited, share(pilar-audited))
+	first, second := pilar-v, v-base
+	if sp.variantFirst {
+		first, second = second, first
 	}
-	return ""
+	return fmt.Sprintf("%s, %d workers: Pilar spends %.0f µs of CPU a request beyond the baseline's %.0f; %s %.0f µs%s, %s %.0f µs%s.",
+		sp.title, run.Concurrency, extra, base, sp.first, first, share(first), sp.second, second, share(second))
 }
 
 // clientCPU is the range of the load generator's CPU per request.

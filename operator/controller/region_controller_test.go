@@ -40,8 +40,7 @@ func dbName(r *v1alpha1.Region) string { return "pilar_" + strings.ReplaceAll(r.
 func TestCreateBecomesReady(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("bandung", "bdg", withProcurement))
-	got := e.waitReady(r.Name)
+	r, got := e.ready(e.region("bandung", "bdg", withProcurement))
 
 	for _, typ := range conditionTypes {
 		if c := condition(got, typ); c.Status != metav1.ConditionTrue {
@@ -126,8 +125,7 @@ func TestCreateBecomesReady(t *testing.T) {
 func TestSecondReconcileWritesNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("sumedang", "sum"))
-	before := e.waitReady(r.Name)
+	r, before := e.ready(e.region("sumedang", "sum"))
 	e.quiet()
 	e.writes.Reset()
 	events, sqlWrites, sqlReads := e.events.Count(), e.sql.Writes(), e.sql.Reads()
@@ -163,8 +161,7 @@ func TestSecondReconcileWritesNothing(t *testing.T) {
 func TestSpecChangeUpdatesThePolicy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("bandung", "bdg"))
-	first := e.waitReady(r.Name)
+	r, first := e.ready(e.region("bandung", "bdg"))
 
 	overrides := r.Spec.Policy.Overrides + "deny resident complaint:read\n"
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Policy.Overrides = overrides })
@@ -188,8 +185,7 @@ func TestSpecChangeUpdatesThePolicy(t *testing.T) {
 func TestOverrideBeyondTheGuardrailsIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("bandung", "bdg"))
-	ready := e.waitReady(r.Name)
+	r, ready := e.ready(e.region("bandung", "bdg"))
 	cmBefore := e.configMap(r.Name)
 
 	bad := "# line 1 is a comment\nallow resident musrenbang:decide\n"
@@ -219,14 +215,13 @@ func TestOverrideBeyondTheGuardrailsIsRefused(t *testing.T) {
 func TestMissingRegulationsAreReportedWithoutBlocking(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("bandung", "bdg", func(r *v1alpha1.Region) {
+	_, got := e.ready(e.region("bandung", "bdg", func(r *v1alpha1.Region) {
 		// Drop the CSR forum's two regulations; Bandung's manifest has no
 		// procurement regulation to begin with.
 		r.Spec.LegalBasis = slices.DeleteFunc(r.Spec.LegalBasis, func(g v1alpha1.Regulation) bool {
 			return slices.Contains(g.Covers, v1alpha1.PrereqCSRForum)
 		})
 	}))
-	got := e.waitReady(r.Name)
 	c := condition(got, v1alpha1.ConditionPrerequisitesMet)
 	if c.Status != metav1.ConditionFalse || c.Reason != ReasonMissingRegulations ||
 		!strings.Contains(c.Message, "TwoPillar: procurement; FourPillar: csr-forum") {
@@ -237,8 +232,7 @@ func TestMissingRegulationsAreReportedWithoutBlocking(t *testing.T) {
 func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	first := e.create(e.region("sumedang", "first"))
-	e.waitReady(first.Name)
+	first, _ := e.ready(e.region("sumedang", "first"))
 	secretBefore := e.mustSecret(first.Name)
 	oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", dbName(first))
 
@@ -297,8 +291,7 @@ func TestDuplicateDatabaseClaimIsRefused(t *testing.T) {
 func TestDeletedSecretIsRecovered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("sumedang", "sum"))
-	e.waitReady(r.Name)
+	r, _ := e.ready(e.region("sumedang", "sum"))
 	old := e.mustSecret(r.Name)
 	if err := k8s.Delete(context.Background(), old); err != nil {
 		t.Fatal(err)
@@ -327,8 +320,7 @@ func TestDeletedSecretIsRecovered(t *testing.T) {
 func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("sumedang", "sum"))
-	ready := e.waitReady(r.Name)
+	r, ready := e.ready(e.region("sumedang", "sum"))
 	db := dbName(r)
 	oid := testpg.Query[uint32](t, pg, "SELECT oid FROM pg_database WHERE datname = $1", db)
 	secret := e.mustSecret(r.Name)
@@ -382,8 +374,7 @@ func TestDeleteWithRetainKeepsDatabaseRoleAndSecret(t *testing.T) {
 func TestDeleteWithDeleteDropsDatabaseThenRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) { r.Spec.Database.ReclaimPolicy = v1alpha1.Delete }))
-	ready := e.waitReady(r.Name)
+	r, ready := e.ready(e.region("sumedang", "sum", func(r *v1alpha1.Region) { r.Spec.Database.ReclaimPolicy = v1alpha1.Delete }))
 	db := dbName(r)
 	testpg.Connect(t, string(e.mustSecret(r.Name).Data["uri"])) // a session the deletion must end
 	e.delete(ready)
@@ -657,8 +648,7 @@ func TestCRDValidationRules(t *testing.T) {
 func TestDatabaseRenameIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.create(e.region("sumedang", "sum"))
-	e.waitReady(r.Name)
+	r, _ := e.ready(e.region("sumedang", "sum"))
 	e.update(r.Name, func(r *v1alpha1.Region) { r.Spec.Database.Name = "pilar_renamed_" + strings.ReplaceAll(e.id, "-", "_") })
 	c := condition(e.waitCondition(r.Name, v1alpha1.ConditionDatabaseReady, metav1.ConditionFalse), v1alpha1.ConditionDatabaseReady)
 	if c.Reason != ReasonDatabaseRenamed {
@@ -699,11 +689,10 @@ func TestDeletionFailureIsExplained(t *testing.T) {
 	server := mustGet[corev1.Secret](t, e.key(adminSecret)).DeepCopy()
 	server.ObjectMeta = metav1.ObjectMeta{Namespace: e.namespace, Name: "doomed-server"}
 	mustCreate(t, server)
-	r := e.create(e.region("sumedang", "sum", func(r *v1alpha1.Region) {
+	r, _ := e.ready(e.region("sumedang", "sum", func(r *v1alpha1.Region) {
 		r.Spec.Database.Server.SecretName = "doomed-server"
 		r.Spec.Database.ReclaimPolicy = v1alpha1.Delete
 	}))
-	e.waitReady(r.Name)
 
 	if err := k8s.Delete(ctx, server); err != nil {
 		t.Fatal(err)

@@ -208,6 +208,14 @@ func (e *env) create(r *v1alpha1.Region) *v1alpha1.Region {
 	return r
 }
 
+// ready creates a Region and waits until the operator reports it Ready; it
+// returns the Region as created and as it stands then.
+func (e *env) ready(r *v1alpha1.Region) (created, ready *v1alpha1.Region) {
+	e.t.Helper()
+	e.create(r)
+	return r, e.waitReady(r.Name)
+}
+
 // update changes a Region's spec through the test's admin client, retrying
 // on conflicts with the operator's writes.
 func (e *env) update(name string, mutate func(*v1alpha1.Region)) *v1alpha1.Region {

@@ -47,33 +47,13 @@ type Region struct {
 	Account int64  `json:"account"`
 }
 
+// proposal is a row of the proposals table as GET /api/proposals answers
+// it: every column is read, created_by is not shown.
 type proposal struct {
 	bun.BaseModel `bun:"table:proposals"`
-	ID            int64 `bun:",pk,autoincrement"`
-	Institution   string
-	WardCode      string
-	FiscalYear    int
-	Activity      string
-	Title         string
-	Description   string
-	Cost          int64
-	Beneficiaries int
-	Location      string
-	Kind          string
-	State         string
-	Reason        string
-	Agency        string
-	MusrenbangID  *int64
-	CreatedBy     int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Version       int
-}
-
-type proposalJSON struct {
 	ID            int64     `json:"id"`
 	Institution   string    `json:"institution"`
-	Ward          string    `json:"ward"`
+	WardCode      string    `json:"ward"`
 	FiscalYear    int       `json:"fiscalYear"`
 	Activity      string    `json:"activity"`
 	Title         string    `json:"title"`
@@ -85,15 +65,19 @@ type proposalJSON struct {
 	State         string    `json:"state"`
 	Reason        string    `json:"reason,omitempty"`
 	Agency        string    `json:"agency,omitempty"`
-	Musrenbang    int64     `json:"musrenbang,omitempty"`
+	MusrenbangID  *int64    `json:"musrenbang,omitempty"`
+	CreatedBy     int64     `json:"-"`
 	CreatedAt     time.Time `json:"createdAt"`
 	UpdatedAt     time.Time `json:"updatedAt"`
 	Version       int       `json:"version"`
 }
 
+// aspiration is a row of the aspirations table as POST /api/aspirations
+// stores and answers it; the insert leaves the id to the database and reads
+// it back.
 type aspiration struct {
 	bun.BaseModel `bun:"table:aspirations"`
-	ID            int64     `bun:",pk,autoincrement" json:"id"`
+	ID            int64     `json:"id"`
 	Institution   string    `json:"institution"`
 	WardCode      string    `json:"ward"`
 	AccountID     int64     `json:"account"`
@@ -214,25 +198,20 @@ func listProposals(p *pools) fiber.Handler {
 		if err != nil || limit < 1 || limit > 500 {
 			return fiber.ErrBadRequest
 		}
-		var rows []proposal
+		rows := make([]proposal, 0, limit)
 		err = db.NewSelect().Model(&rows).Where("id > ?", 0).Order("id").Limit(int64(limit)).
 			Where("(? = ? OR ? LIKE ? OR ? LIKE ?)", bun.Ident("institution"), scope, bun.Ident("institution"), scope+".%", bun.Ident("institution"), scope+"/%").
 			Scan(c.UserContext())
 		if err != nil {
 			return err
 		}
-		out := struct {
-			Items []proposalJSON `json:"items"`
-			Next  *int64         `json:"next,omitempty"`
-		}{Items: make([]proposalJSON, len(rows))}
-		for i, r := range rows {
-			out.Items[i] = proposalJSON{ID: r.ID, Institution: r.Institution, Ward: r.WardCode, FiscalYear: r.FiscalYear, Activity: r.Activity,
-				Title: r.Title, Description: r.Description, Cost: r.Cost, Beneficiaries: r.Beneficiaries, Location: r.Location, Kind: r.Kind,
-				State: r.State, Reason: r.Reason, Agency: r.Agency, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
-			if r.MusrenbangID != nil {
-				out.Items[i].Musrenbang = *r.MusrenbangID
-			}
+		for i := range rows {
+			rows[i].CreatedAt, rows[i].UpdatedAt = rows[i].CreatedAt.UTC(), rows[i].UpdatedAt.UTC()
 		}
+		out := struct {
+			Items []proposal `json:"items"`
+			Next  *int64     `json:"next,omitempty"`
+		}{Items: rows}
 		if len(rows) == limit {
 			out.Next = &rows[len(rows)-1].ID
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,19 +17,7 @@ import (
 // handler parses, takes the step of package fourpillar, and answers with the
 // result.
 
-// --- helpers ---
-
-func intQueryParam(c *fiber.Ctx, name string) (int64, error) {
-	s := c.Query(name)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, partnership.Invalid(name, "a non-negative whole number")
-	}
-	return n, nil
-}
+// --- documents ---
 
 type documentJSON struct {
 	ID          int64     `json:"id"`

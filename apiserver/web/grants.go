@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"pilar.id/pilar/apiserver/accounts"
@@ -22,61 +20,17 @@ type grantIn struct {
 	Scope   string `json:"scope" form:"scope"`
 }
 
-type page[T any] struct {
-	Items []T    `json:"items"`
-	Next  *int64 `json:"next,omitempty"` // pass as ?after= for the next page
-}
-
-// pageOf is one page of a list: each item as the answer shows it, and when
-// the page is full, the id to continue after (lastID is called only then).
-func pageOf[T, J any](items []T, limit int, out func(T) J, lastID func() int64) page[J] {
-	p := page[J]{Items: each(items, out)}
-	if limit > 0 && len(items) == limit {
-		next := lastID()
-		p.Next = &next
-	}
-	return p
-}
-
-// each shows every item as out shows it; none is an empty list, not null.
-func each[T, J any](items []T, out func(T) J) []J {
-	js := make([]J, len(items))
-	for i, it := range items {
-		js[i] = out(it)
-	}
-	return js
-}
-
-func pageParams(c *fiber.Ctx) (after int64, limit int, err error) {
-	if s := c.Query("after"); s != "" {
-		if after, err = strconv.ParseInt(s, 10, 64); err != nil || after < 0 {
-			return 0, 0, partnership.Invalid("after", "a non-negative id")
-		}
-	}
-	limit = 50
-	if s := c.Query("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 500 {
-			return 0, 0, partnership.Invalid("limit", "a number from 1 to 500")
-		}
-	}
-	return after, limit, nil
-}
-
 // listGrants pages through the region's role grants.
 func listGrants(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c)
+	q := queryOf(c)
+	if q.err != nil {
+		return q.err
+	}
+	gs, err := authz.ListGrants(c.UserContext(), regionOf(c).db, q.after, q.limit)
 	if err != nil {
 		return err
 	}
-	gs, err := authz.ListGrants(c.UserContext(), regionOf(c).db, after, limit)
-	if err != nil {
-		return err
-	}
-	p := page[authz.Grant]{Items: gs}
-	if len(gs) == limit {
-		p.Next = &gs[len(gs)-1].ID
-	}
-	return c.JSON(p)
+	return c.JSON(page[authz.Grant]{Items: gs, Next: next(len(gs), q.limit, func() int64 { return gs[len(gs)-1].ID })})
 }
 
 // grantScope is the scope a new grant is given at: granting there needs grant:manage there.
@@ -162,24 +116,9 @@ func explain(c *fiber.Ctx) error {
 // auditEntries pages through the audit log; public selects the entries
 // everyone may read (published decisions), the rest is for auditors.
 func auditEntries(public bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		after, limit, err := pageParams(c)
-		if err != nil {
-			return err
-		}
-		es, err := audit.List(c.UserContext(), regionOf(c).db, audit.Filter{
-			PublicOnly: public, AfterSeq: after, Limit: limit,
-			Action: c.Query("action"), ObjectType: c.Query("objectType"), ObjectID: c.Query("objectId"),
-		})
-		if err != nil {
-			return err
-		}
-		p := page[audit.Entry]{Items: es}
-		if len(es) == limit {
-			p.Next = &es[len(es)-1].Seq
-		}
-		return c.JSON(p)
-	}
+	return listOf(func(c *fiber.Ctx, q *query) audit.Filter {
+		return audit.Filter{PublicOnly: public, AfterSeq: q.after, Limit: q.limit, Action: c.Query("action"), ObjectType: c.Query("objectType"), ObjectID: c.Query("objectId")}
+	}, stored(audit.List), func(e audit.Entry) int64 { return e.Seq }, same[audit.Entry])
 }
 
 // verifyAudit walks the whole chain and names the first broken entry

@@ -125,10 +125,7 @@ func demoRoles(r *partnership.Region) []demoRole {
 	var kec, ward, rw, pkk string
 	if len(r.Kecamatan) > 0 && len(r.Kecamatan[0].Wards) > 0 {
 		kec, ward = r.Kecamatan[0].Code, r.Kecamatan[0].Wards[0].Code
-		for _, in := range r.Institutions() {
-			if in.WardCode != ward {
-				continue
-			}
+		for _, in := range r.InstitutionsOf(ward) {
 			if in.Type == "rw" && rw == "" {
 				rw = in.Key
 			}

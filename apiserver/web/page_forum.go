@@ -293,26 +293,9 @@ type requestsData struct {
 	CanSubmit     bool
 }
 
-// areaName names a priority area of the region.
-func areaName(r *partnership.Region, key string) string {
-	if r.FourPillar != nil {
-		for _, a := range r.FourPillar.PriorityAreas {
-			if a.Key == key {
-				return a.Name
-			}
-		}
-	}
-	return key
-}
-
+// areaOptions are the choices of the region's priority areas.
 func areaOptions(r *partnership.Region) []option {
-	var out []option
-	if r.FourPillar != nil {
-		for _, a := range r.FourPillar.PriorityAreas {
-			out = append(out, option{Value: a.Key, Label: a.Name})
-		}
-	}
-	return out
+	return each(r.PriorityAreas(), func(a partnership.PriorityArea) option { return option{Value: a.Key, Label: a.Name} })
 }
 
 // requests lists the open CSR requests — with a claim button for the
@@ -330,12 +313,11 @@ var requests = screen{nav: "requests", template: "requests", data: func(c *fiber
 		return nil, err
 	}
 	for _, q := range open {
-		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		row := csrRow{Q: q, Area: r.AreaName(q.Area)}
 		for _, p := range mine {
 			if p.WorksIn(q.Area, q.WardCode) && holds(c, policies.CSRRequestClaim, q.WardCode) {
-				id := strconv.FormatInt(q.ID, 10)
-				row.Claim = &action{Key: "claim-" + id, Path: "/csr/requests/" + id + "/claim", Label: v.L.T("csr.claim"),
-					Fields: []field{hidden("partner", strconv.FormatInt(p.ID, 10))}}
+				claim := v.on("claim-", q.ID, "/csr/requests/%d/claim", "csr.claim", hidden("partner", strconv.FormatInt(p.ID, 10)))
+				row.Claim = &claim
 				break
 			}
 		}
@@ -347,7 +329,7 @@ var requests = screen{nav: "requests", template: "requests", data: func(c *fiber
 	}
 	for i := len(claimed) - 1; i >= 0; i-- {
 		q := claimed[i]
-		row := csrRow{Q: q, Area: areaName(r, q.Area)}
+		row := csrRow{Q: q, Area: r.AreaName(q.Area)}
 		if p, err := store.GetPartner(ctx, realm.DB, q.ClaimedBy); err == nil {
 			row.Claimant = p.Name
 		}
@@ -408,10 +390,10 @@ var partnersPage = screen{nav: "partners", template: "partners", data: func(c *f
 	for _, p := range ps {
 		row := partnerListRow{P: p}
 		for _, a := range p.Areas {
-			row.Areas = append(row.Areas, areaName(r, a))
+			row.Areas = append(row.Areas, r.AreaName(a))
 		}
 		for _, k := range p.Kecamatan {
-			row.Where = append(row.Where, placeName(r, k))
+			row.Where = append(row.Where, r.PlaceName(k))
 		}
 		rows = append(rows, row)
 	}

@@ -53,25 +53,19 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 		if m.State == partnership.ForumClosed {
 			continue
 		}
-		id := strconv.FormatInt(m.ID, 10)
-		it := workItem{Title: v.L.T("forum.meeting", m.Quarter, m.Year), Href: v.Base + "/forum/" + id,
+		it := workItem{Title: v.L.T("forum.meeting", m.Quarter, m.Year), Href: fmt.Sprintf("%s/forum/%d", v.Base, m.ID),
 			State: v.stateLabel("forum", string(m.State)), Lines: []string{v.When(m.ScheduledAt) + " · " + m.Place}}
 		if may {
 			switch m.State {
 			case partnership.ForumScheduled:
-				k := "hold-" + id
-				fs := []field{}
+				var att []input
 				for _, p := range forumPillars {
-					fd := v.Field(k, "attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric")
-					fd.Label = v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p)))
-					fs = append(fs, fd)
+					att = append(att, relabel(text("attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric"),
+						func(v *view) string { return v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p))) }))
 				}
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/forum/" + id + "/hold", Label: v.L.T("work.forum.hold"),
-					Legend: v.L.T("work.forum.hold.legend"), Fields: fs})
+				it.Actions = append(it.Actions, v.on("hold-", m.ID, "/work/forum/%d/hold", "work.forum.hold", att...).under(v.L.T("work.forum.hold.legend")))
 			case partnership.ForumHeld:
-				k := "fclose-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/forum/" + id + "/close", Label: v.L.T("work.forum.close"),
-					Fields: []field{v.Field(k, "minutes", "field.minutes", "type=textarea", "rows=4", "required")}})
+				it.Actions = append(it.Actions, v.on("fclose-", m.ID, "/work/forum/%d/close", "work.forum.close", text("minutes", "field.minutes", "type=textarea", "rows=4", "required")))
 			}
 		}
 		q.Items = append(q.Items, it)
@@ -83,22 +77,18 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 			quarters = append(quarters, option{Value: strconv.Itoa(i), Label: v.L.T("field.quarter.n", i)})
 		}
 		quarter := strconv.Itoa((int(now.Month())-1)/3 + 1)
-		k := "forum"
-		q.Forms = append(q.Forms, action{Key: k, Path: "/work/forum", Label: v.L.T("work.forum.schedule"), Legend: v.L.T("work.forum.schedule.legend"),
-			Fields: []field{
-				v.Select(k, "year", "field.fiscalYear", yearOptions(now.Year(), now.Year()+1), "value="+strconv.Itoa(now.Year())),
-				v.Select(k, "quarter", "field.quarter", quarters, "value="+quarter),
-				v.Field(k, "scheduledAt", "field.scheduledAt", "type=datetime-local", "required", "hint=hint.scheduledAt"),
-				v.Field(k, "place", "field.place", "required", "autocomplete=off"),
-			}})
+		q.Forms = append(q.Forms, v.newWork("forum", "/work/forum", "work.forum.schedule", "work.forum.schedule.legend",
+			append([]input{yearChoice("year", now.Year(), now.Year(), now.Year()+1), choice("quarter", "field.quarter", quarters, "value="+quarter)}, sitting...)...))
 	}
 	return q
 }
 
-// decisionField is the choice of the forum's decision: approve, or the other way.
-func (v *view) decisionField(k, other string) field {
-	return v.Select(k, "decision", "field.decision", []option{{Value: partnership.DecideApprove, Label: v.L.T("work.decide.approve")},
-		{Value: other, Label: v.L.T("work.decide." + other)}})
+// forumDecision is the form of the forum's decision at one of the held
+// meetings: approve, or the other way with its reason.
+func (v *view) forumDecision(prefix string, id int64, path, legend string, held []option, meeting, other, why string) action {
+	return v.on(prefix, id, path, "work.forum.decide", choice("meeting", "field.meeting.held", held, "placeholder=field.meeting.choose", "value="+meeting),
+		choice("decision", "field.decision", []option{{Value: partnership.DecideApprove, Label: v.L.T("work.decide.approve")},
+			{Value: other, Label: v.L.T("work.decide." + other)}}), reason(why)).under(v.L.T(legend))
 }
 
 // registrationQueue lists the registrations to review, with the checklist,
@@ -107,10 +97,9 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 	r := v.Region
 	q := v.list("work.forum.registrations", scope)
 	for _, p := range ps {
-		id := strconv.FormatInt(p.ID, 10)
 		var areas []string
 		for _, a := range p.Areas {
-			areas = append(areas, areaName(r, a))
+			areas = append(areas, r.AreaName(a))
 		}
 		it := workItem{Title: p.Name, State: v.stateLabel("partner", string(p.State)),
 			Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(areas, ", "), v.When(p.RegisteredAt)}}
@@ -121,16 +110,13 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 		switch p.State {
 		case partnership.PartnerRegistered:
 			if holds(c, policies.PartnerReview, scope) {
-				k := "review-" + id
-				var fs []field
+				var fs []input
 				for _, item := range partnership.PartnerChecklist {
-					fs = append(fs, v.Field(k, "checklist."+item.Key, "checklist."+item.Key, "type=checkbox"))
+					fs = append(fs, text("checklist."+item.Key, "checklist."+item.Key, "type=checkbox"))
 				}
-				fs = append(fs,
-					v.Field(k, "notes", "field.notes", "type=textarea", "rows=3", "hint=hint.review.notes"),
-					v.Select(k, "meeting", "field.meeting", open, "placeholder=field.meeting.choose"))
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/partners/" + id + "/review", Label: v.L.T("work.forum.review"),
-					Legend: v.L.T("work.forum.review.legend"), Fields: fs})
+				fs = append(fs, text("notes", "field.notes", "type=textarea", "rows=3", "hint=hint.review.notes"),
+					choice("meeting", "field.meeting", open, "placeholder=field.meeting.choose"))
+				it.Actions = append(it.Actions, v.on("review-", p.ID, "/work/partners/%d/review", "work.forum.review", fs...).under(v.L.T("work.forum.review.legend")))
 			}
 		case partnership.PartnerReviewed:
 			if p.Review != nil {
@@ -144,13 +130,8 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 				}
 			}
 			if holds(c, policies.PartnerDecide, scope) {
-				k := "pdecide-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/partners/" + id + "/decide", Label: v.L.T("work.forum.decide"),
-					Legend: v.L.T("work.forum.decide.legend"), Fields: []field{
-						v.Select(k, "meeting", "field.meeting.held", held, "placeholder=field.meeting.choose", "value="+strconv.FormatInt(p.MeetingID, 10)),
-						v.decisionField(k, partnership.DecideReject),
-						reasonField(v, k, "field.rejectReason"),
-					}})
+				it.Actions = append(it.Actions, v.forumDecision("pdecide-", p.ID, "/work/partners/%d/decide", "work.forum.decide.legend", held,
+					strconv.FormatInt(p.MeetingID, 10), partnership.DecideReject, "field.rejectReason"))
 			}
 		}
 		q.Items = append(q.Items, it)
@@ -166,7 +147,7 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 	r := v.Region
 	q := v.list("work.forum.plans", scope)
 	var targets []option
-	for _, a := range r.FourPillar.PriorityAreas {
+	for _, a := range r.PriorityAreas() {
 		for _, t := range a.Targets {
 			targets = append(targets, option{Value: t.Key, Label: t.Name, Group: a.Name})
 		}
@@ -174,8 +155,7 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 	alignments := []option{{Value: string(partnership.Aligned), Label: v.L.T("alignment.aligned")}, {Value: string(partnership.Partial), Label: v.L.T("alignment.partial")},
 		{Value: string(partnership.NotAligned), Label: v.L.T("alignment.not-aligned")}}
 	for _, pl := range ps {
-		id := strconv.FormatInt(pl.ID, 10)
-		name, own := partnership.SubjectPlan+" #"+id, true
+		name, own := fmt.Sprintf("%s #%d", partnership.SubjectPlan, pl.ID), true
 		if pl.Partner != nil {
 			name, own = v.L.T("forum.subject.plan", pl.Partner.Name, pl.FiscalYear), actorOf(c).Is(pl.Partner.AccountID)
 		}
@@ -187,33 +167,25 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 		}
 		switch pl.State {
 		case partnership.PlanSubmitted:
-			var fs []field
+			var fs []input
 			for i, a := range pl.Activities {
-				it.Lines = append(it.Lines, v.L.T("plan.activity", i+1, a.Title, areaName(r, a.Area), a.Target, v.Money(a.Financing)))
-				k, pre := "align-"+id, fmt.Sprintf("activities.%d.", i)
-				fa := v.Select(k, pre+"alignment", "field.alignment", alignments)
-				fa.Label = v.L.T("field.alignment.n", i+1)
-				fs = append(fs, fa,
-					v.Select(k, pre+"area", "field.alignedArea", areaOptions(r), "placeholder=field.none", "value="+a.Area),
-					v.Select(k, pre+"target", "field.alignedTarget", targets, "placeholder=field.none"))
+				it.Lines = append(it.Lines, v.L.T("plan.activity", i+1, a.Title, r.AreaName(a.Area), a.Target, v.Money(a.Financing)))
+				pre := fmt.Sprintf("activities.%d.", i)
+				fs = append(fs, relabel(choice(pre+"alignment", "field.alignment", alignments), func(v *view) string { return v.L.T("field.alignment.n", i+1) }),
+					choice(pre+"area", "field.alignedArea", areaOptions(r), "placeholder=field.none", "value="+a.Area),
+					choice(pre+"target", "field.alignedTarget", targets, "placeholder=field.none"))
 			}
 			if !own && holds(c, policies.CSRPlanAlign, scope) {
-				it.Actions = append(it.Actions, action{Key: "align-" + id, Path: "/work/plans/" + id + "/align", Label: v.L.T("work.forum.align"),
-					Legend: v.L.T("work.forum.align.legend"), Fields: fs})
+				it.Actions = append(it.Actions, v.on("align-", pl.ID, "/work/plans/%d/align", "work.forum.align", fs...).under(v.L.T("work.forum.align.legend")))
 			}
 		case partnership.PlanAligned:
 			it.Lines = append(it.Lines, v.L.T("plan.score", s.Share.String()))
 			for i, a := range pl.Activities {
-				it.Lines = append(it.Lines, v.L.T("plan.aligned", i+1, a.Title, areaName(r, a.AlignedArea), v.L.T("alignment."+string(a.Alignment))))
+				it.Lines = append(it.Lines, v.L.T("plan.aligned", i+1, a.Title, r.AreaName(a.AlignedArea), v.L.T("alignment."+string(a.Alignment))))
 			}
 			if !own && holds(c, policies.CSRPlanApprove, scope) {
-				k := "plandecide-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/plans/" + id + "/decide", Label: v.L.T("work.forum.decide"),
-					Legend: v.L.T("work.forum.plan.legend"), Fields: []field{
-						v.Select(k, "meeting", "field.meeting.held", held, "placeholder=field.meeting.choose"),
-						v.decisionField(k, partnership.DecideRevise),
-						reasonField(v, k, "field.reviseReason"),
-					}})
+				it.Actions = append(it.Actions, v.forumDecision("plandecide-", pl.ID, "/work/plans/%d/decide", "work.forum.plan.legend", held,
+					"", partnership.DecideRevise, "field.reviseReason"))
 			}
 		}
 		q.Items = append(q.Items, it)
@@ -228,19 +200,16 @@ func (v *view) sanctionQueue(c *fiber.Ctx, scope string, ss []fourpillar.NamedSa
 	q := v.list("work.sanctions", scope)
 	q.Links = []link{{v.Base + "/sanctions", v.L.T("nav.sanctions")}}
 	for _, s := range ss {
-		id := strconv.FormatInt(s.ID, 10)
 		it := sanctionItem(v, s)
 		if s.State == partnership.SanctionRecommended {
 			if basisErr == nil {
 				it.Lines = append(it.Lines, v.L.T("sanctions.basis", basis))
-				it.Actions = append(it.Actions, action{Key: "issue-" + id, Path: "/work/sanctions/" + id + "/issue", Label: v.L.T("work.sanction.issue")})
+				it.Actions = append(it.Actions, v.on("issue-", s.ID, "/work/sanctions/%d/issue", "work.sanction.issue"))
 			}
-			it.Actions = append(it.Actions, action{Key: "dismiss-" + id, Path: "/work/sanctions/" + id + "/dismiss", Label: v.L.T("work.sanction.dismiss"), Secondary: true,
-				Fields: []field{reasonField(v, "dismiss-"+id, "field.resolution")}})
+			it.Actions = append(it.Actions, v.on("dismiss-", s.ID, "/work/sanctions/%d/dismiss", "work.sanction.dismiss", reason("field.resolution")).secondary())
 		} else {
 			it.Lines = append(it.Lines, v.L.T("sanctions.basis", s.LegalBasis))
-			it.Actions = append(it.Actions, action{Key: "lift-" + id, Path: "/work/sanctions/" + id + "/lift", Label: v.L.T("work.sanction.lift"),
-				Fields: []field{reasonField(v, "lift-"+id, "field.resolution")}})
+			it.Actions = append(it.Actions, v.on("lift-", s.ID, "/work/sanctions/%d/lift", "work.sanction.lift", reason("field.resolution")))
 		}
 		q.Items = append(q.Items, it)
 	}
@@ -422,7 +391,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 		}
 		for _, pr := range p.Programmes {
 			programmes = append(programmes, option{Value: strconv.FormatInt(pr.ID, 10),
-				Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, areaName(r, pr.Area), pr.FiscalYear)})
+				Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, r.AreaName(pr.Area), pr.FiscalYear)})
 		}
 	}
 	for _, p := range partners {
@@ -436,31 +405,21 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 		}
 	}
 	if holds(c, policies.CSRPlanSubmit, scope) {
-		year, k := thisYear(c), "plan"
+		year := thisYear(c)
 		partner := hidden("partner", partnerOpts[0].Value)
 		if len(partners) > 1 {
-			partner = v.Select(k, "partner", "field.partner", partnerOpts)
+			partner = choice("partner", "field.partner", partnerOpts)
 		}
-		fs := []field{partner,
-			v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year-1, year), "value="+strconv.Itoa(year)),
-			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
-		}
-		fs = append(fs, planActivityFields(v, k, nil)...)
-		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
+		pq.Forms = append(pq.Forms, v.newWork("plan", "/work/plans", "work.plan.submit", "work.plan.legend", append([]input{partner, yearChoice("fiscalYear", year, year-1, year),
+			text("boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt")}, planActivityFields(v, nil)...)...))
 	}
 	if len(programmes) > 0 && holds(c, policies.RealisationSubmit, scope) {
-		k := "realisation"
-		rq.Forms = append(rq.Forms, action{Key: k, Path: "/work/realisations", Label: v.L.T("work.realisation.submit"), Legend: v.L.T("work.realisation.legend"), Multipart: true,
-			Fields: []field{
-				v.Select(k, "programme", "field.programme", programmes, "placeholder=field.choose"),
-				v.Field(k, "activityStart", "field.activityStart", "type=date", "required"),
-				v.Field(k, "activityEnd", "field.activityEnd", "type=date", "required"),
-				v.Field(k, "amount", "field.amount", "inputmode=numeric", "required", "hint=hint.money"),
-				v.Field(k, "sourceOfFunds", "field.sourceOfFunds", "required"),
-				v.Field(k, "outputs", "field.outputs", "type=textarea", "rows=3", "required"),
-				v.Field(k, "targetsReached", "field.targetsReached", "type=textarea", "rows=2", "required"),
-				v.Field(k, "evidence", "field.attachments", "type=file", "hint=hint.attachments"),
-			}})
+		realisation := v.newWork("realisation", "/work/realisations", "work.realisation.submit", "work.realisation.legend",
+			choice("programme", "field.programme", programmes, "placeholder=field.choose"), activityStart, activityEnd, text("amount", "field.amount", money...),
+			text("sourceOfFunds", "field.sourceOfFunds", "required"), outputs, text("targetsReached", "field.targetsReached", "type=textarea", "rows=2", "required"),
+			text("evidence", "field.attachments", "type=file", "hint=hint.attachments"))
+		realisation.Multipart = true
+		rq.Forms = append(rq.Forms, realisation)
 	}
 	return []queue{pq, rq}
 }
@@ -505,30 +464,27 @@ var submitRealisationPage = workAction("realisation", "flash.realisation", func(
 
 // planActivityFields are the plan form's activity rows: planRows of them,
 // or one for each activity of a plan given, prefilled with it.
-func planActivityFields(v *view, k string, acts []partnership.PlanActivity) []field {
+func planActivityFields(v *view, acts []partnership.PlanActivity) []input {
 	r, places := v.Region, placeOptions(v, false)
-	row := func(f field, i int, label string) field {
-		f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
-		return f
-	}
-	var fs []field
+	var fs []input
 	for i := range max(planRows, len(acts)) {
+		row := func(in input, label string) input {
+			return relabel(in, func(v *view) string { return v.L.T("field.plan.row", i+1, v.L.T(label)) })
+		}
 		pre := fmt.Sprintf("activities.%d.", i)
-		var pf []string // what a given activity prefills, by name
+		pf := make([]string, 6) // what a given activity prefills, by name
 		if i < len(acts) {
 			a := acts[i]
 			pf = []string{"value=" + a.Title, "value=" + a.Location, "value=" + a.Area, "value=" + a.Target, "value=" + a.Goal,
 				"value=" + strconv.FormatInt(int64(a.Financing), 10)}
-		} else {
-			pf = make([]string, 6)
 		}
 		fs = append(fs,
-			row(v.Field(k, pre+"title", "field.title", pf[0]), i, "field.title"),
-			row(v.Select(k, pre+"location", "field.location", places, "placeholder=field.choose", pf[1]), i, "field.location"),
-			row(v.Select(k, pre+"area", "field.area", areaOptions(r), "placeholder=field.choose", pf[2]), i, "field.area"),
-			row(v.Field(k, pre+"target", "field.target", pf[3]), i, "field.target"),
-			row(v.Field(k, pre+"goal", "field.goal", "type=textarea", "rows=2", pf[4]), i, "field.goal"),
-			row(v.Field(k, pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), i, "field.financing"))
+			row(text(pre+"title", "field.title", pf[0]), "field.title"),
+			row(choice(pre+"location", "field.location", places, "placeholder=field.choose", pf[1]), "field.location"),
+			row(choice(pre+"area", "field.area", areaOptions(r), "placeholder=field.choose", pf[2]), "field.area"),
+			row(text(pre+"target", "field.target", pf[3]), "field.target"),
+			row(text(pre+"goal", "field.goal", "type=textarea", "rows=2", pf[4]), "field.goal"),
+			row(text(pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), "field.financing"))
 	}
 	return fs
 }
@@ -590,10 +546,8 @@ func byRow(err error, rows []int) error {
 // partner, fiscal year and board approval (the domain's RevisePlan changes
 // only its activities), so those are not asked again.
 func revisePlanAction(v *view, pl *partnership.CSRPlan) action {
-	id := strconv.FormatInt(pl.ID, 10)
-	k := "revise-" + id
-	fs := append([]field{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))}, planActivityFields(v, k, pl.Activities)...)
-	return action{Key: k, Path: "/work/plans/" + id + "/revise", Label: v.L.T("work.plan.revise"), Legend: v.L.T("work.plan.revise.legend"), Fields: fs}
+	return v.on("revise-", pl.ID, "/work/plans/%d/revise", "work.plan.revise", append([]input{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))},
+		planActivityFields(v, pl.Activities)...)...).under(v.L.T("work.plan.revise.legend"))
 }
 
 // revisePlanPage submits a plan the forum sent back again, with its

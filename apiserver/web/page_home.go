@@ -188,7 +188,7 @@ var musrenbang = screen{nav: "musrenbang", template: "musrenbang", data: func(c 
 			d.Decisions = []string{partnership.DecideSector, partnership.DecideCSR, partnership.DecideReject}
 		}
 	}
-	v.Title = v.L.T("musrenbang.title", placeName(r, m.Area))
+	v.Title = v.L.T("musrenbang.title", r.PlaceName(m.Area))
 	return d, nil
 }}
 

@@ -30,9 +30,9 @@ type wardChoice struct {
 
 func chooseWard(r *partnership.Region, code string) wardChoice {
 	w := wardChoice{Wards: wardOptions(r)}
-	if ward, kec, ok := wardOf(r, code); ok {
+	if ward, kec, ok := r.Ward(code); ok {
 		w.Ward, w.WardName, w.Kecamatan = ward.Code, ward.Name, kec.Name
-		w.Institutions = institutionOptions(r, ward.Code)
+		w.Institutions = each(r.InstitutionsOf(ward.Code), func(in partnership.Institution) option { return option{Value: in.Key, Label: in.Name} })
 	}
 	return w
 }
@@ -163,7 +163,7 @@ var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *vie
 		if err != nil {
 			return nil, err
 		}
-		d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: placeName(rr.tenant.Region, a.Institution),
+		d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: rr.tenant.Region.PlaceName(a.Institution),
 			State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
 	}
 	cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
@@ -176,7 +176,7 @@ var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *vie
 		if err != nil {
 			return nil, err
 		}
-		d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: placeName(rr.tenant.Region, cp.Scope),
+		d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: rr.tenant.Region.PlaceName(cp.Scope),
 			State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
 	}
 	return d, nil

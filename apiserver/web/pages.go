@@ -561,41 +561,7 @@ func (v *view) T(parts ...any) string {
 }
 
 // AreaName names a place of the region: a kecamatan, a ward or an institution.
-func (v *view) AreaName(scope string) string {
-	return placeName(v.Region, scope)
-}
-
-func placeName(r *partnership.Region, scope string) string {
-	if scope == r.Code {
-		return r.Name
-	}
-	for _, k := range r.Kecamatan {
-		if k.Code == scope {
-			return k.Name
-		}
-		for _, w := range k.Wards {
-			if w.Code == scope {
-				return w.Name
-			}
-		}
-	}
-	if in, ok := r.Institution(scope); ok {
-		return in.Name
-	}
-	return scope
-}
-
-// ActivityName names an activity of an institution type's scope.
-func (v *view) ActivityName(key string) string {
-	for _, t := range v.Region.InstitutionTypes {
-		for _, a := range t.Scope {
-			if a.Key == key {
-				return a.Name
-			}
-		}
-	}
-	return key
-}
+func (v *view) AreaName(scope string) string { return v.Region.PlaceName(scope) }
 
 // wardOptions lists the region's wards, grouped by kecamatan.
 func wardOptions(r *partnership.Region) []option {
@@ -603,29 +569,6 @@ func wardOptions(r *partnership.Region) []option {
 	for _, k := range r.Kecamatan {
 		for _, w := range k.Wards {
 			out = append(out, option{Value: w.Code, Label: w.Name, Group: k.Name})
-		}
-	}
-	return out
-}
-
-// wardOf finds a ward of the region and its kecamatan.
-func wardOf(r *partnership.Region, code string) (partnership.Ward, partnership.Kecamatan, bool) {
-	for _, k := range r.Kecamatan {
-		for _, w := range k.Wards {
-			if w.Code == code {
-				return w, k, true
-			}
-		}
-	}
-	return partnership.Ward{}, partnership.Kecamatan{}, false
-}
-
-// institutionOptions lists the institutions of a ward.
-func institutionOptions(r *partnership.Region, ward string) []option {
-	var out []option
-	for _, in := range r.Institutions() {
-		if in.WardCode == ward {
-			out = append(out, option{Value: in.Key, Label: in.Name})
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -292,19 +291,6 @@ func requireSomewhere(p policies.Permission) fiber.Handler {
 		}
 		return c.Next()
 	}
-}
-
-// boolQuery reads an optional true/false query parameter.
-func boolQuery(c *fiber.Ctx, name string) (bool, error) {
-	s := c.Query(name)
-	if s == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return false, partnership.Invalid(name, "true or false")
-	}
-	return b, nil
 }
 
 // overdue is the time as of which ?overdue=true keeps what is overdue; the

@@ -77,15 +77,9 @@ func (n namedBy[T, J]) byID(read func(*fiber.Ctx, int64) (T, error)) fiber.Handl
 
 // --- realisations ---
 
-type evidenceJSON struct {
-	N           int       `json:"n"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"contentType"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"sha256"`
-	UploadedAt  time.Time `json:"uploadedAt"`
-	URL         string    `json:"url"`
-}
+// evidenceJSON is a file of a realisation's evidence, shown as a report's
+// attachment is.
+type evidenceJSON attachmentJSON
 
 type realisationJSON struct {
 	ID             int64              `json:"id"`
@@ -120,8 +114,7 @@ func realisationOut(c *fiber.Ctx) func(*partnership.Realisation, string) realisa
 			Amount: r.Amount, SourceOfFunds: r.SourceOfFunds, Outputs: r.Outputs, TargetsReached: r.TargetsReached, Late: r.Late,
 			Historical: r.Historical, Evidence: []evidenceJSON{}}
 		for _, a := range r.Evidence {
-			out.Evidence = append(out.Evidence, evidenceJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
-				UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N)})
+			out.Evidence = append(out.Evidence, evidenceJSON(attachmentOut(a, fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N))))
 		}
 		return out
 	}
@@ -146,7 +139,7 @@ type realisationIn struct {
 // for the domain to refuse it with its size.
 func parseRealisation(c *fiber.Ctx) (partnership.RealisationInput, []partnership.Upload, error) {
 	var in partnership.RealisationInput
-	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
+	if !isMultipart(c) {
 		if err := parseBody(c, &in); err != nil {
 			return in, nil, err
 		}

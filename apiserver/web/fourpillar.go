@@ -252,10 +252,7 @@ type activityJSON struct {
 }
 
 // scoreJSON is a share in basis points and as a percentage.
-type scoreJSON struct {
-	BasisPoints int64  `json:"basisPoints"`
-	Percent     string `json:"percent"`
-}
+type scoreJSON shareJSON
 
 type alignmentJSON struct {
 	partnership.AlignmentScore
@@ -290,10 +287,7 @@ func planOut(p *partnership.CSRPlan) planJSON {
 			Financing: a.Financing, AlignedArea: a.AlignedArea, AlignedTarget: a.AlignedTarget, Alignment: a.Alignment}
 	}
 	s := p.Score()
-	out.Alignment = alignmentJSON{AlignmentScore: s}
-	if s.Share.Defined {
-		out.Alignment.Score = &scoreJSON{BasisPoints: s.Share.Value, Percent: s.Share.String()}
-	}
+	out.Alignment = alignmentJSON{AlignmentScore: s, Score: (*scoreJSON)(shareOut(s.Share))}
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"pilar.id/pilar/apiserver/fourpillar"
@@ -231,17 +230,9 @@ func formID(f *form, name string) int64 {
 
 // scheduleForumPage schedules a forum meeting (fourpillar.ScheduleForum).
 var scheduleForumPage = workAction("forum", "flash.forum.scheduled", func(c *fiber.Ctx, v *view, f *form) error {
-	r := regionOf(c).tenant.Region
-	in := partnership.ForumMeetingInput{Place: f.Get("place")}
+	in := partnership.ForumMeetingInput{Place: f.Get("place"), ScheduledAt: f.datetime(v, "scheduledAt", v.Region.Location)}
 	in.Year, _ = strconv.Atoi(f.Get("year"))
 	in.Quarter, _ = strconv.Atoi(f.Get("quarter"))
-	if s := f.Get("scheduledAt"); s == "" {
-		f.fail("scheduledAt", v.L.T("error.required"))
-	} else if t, err := time.ParseInLocation("2006-01-02T15:04", s, r.Location); err != nil {
-		f.fail("scheduledAt", v.L.T("error.datetime"))
-	} else {
-		in.ScheduledAt = t
-	}
 	if strings.TrimSpace(in.Place) == "" {
 		f.fail("place", v.L.T("error.required"))
 	}
@@ -271,10 +262,7 @@ var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *vi
 })
 
 // closeForumPage publishes a meeting's minutes (fourpillar.CloseForum).
-var closeForumPage = workOn("fclose-", "flash.forum.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	_, err := fourpillar.CloseForum(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
-	return err
-})
+var closeForumPage = takePage("fclose-", "flash.forum.closed", fourpillar.CloseForum, value("minutes"))
 
 // reviewPartnerPage records the secretariat's checklist of a registration
 // and puts it on a meeting's agenda (fourpillar.ReviewPartner). An item left
@@ -430,7 +418,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 var submitPlanPage = workAction("plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
 	in := partnership.PlanInput{Partner: formID(f, "partner")}
 	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-	in.BoardApprovedAt = boardApprovedAt(v, f, regionOf(c).tenant.Region)
+	in.BoardApprovedAt = f.date(v, "boardApprovedAt", v.Region.Location)
 	var rows []int // the form's row of each activity
 	in.Activities, rows = planActivitiesOf(v, f)
 	if f.Failed() {
@@ -487,20 +475,6 @@ func planActivityFields(v *view, acts []partnership.PlanActivity) []input {
 			row(text(pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), "field.financing"))
 	}
 	return fs
-}
-
-// boardApprovedAt reads the date of the board's approval of a plan.
-func boardApprovedAt(v *view, f *form, r *partnership.Region) time.Time {
-	s := strings.TrimSpace(f.Get("boardApprovedAt"))
-	if s == "" {
-		f.fail("boardApprovedAt", v.L.T("error.required"))
-		return time.Time{}
-	}
-	t, err := time.ParseInLocation(time.DateOnly, s, r.Location)
-	if err != nil {
-		f.fail("boardApprovedAt", v.L.T("error.date"))
-	}
-	return t
 }
 
 // planActivitiesOf reads the activity rows of a plan form, leaving out the

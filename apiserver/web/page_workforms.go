@@ -92,10 +92,8 @@ var submitReportPage = workOn("report-", "flash.report", func(c *fiber.Ctx, v *v
 	return err
 })
 
-var respondAspirationPage = workOn("respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
-	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
+var respondAspirationPage = takePage("respond-", "flash.answered", twopillar.RespondAspiration, func(f *form) twopillar.Response {
+	return twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
 })
 
 // reportStepPage takes a step on a report, as the API's reportStep does.
@@ -104,17 +102,26 @@ func reportStepPage(s partnership.ReportStep) fiber.Handler {
 	if s == partnership.StepReturn {
 		prefix, field = "return-", "reason"
 	}
-	return movePage(prefix, "flash.report", s, twopillar.MoveReport, func(f *form) string { return f.Get(field) })
+	return movePage(prefix, "flash.report", s, twopillar.MoveReport, value(field))
+}
+
+// takePage takes the step on the object the path's id names, with the
+// input in makes of the form.
+func takePage[I, T any](prefix, flash string, take func(context.Context, *step.Region, step.Actor, int64, I) (T, error), in func(*form) I) fiber.Handler {
+	return workOn(prefix, flash, func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		_, err := take(c.UserContext(), realmOf(c), actorOf(c), id, in(f))
+		return err
+	})
 }
 
 // movePage takes the step moving the object the path's id names to the
 // state to, with the input in makes of the form.
 func movePage[S ~string, I, T any](prefix, flash string, to S, move func(context.Context, *step.Region, step.Actor, int64, S, I) (T, error), in func(*form) I) fiber.Handler {
-	return workOn(prefix, flash+"."+string(to), func(c *fiber.Ctx, v *view, f *form, id int64) error {
-		_, err := move(c.UserContext(), realmOf(c), actorOf(c), id, to, in(f))
-		return err
-	})
+	return takePage(prefix, flash+"."+string(to), toward(move, to), in)
 }
+
+// value is the form's value of a field, as a step's input.
+func value(name string) func(*form) string { return func(f *form) string { return f.Get(name) } }
 
 var recordFindingPage = workAction("finding", "flash.finding", func(c *fiber.Ctx, v *view, f *form) error {
 	_, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c),
@@ -167,10 +174,7 @@ var costChangePage = workOn("cost-", "flash.proposal.cost", func(c *fiber.Ctx, v
 
 // cancelActivityPage cancels a funded or approved activity with a reason,
 // releasing its allocation, as the API's cancelActivity does.
-var cancelActivityPage = workOn("cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
-	return err
-})
+var cancelActivityPage = takePage("cancel-", "flash.proposal.cancel", twopillar.CancelActivity, value("reason"))
 
 // mergeAspirationPage merges an aspiration into one of the institution's
 // proposals, as the API's respondAspiration does with the state "merged".

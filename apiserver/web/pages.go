@@ -199,14 +199,25 @@ func (s screen) post(key, flash string, do func(c *fiber.Ctx, v *view, f *form) 
 
 // datetime reads the date and time typed in a datetime-local field, in loc.
 func (f *form) datetime(v *view, name string, loc *time.Location) time.Time {
-	s := f.Get(name)
+	return f.time(v, name, f.Get(name), "2006-01-02T15:04", "error.datetime", loc)
+}
+
+// date reads the date typed in a date field, in loc.
+func (f *form) date(v *view, name string, loc *time.Location) time.Time {
+	return f.time(v, name, strings.TrimSpace(f.Get(name)), time.DateOnly, "error.date", loc)
+}
+
+// time reads s, typed in the field name, as layout has it; a field left
+// empty is required, one that is no such time refused with the catalog's
+// reason bad.
+func (f *form) time(v *view, name, s, layout, bad string, loc *time.Location) time.Time {
 	if s == "" {
 		f.fail(name, v.L.T("error.required"))
 		return time.Time{}
 	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	t, err := time.ParseInLocation(layout, s, loc)
 	if err != nil {
-		f.fail(name, v.L.T("error.datetime"))
+		f.fail(name, v.L.T(bad))
 	}
 	return t
 }

@@ -42,20 +42,18 @@ type me struct {
 // signIn checks a username and password and starts a session
 // (accounts.SignIn): throttled per account and per address, never saying
 // which of the two was wrong.
-func signIn(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in credentials
-		if err := c.BodyParser(&in); err != nil {
-			return partnership.Invalid("body", "a JSON object or form with username and password")
-		}
-		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, accounts.Credentials{Username: in.Username, Password: in.Password, Address: c.IP()}, "")
-		if err != nil {
-			retryAfter(c, err)
-			return err
-		}
-		setSessionCookie(c, s.Token, s.Expires)
-		return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
+func signIn(c *fiber.Ctx) error {
+	var in credentials
+	if err := c.BodyParser(&in); err != nil {
+		return partnership.Invalid("body", "a JSON object or form with username and password")
 	}
+	s, err := accounts.SignIn(c.UserContext(), realmOf(c), regionOf(c).throttle, accounts.Credentials{Username: in.Username, Password: in.Password, Address: c.IP()}, "")
+	if err != nil {
+		retryAfter(c, err)
+		return err
+	}
+	setSessionCookie(c, s.Token, s.Expires)
+	return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
 }
 
 // retryAfter tells a throttled client when to try again.

@@ -8,6 +8,7 @@ import (
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/policies"
 )
 
@@ -139,4 +140,67 @@ func Dashboard(ctx context.Context, r *step.Region, year int) (partnership.Dashb
 		return partnership.Dashboard{}, err
 	}
 	return store.DashboardOf(ctx, r.DB, r.Spec, year)
+}
+
+// PublishedAwards are the published award scores of a cycle, as the store
+// ranks them: of the cycle starting in the year cycle names when it is one
+// from 2000 to this year, else of the latest of the last ten years with
+// scores published. It returns the cycle shown: that one, or the first
+// looked at when none had any.
+func PublishedAwards(ctx context.Context, r *step.Region, cycle int) (int, []*partnership.Award, error) {
+	current := r.Clock().In(r.Spec.Location).Year()
+	cycles := []int{cycle}
+	if cycle < 2000 || cycle > current {
+		cycles = nil
+		for y := current; y > current-10; y-- {
+			cycles = append(cycles, y)
+		}
+	}
+	for _, cy := range cycles {
+		as, err := store.Awards(ctx, r.DB, cy)
+		if err != nil {
+			return 0, nil, err
+		}
+		var published []*partnership.Award
+		for _, a := range as {
+			if a.State == partnership.AwardPublished {
+				published = append(published, a)
+			}
+		}
+		if len(published) > 0 {
+			return cy, published, nil
+		}
+	}
+	return cycles[0], nil, nil
+}
+
+// National is a year's public CSR dashboard of every region served that
+// runs the four-pillar model, summed, with the regions that do not run it
+// and those whose figures could not be read (failed is told why). Only each
+// region's aggregate figures leave its database — the same figures its
+// public dashboard shows — never a partner, a person or a realisation.
+// Reading them opens a region's database as a visit to its dashboard would.
+func National(ctx context.Context, regions []*tenancy.Tenant, year int, failed func(slug string, err error)) (sum partnership.NationalDashboard, notRunning, unavailable []string) {
+	var ds []partnership.RegionDashboard
+	for _, t := range regions {
+		if t.Region.FourPillar == nil || !t.Region.Runs(partnership.FourPillar) {
+			notRunning = append(notRunning, t.Region.Slug)
+			continue
+		}
+		d, err := func() (partnership.Dashboard, error) {
+			db, release, err := t.Acquire(ctx)
+			if err != nil {
+				return partnership.Dashboard{}, err
+			}
+			defer release()
+			return store.DashboardOf(ctx, db, t.Region, year)
+		}()
+		if err != nil {
+			failed(t.Region.Slug, err)
+			unavailable = append(unavailable, t.Region.Slug+": its figures could not be read")
+			continue
+		}
+		ds = append(ds, partnership.RegionDashboard{Slug: t.Region.Slug, Name: t.Region.Name, Dashboard: d})
+	}
+	return partnership.SumDashboards(year, ds), notRunning, unavailable
 }

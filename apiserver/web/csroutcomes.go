@@ -525,10 +525,7 @@ type nationalDashboardJSON struct {
 }
 
 // nationalDashboard sums the public dashboards of every served region that
-// runs the four-pillar model. Only each region's aggregate figures leave its
-// database — the same figures its public dashboard shows — never a partner,
-// a person or a realisation. Reading them opens a region's database as a
-// visit to its dashboard would.
+// runs the four-pillar model (fourpillar.National).
 func nationalDashboard(reg *tenancy.Registry, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		year, err := csrDashboardYear(c)
@@ -538,31 +535,12 @@ func nationalDashboard(reg *tenancy.Registry, o Options) fiber.Handler {
 		if current := realmOf(c).Clock().In(regionOf(c).location).Year(); year < 2000 || year > current {
 			return partnership.Invalid("year", "a year from 2000 to %d", current)
 		}
-		out := nationalDashboardJSON{NotRunning: []string{}, Unavailable: []string{}}
-		var ds []partnership.RegionDashboard
-		for _, t := range reg.All() {
-			if t.Region.FourPillar == nil || !t.Region.Runs(partnership.FourPillar) {
-				out.NotRunning = append(out.NotRunning, t.Region.Slug)
-				continue
+		d, notRunning, unavailable := fourpillar.National(c.UserContext(), reg.All(), year, func(slug string, err error) {
+			if o.Log != nil {
+				o.Log.Error("national dashboard: a region's figures could not be read", "region", slug, "err", err)
 			}
-			d, err := func() (partnership.Dashboard, error) {
-				db, release, err := t.Acquire(c.UserContext())
-				if err != nil {
-					return partnership.Dashboard{}, err
-				}
-				defer release()
-				return store.DashboardOf(c.UserContext(), db, t.Region, year)
-			}()
-			if err != nil {
-				if o.Log != nil {
-					o.Log.Error("national dashboard: a region's figures could not be read", "region", t.Region.Slug, "err", err)
-				}
-				out.Unavailable = append(out.Unavailable, t.Region.Slug+": its figures could not be read")
-				continue
-			}
-			ds = append(ds, partnership.RegionDashboard{Slug: t.Region.Slug, Name: t.Region.Name, Dashboard: d})
-		}
-		out.NationalDashboard = partnership.SumDashboards(year, ds)
-		return c.JSON(out)
+		})
+		// The lists are never null, only empty.
+		return c.JSON(nationalDashboardJSON{NationalDashboard: d, NotRunning: append([]string{}, notRunning...), Unavailable: append([]string{}, unavailable...)})
 	}
 }

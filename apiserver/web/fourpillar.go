@@ -93,22 +93,14 @@ var listPartners = listOf(func(c *fiber.Ctx, q *query) fourpillar.PartnerQuery {
 // getPartner shows an approved partner to everyone, with the forum's
 // decisions on it; a registration not approved only to the secretariat and
 // to the partner, who also see its review and documents.
-func getPartner(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	v, err := fourpillar.Partner(c.UserContext(), realmOf(c), actorOf(c), id)
-	if err != nil {
-		return err
-	}
+var getPartner = byID(asCaller(fourpillar.Partner), func(v fourpillar.PartnerView) partnerJSON {
 	out := partnerOut(v.Partner)
 	if v.Insider {
 		out.Review, out.Documents = v.Review, documentsOut(v.Documents)
 	}
 	out.Decisions = v.Decisions
-	return c.JSON(out)
-}
+	return out
+})
 
 // reviewPartner records the secretariat's check of a registration and puts
 // it on a forum meeting's agenda; the answer shows the review.

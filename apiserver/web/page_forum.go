@@ -185,48 +185,27 @@ type awardsData struct {
 // awardsPage shows the published award scores of a cycle (?cycle=, else the
 // latest cycle with published scores in the last ten years), best first.
 var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-	current := thisYear(c)
-	cycles := []int{}
-	if n, err := strconv.Atoi(c.Query("cycle")); err == nil && n >= 2000 && n <= current {
-		cycles = append(cycles, n)
-	} else {
-		for y := current; y > current-10; y-- {
-			cycles = append(cycles, y)
-		}
+	r := regionOf(c).tenant.Region
+	asked, _ := strconv.Atoi(c.Query("cycle"))
+	cycle, published, err := fourpillar.PublishedAwards(c.UserContext(), realmOf(c), asked)
+	if err != nil {
+		return nil, err
 	}
-	d := awardsData{Cycle: cycles[0]}
-	d.Criteria = slices.Sorted(maps.Keys(r.FourPillar.AwardWeights))
-	for _, cy := range cycles {
-		as, err := store.Awards(ctx, db, cy)
-		if err != nil {
-			return nil, err
-		}
-		var published []*partnership.Award
-		for _, a := range as {
-			if a.State == partnership.AwardPublished {
-				published = append(published, a)
-			}
-		}
-		if len(published) == 0 {
-			continue
-		}
-		shown, err := awards.all(c, published)
-		if err != nil {
-			return nil, err
-		}
-		for i, a := range shown {
-			row := awardRow{Rank: i + 1, Name: a.PartnerName, Percent: a.AdjustedPercent}
-			for _, k := range d.Criteria {
-				row.Scores = append(row.Scores, v.Num(a.Scores[k]))
-			}
-			d.Rows = append(d.Rows, row)
-		}
-		d.Cycle = cy
-		break
+	d := awardsData{Cycle: cycle, Last: cycle + max(r.FourPillar.AwardCycleYears, 1) - 1, Criteria: slices.Sorted(maps.Keys(r.FourPillar.AwardWeights))}
+	if len(published) == 0 {
+		return d, nil
 	}
-	d.Last = d.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1
+	shown, err := awards.all(c, published)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range shown {
+		row := awardRow{Rank: i + 1, Name: a.PartnerName, Percent: a.AdjustedPercent}
+		for _, k := range d.Criteria {
+			row.Scores = append(row.Scores, v.Num(a.Scores[k]))
+		}
+		d.Rows = append(d.Rows, row)
+	}
 	return d, nil
 }}).get
 

@@ -228,10 +228,13 @@ func (q *query) count(name string) int64 {
 }
 
 // year reads a year; 0 when absent.
-func (q *query) year(name string) int {
+func (q *query) year(name string) int { return q.yearOr(name, 0) }
+
+// yearOr reads a year; absent, it is the year given.
+func (q *query) yearOr(name string, absent int) int {
 	s := q.c.Query(name)
 	if s == "" {
-		return 0
+		return absent
 	}
 	y, err := strconv.Atoi(s)
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -185,18 +184,13 @@ func getAllocation(c *fiber.Ctx) error {
 	if rr.tenant.Region.ScopeLevel(inst) != "institution" {
 		return partnership.Invalid("institution", "%q is not an institution of %s", inst, rr.tenant.Region.Name)
 	}
-	year := time.Now().In(rr.location).Year()
-	if y := c.Query("fiscalYear"); y != "" {
-		var err error
-		if year, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
-		}
+	q := &query{c: c}
+	year := q.yearOr("fiscalYear", time.Now().In(rr.location).Year())
+	if q.err != nil {
+		return q.err
 	}
 	a, err := store.GetAllocation(c.UserContext(), rr.db, inst, year, partnership.Rupiah(rr.tenant.Region.TwoPillar.AllocationPerInstitution))
-	if err != nil {
-		return err
-	}
-	return c.JSON(allocationJSON{a, a.Remaining()})
+	return answer(c, fiber.StatusOK, func(a partnership.Allocation) allocationJSON { return allocationJSON{a, a.Remaining()} })(a, err)
 }
 
 // --- Musrenbang ---
@@ -224,19 +218,11 @@ func musrenbangOut(m *partnership.Musrenbang) musrenbangJSON {
 
 var scheduleMusrenbang = takeNew(twopillar.ScheduleMusrenbang, musrenbangOut)
 
-func getMusrenbang(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	rec, err := twopillar.Musrenbang(c.UserContext(), realmOf(c), id)
-	if err != nil {
-		return err
-	}
+var getMusrenbang = byID(inRealm(twopillar.Musrenbang), func(rec twopillar.MusrenbangRecord) musrenbangJSON {
 	out := musrenbangOut(rec.Musrenbang)
 	out.Agenda, out.Decisions = each(rec.Agenda, proposalOut), rec.Decisions
-	return c.JSON(out)
-}
+	return out
+})
 
 var listMusrenbang = listOf(func(c *fiber.Ctx, q *query) store.MusrenbangFilter {
 	return store.MusrenbangFilter{Scope: q.scope(), State: partnership.MusrenbangState(c.Query("state")), AfterID: q.after, Limit: q.limit}
@@ -418,15 +404,10 @@ type participationJSON struct {
 // getParticipation evaluates the area the scope names for a fiscal year (the
 // current one by default), with a recap one level beneath it.
 func getParticipation(c *fiber.Ctx) error {
-	scope, err := queryScope(c)
-	if err != nil {
-		return err
-	}
-	year := 0
-	if y := c.Query("fiscalYear"); y != "" {
-		if year, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
-		}
+	q := &query{c: c}
+	scope, year := q.scope(), q.year("fiscalYear")
+	if q.err != nil {
+		return q.err
 	}
 	e, err := twopillar.Participation(c.UserContext(), realmOf(c), scope, year)
 	if err != nil {

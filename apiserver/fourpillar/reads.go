@@ -204,3 +204,60 @@ func National(ctx context.Context, regions []*tenancy.Tenant, year int, failed f
 	}
 	return partnership.SumDashboards(year, ds), notRunning, unavailable
 }
+
+// RequestBoard is what the portal's page of CSR requests lists: the open
+// requests, each with the asker's approved partner that may claim it, and
+// the claimed ones, the newest first, with their claimant.
+type RequestBoard struct {
+	Open    []ClaimableRequest
+	Claimed []ClaimedRequest
+}
+
+// ClaimableRequest is an open request and the partner of the asker that
+// works in its area and ward and may claim it there: nil for none.
+type ClaimableRequest struct {
+	*partnership.CSRRequest
+	By *partnership.Partner
+}
+
+// ClaimedRequest is a claimed request and its claimant's name: "" when the
+// partner cannot be read.
+type ClaimedRequest struct {
+	*partnership.CSRRequest
+	Claimant string
+}
+
+// Board reads the requests page's board for the asker (at most 200 of each).
+func Board(ctx context.Context, r *step.Region, a step.Actor) (RequestBoard, error) {
+	var b RequestBoard
+	mine, err := ApprovedPartnersOf(ctx, r, a.AccountID())
+	if err != nil {
+		return b, err
+	}
+	open, err := Requests(ctx, r, a, RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
+	if err != nil {
+		return b, err
+	}
+	for _, q := range open {
+		row := ClaimableRequest{CSRRequest: q}
+		for _, p := range mine {
+			if p.WorksIn(q.Area, q.WardCode) && r.May(a, policies.CSRRequestClaim, q.WardCode) {
+				row.By = p
+				break
+			}
+		}
+		b.Open = append(b.Open, row)
+	}
+	claimed, err := Requests(ctx, r, a, RequestQuery{State: partnership.RequestClaimed, Limit: 200})
+	if err != nil {
+		return b, err
+	}
+	for i := len(claimed) - 1; i >= 0; i-- {
+		row := ClaimedRequest{CSRRequest: claimed[i]}
+		if p, err := store.GetPartner(ctx, r.DB, row.ClaimedBy); err == nil {
+			row.Claimant = p.Name
+		}
+		b.Claimed = append(b.Claimed, row)
+	}
+	return b, nil
+}

@@ -129,14 +129,6 @@ func subjectName(ctx context.Context, db bun.IDB, v *view, typ string, id int64)
 	return typ + " #" + strconv.FormatInt(id, 10)
 }
 
-// DecisionLabel names a forum decision in the reader's language.
-func (v *view) DecisionLabel(d string) string {
-	if k := "forum.decision." + d; v.L.Has(k) {
-		return v.L.T(k)
-	}
-	return d
-}
-
 // evaluationsPage lists the published quarterly evaluations, newest first.
 var evaluationsPage = fourPillar(screen{nav: "evaluations", template: "evaluations", data: func(c *fiber.Ctx, v *view) (any, error) {
 	es, err := store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
@@ -209,23 +201,6 @@ var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func
 	return d, nil
 }}).get
 
-// CriterionName names an award criterion: from the catalog when it has one.
-func (v *view) CriterionName(k string) string {
-	if key := "awards.criterion." + k; v.L.Has(key) {
-		return v.L.T(key)
-	}
-	return k
-}
-
-// StepName names a step of the sanction ladder: from the catalog when it
-// has one, else the region's key.
-func (v *view) StepName(k string) string {
-	if key := "sanctions.step." + k; v.L.Has(key) {
-		return v.L.T(key)
-	}
-	return k
-}
-
 // sanctionsPage shows each approved partner's compliance state and every
 // sanction recommended, issued, lifted or dismissed, with its reasons.
 var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", data: func(c *fiber.Ctx, v *view) (any, error) {
@@ -280,39 +255,22 @@ func areaOptions(r *partnership.Region) []option {
 // requests lists the open CSR requests — with a claim button for the
 // partner who may take each up — and those claimed.
 var requests = screen{nav: "requests", template: "requests", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, realm, me, r := c.UserContext(), rr.realm, actorOf(c), rr.tenant.Region
-	mine, err := fourpillar.ApprovedPartnersOf(ctx, realm, me.AccountID())
+	b, err := fourpillar.Board(c.UserContext(), realmOf(c), actorOf(c))
 	if err != nil {
 		return nil, err
 	}
-	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
-	open, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	for _, q := range open {
-		row := csrRow{Q: q, Area: r.AreaName(q.Area)}
-		for _, p := range mine {
-			if p.WorksIn(q.Area, q.WardCode) && holds(c, policies.CSRRequestClaim, q.WardCode) {
-				claim := v.on("claim-", q.ID, "/csr/requests/%d/claim", "csr.claim", hidden("partner", strconv.FormatInt(p.ID, 10)))
-				row.Claim = &claim
-				break
-			}
+	r := v.Region
+	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, r.Code)}
+	for _, q := range b.Open {
+		row := csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area)}
+		if q.By != nil {
+			claim := v.on("claim-", q.ID, "/csr/requests/%d/claim", "csr.claim", hidden("partner", strconv.FormatInt(q.By.ID, 10)))
+			row.Claim = &claim
 		}
 		d.Open = append(d.Open, row)
 	}
-	claimed, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestClaimed, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	for i := len(claimed) - 1; i >= 0; i-- {
-		q := claimed[i]
-		row := csrRow{Q: q, Area: r.AreaName(q.Area)}
-		if p, err := store.GetPartner(ctx, realm.DB, q.ClaimedBy); err == nil {
-			row.Claimant = p.Name
-		}
-		d.Claimed = append(d.Claimed, row)
+	for _, q := range b.Claimed {
+		d.Claimed = append(d.Claimed, csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area), Claimant: q.Claimant})
 	}
 	return d, nil
 }}

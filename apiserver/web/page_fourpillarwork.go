@@ -159,8 +159,7 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 			name, own = v.L.T("forum.subject.plan", pl.Partner.Name, pl.FiscalYear), actorOf(c).Is(pl.Partner.AccountID)
 		}
 		s := pl.Score()
-		it := workItem{Title: name, State: v.stateLabel("plan", string(pl.State)),
-			Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
+		it := v.planItem(pl.CSRPlan, name)
 		if pl.Late {
 			it.Lines = append(it.Lines, v.L.T("plan.late"))
 		}
@@ -192,6 +191,13 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 	return q
 }
 
+// planItem is a plan in a queue, named title: how many activities, their
+// financing, and when the partner's board approved it.
+func (v *view) planItem(pl *partnership.CSRPlan, title string) workItem {
+	return workItem{Title: title, State: v.stateLabel("plan", string(pl.State)),
+		Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(pl.Score().Total), v.Date(pl.BoardApprovedAt))}}
+}
+
 // sanctionQueue is the forum secretariat's sanctions: those recommended to
 // issue (citing the region's regulation) or dismiss, those in force to lift.
 func (v *view) sanctionQueue(c *fiber.Ctx, scope string, ss []fourpillar.NamedSanction) queue {
@@ -218,7 +224,7 @@ func (v *view) sanctionQueue(c *fiber.Ctx, scope string, ss []fourpillar.NamedSa
 // sanctionItem is a sanction in a work queue: on whom, which step, its
 // state and why it was recommended.
 func sanctionItem(v *view, s fourpillar.NamedSanction) workItem {
-	return workItem{Title: v.L.T("sanctions.item", s.PartnerName, v.StepName(s.Step)), State: v.stateLabel("sanction", string(s.State)),
+	return workItem{Title: v.L.T("sanctions.item", s.PartnerName, v.Named("sanctions.step.", s.Step)), State: v.stateLabel("sanction", string(s.State)),
 		Lines: []string{v.L.T("sanctions.reason", s.Reason)}}
 }
 
@@ -366,9 +372,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 	for _, p := range partners {
 		partnerOpts = append(partnerOpts, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
 		for _, pl := range p.Plans {
-			s := pl.Score()
-			it := workItem{Title: v.L.T("forum.subject.plan", p.Name, pl.FiscalYear), State: v.stateLabel("plan", string(pl.State)),
-				Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
+			it := v.planItem(pl, v.L.T("forum.subject.plan", p.Name, pl.FiscalYear))
 			if pl.Reason != "" {
 				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
 			}

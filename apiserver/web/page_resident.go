@@ -149,35 +149,39 @@ type submission struct {
 // mine lists the signed-in resident's aspirations and complaints, each with
 // its state and history.
 var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, db := c.UserContext(), rr.db
-	me := accountID(c)
+	ctx, db, r, me := c.UserContext(), regionOf(c).db, regionOf(c).tenant.Region, actorOf(c).AccountID()
 	var d mineData
 	as, err := store.ListAspirations(ctx, db, store.AspirationFilter{AccountID: me, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	for i := len(as) - 1; i >= 0; i-- {
-		a := as[i]
-		h, err := history(c, v, "aspiration", a.ID)
-		if err != nil {
-			return nil, err
-		}
-		d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: rr.tenant.Region.PlaceName(a.Institution),
-			State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
+	if d.Aspirations, err = submissions(c, v, "aspiration", as, func(a *partnership.Aspiration) submission {
+		return submission{ID: a.ID, Title: a.Title, Where: r.PlaceName(a.Institution), State: string(a.State), At: a.SubmittedAt, Note: a.Reason}
+	}); err != nil {
+		return nil, err
 	}
 	cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	for i := len(cs) - 1; i >= 0; i-- {
-		cp := cs[i]
-		h, err := history(c, v, "complaint", cp.ID)
-		if err != nil {
+	d.Complaints, err = submissions(c, v, "complaint", cs, func(cp *partnership.Complaint) submission {
+		return submission{ID: cp.ID, Title: cp.Subject, Where: r.PlaceName(cp.Scope), State: string(cp.State), At: cp.FiledAt, Note: cp.Resolution}
+	})
+	return d, err
+}}.get
+
+// submissions show a resident's own submissions of a type, newest first,
+// each as show shows it, with its state's name and its history.
+func submissions[T any](c *fiber.Ctx, v *view, typ string, xs []T, show func(T) submission) ([]submission, error) {
+	var out []submission
+	for i := len(xs) - 1; i >= 0; i-- {
+		s := show(xs[i])
+		var err error
+		if s.History, err = history(c, v, typ, s.ID); err != nil {
 			return nil, err
 		}
-		d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: rr.tenant.Region.PlaceName(cp.Scope),
-			State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
+		s.State = v.stateLabel(typ, s.State)
+		out = append(out, s)
 	}
-	return d, nil
-}}.get
+	return out, nil
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -446,11 +447,7 @@ func (v *view) supervisorQueue(c *fiber.Ctx, scope string, fs []*partnership.Fin
 	fq := v.list("work.findings", scope)
 	now := realmOf(c).Clock()
 	for _, f := range fs {
-		it := workItem{Title: f.Title, State: v.stateLabel("finding", string(f.State)),
-			Lines: []string{v.AreaName(f.Scope) + " · " + f.Detail, v.L.T("finding.due", v.When(f.DueAt))}}
-		if f.Overdue(now) {
-			it.Lines = append(it.Lines, v.L.T("finding.overdue"))
-		}
+		it := v.dueItem("finding", f.Title, string(f.State), f.Scope, f.Detail, f.DueAt, f.Overdue(now))
 		if f.State == partnership.FindingResponded {
 			it.Lines = append(it.Lines, v.L.T("finding.response", f.Response))
 			it.Actions = []action{v.on("finding-", f.ID, "/work/findings/%d/close", "work.finding.close"),
@@ -481,17 +478,23 @@ func placeOptions(v *view, region bool) []option {
 	return out
 }
 
+// dueItem is a finding or a complaint (of type typ) in a queue: where it is,
+// what it says, when it is due, and whether it is overdue.
+func (v *view) dueItem(typ, title, state, scope, text string, due time.Time, overdue bool) workItem {
+	it := workItem{Title: title, State: v.stateLabel(typ, state), Lines: []string{v.AreaName(scope) + " · " + text, v.L.T(typ+".due", v.When(due))}}
+	if overdue {
+		it.Lines = append(it.Lines, v.L.T(typ+".overdue"))
+	}
+	return it
+}
+
 // complaintQueue lists the complaints to handle at a scope, each with its
 // next step and, unless the ombudsman has it, the way to escalate it.
 func (v *view) complaintQueue(c *fiber.Ctx, scope, title string, cs []*partnership.Complaint) queue {
 	q := v.list(title, scope)
 	now := realmOf(c).Clock()
 	for _, cp := range cs {
-		it := workItem{Title: cp.Subject, State: v.stateLabel("complaint", string(cp.State)),
-			Lines: []string{v.AreaName(cp.Scope) + " · " + cp.Body, v.L.T("complaint.due", v.When(cp.DueAt))}}
-		if cp.Overdue(now) {
-			it.Lines = append(it.Lines, v.L.T("complaint.overdue"))
-		}
+		it := v.dueItem("complaint", cp.Subject, string(cp.State), cp.Scope, cp.Body, cp.DueAt, cp.Overdue(now))
 		next := func(verb string, inputs ...input) {
 			it.Actions = append(it.Actions, v.on("complaint-", cp.ID, "/work/complaints/%d/"+verb, "work.complaint."+verb, inputs...))
 		}

@@ -318,7 +318,7 @@ func (f *form) refuse(l *i18n.Localizer, err error) error {
 	var fe *partnership.FieldError
 	switch {
 	case errors.As(err, &fe):
-		f.fail(fieldName(fe.Field), reasonText(l, fe))
+		f.fail(fe.Field, reasonText(l, fe))
 	case errors.Is(err, partnership.ErrConflict):
 		f.General = l.T("error.conflict")
 		if l.Lang == "en" {
@@ -333,10 +333,6 @@ func (f *form) refuse(l *i18n.Localizer, err error) error {
 	}
 	return nil
 }
-
-// fieldName maps a field of the domain to the form's: "attendance.rt-board"
-// stays, a JSON name such as "displayName" is the form's name too.
-func fieldName(s string) string { return s }
 
 var (
 	reAtLeast = regexp.MustCompile(`^at least (\d+) characters$`)
@@ -623,13 +619,7 @@ func pageError(c *fiber.Ctx, status int, err error) error {
 // holds reports whether the signed-in account may use the permission at the
 // scope, for showing a form only to those who may submit it.
 func holds(c *fiber.Ctx, p policies.Permission, scope string) bool {
-	rr := regionOf(c)
-	e, err := rr.enforcer()
-	if err != nil {
-		return false
-	}
-	d, err := authz.Authorize(e, rr.principal, p, scope)
-	return err == nil && d.Allowed
+	return realmOf(c).May(actorOf(c), p, scope)
 }
 
 // lenientScope is a scope function for a form: the scope the form names when

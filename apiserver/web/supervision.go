@@ -69,14 +69,7 @@ type findingStepIn struct {
 // newFindingScope is where a finding is recorded: recording needs finding:record there.
 func newFindingScope(c *fiber.Ctx) (string, error) {
 	var in partnership.NewFinding
-	if err := parseBody(c, &in); err != nil {
-		return "", err
-	}
-	r := regionOf(c).tenant.Region
-	if r.ScopeLevel(in.Scope) == "" {
-		return "", partnership.Invalid("scope", "%q is not the region, a kecamatan, a ward or an institution of %s", in.Scope, r.Name)
-	}
-	return in.Scope, nil
+	return bodyPlace(c, &in, "scope", &in.Scope, "the region, a kecamatan, a ward or an institution", "region", "kecamatan", "ward", "institution")
 }
 
 var findingScope = objectScope(store.GetFinding, func(f *partnership.Finding) string { return f.Scope })
@@ -252,10 +245,7 @@ func requireOnComplaint(p policies.Permission) fiber.Handler {
 		}
 		d, err := supervision.MayMove(realmOf(c), actorOf(c), cp, p)
 		if err != nil {
-			if rr.principal.Anonymous() && rr.authErr != nil {
-				return rr.authErr
-			}
-			return err
+			return rr.refused(err, err)
 		}
 		rr.decision = d
 		return c.Next()
@@ -281,13 +271,8 @@ func requireSomewhere(p policies.Permission) fiber.Handler {
 			return err
 		}
 		if len(scopes) == 0 {
-			if rr.principal.Anonymous() {
-				if rr.authErr != nil {
-					return rr.authErr
-				}
-				return fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p)
-			}
-			return fmt.Errorf("%w: none of your roles may use %s anywhere", partnership.ErrForbidden, p)
+			return rr.refused(fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p),
+				fmt.Errorf("%w: none of your roles may use %s anywhere", partnership.ErrForbidden, p))
 		}
 		return c.Next()
 	}

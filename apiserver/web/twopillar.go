@@ -42,13 +42,6 @@ func proposalOut(p *partnership.Proposal) proposalJSON {
 		State: p.State, Reason: p.Reason, Agency: p.Agency, Musrenbang: p.MusrenbangID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
-func accountID(c *fiber.Ctx) int64 {
-	if a := regionOf(c).principal.Account; a != nil {
-		return a.ID
-	}
-	return 0
-}
-
 // --- scopes of the objects routes act on ---
 
 // bodyInstitution is the institution named in the body: proposals and aspirations are made there.
@@ -126,7 +119,7 @@ func listAspirations(mine bool) fiber.Handler {
 	return listOf(func(c *fiber.Ctx, q *query) store.AspirationFilter {
 		f := store.AspirationFilter{State: partnership.AspirationState(c.Query("state")), AfterID: q.after, Limit: q.limit}
 		if mine {
-			f.AccountID = accountID(c)
+			f.AccountID = actorOf(c).AccountID()
 		} else {
 			f.Scope = q.scope()
 		}

@@ -261,3 +261,30 @@ func Board(ctx context.Context, r *step.Region, a step.Actor) (RequestBoard, err
 	}
 	return b, nil
 }
+
+// MeetingRecord is a forum meeting as its page and the API show it: what
+// waits on its agenda until it is closed (nil once it is), and the
+// decisions minuted there.
+type MeetingRecord struct {
+	*partnership.ForumMeeting
+	Agenda    *ForumAgenda
+	Decisions []store.ForumDecisionRecord
+}
+
+// Meeting reads one forum meeting with its agenda and decisions.
+func Meeting(ctx context.Context, r *step.Region, id int64) (MeetingRecord, error) {
+	m, err := store.GetForumMeeting(ctx, r.DB, id)
+	if err != nil {
+		return MeetingRecord{}, err
+	}
+	rec := MeetingRecord{ForumMeeting: m}
+	if m.State != partnership.ForumClosed {
+		if rec.Agenda, err = Agenda(ctx, r, m); err != nil {
+			return MeetingRecord{}, err
+		}
+	}
+	if rec.Decisions, err = store.ForumDecisions(ctx, r.DB, m.ID, "", 0); err != nil {
+		return MeetingRecord{}, err
+	}
+	return rec, nil
+}

@@ -186,31 +186,16 @@ var listForumMeetings = listOf(func(c *fiber.Ctx, q *query) store.ForumFilter {
 // getForumMeeting shows a meeting with its decisions and minutes, and, until
 // it is closed, its agenda: the registrations put on it, the aligned plans
 // and the posted ideas waiting for the forum.
-func getForumMeeting(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	ctx, realm := c.UserContext(), realmOf(c)
-	m, err := store.GetForumMeeting(ctx, realm.DB, id)
-	if err != nil {
-		return err
-	}
-	out := forumOut(m)
-	if m.State != partnership.ForumClosed {
-		a, err := fourpillar.Agenda(ctx, realm, m)
-		if err != nil {
-			return err
-		}
+var getForumMeeting = byID(inRealm(fourpillar.Meeting), func(m fourpillar.MeetingRecord) forumJSON {
+	out := forumOut(m.ForumMeeting)
+	if a := m.Agenda; a != nil {
 		out.Agenda = &forumAgendaJSON{Partners: each(a.Partners, func(p *partnership.Partner) partnerJSON {
 			return partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt}
 		}), Plans: each(a.Plans, planOut), Ideas: each(a.Ideas, ideaOut)}
 	}
-	if out.Decisions, err = store.ForumDecisions(ctx, realm.DB, m.ID, "", 0); err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
+	out.Decisions = m.Decisions
+	return out
+})
 
 type forumAttendanceIn struct {
 	Attendance map[string]int `json:"attendance"`

@@ -86,21 +86,17 @@ var forumMeetingPage = fourPillar(screen{nav: "forum", template: "forum_meeting"
 		return nil, err
 	}
 	ctx, db := c.UserContext(), regionOf(c).db
-	m, err := store.GetForumMeeting(ctx, db, id)
+	m, err := fourpillar.Meeting(ctx, realmOf(c), id)
 	if err != nil {
 		return nil, err
 	}
-	d := forumMeetingData{M: m}
+	d := forumMeetingData{M: m.ForumMeeting}
 	for _, p := range forumPillars {
 		if n, ok := m.Attendance[p]; ok {
 			d.Attendance = append(d.Attendance, attendanceRow{Pillar: v.L.T("forum.pillar." + string(p)), Count: n})
 		}
 	}
-	ds, err := store.ForumDecisions(ctx, db, m.ID, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, dr := range ds {
+	for _, dr := range m.Decisions {
 		d.Decisions = append(d.Decisions, forumDecisionRow{D: dr, Subject: subjectName(ctx, db, v, dr.SubjectType, dr.SubjectID)})
 	}
 	v.Title = v.L.T("forum.meeting", m.Quarter, m.Year)

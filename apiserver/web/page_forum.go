@@ -272,7 +272,7 @@ var requests = screen{nav: "requests", template: "requests", data: func(c *fiber
 }}
 
 // requestForm is the form of a CSR request: the ward first, then the rest.
-var requestForm = wardForm("requests", "request_form")
+var requestForm = wardForm("requests", "request_form", "/csr/requests/new", "hint.csr.ward")
 
 // requestSubmitPage submits a resident's CSR request, as the API's
 // submitRequest does (without documents).

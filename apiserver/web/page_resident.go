@@ -18,9 +18,11 @@ import (
 
 const codeCookie = "pilar_code"
 
-// wardChoice is the first step of a form about a ward: the ward, then what
-// belongs to it. It works without script: choosing a ward reloads the form.
+// wardChoice is the first step of a form about a ward (the partial
+// ward-choice): the ward, then what belongs to it. It works without script:
+// choosing a ward reloads the form, at Path.
 type wardChoice struct {
+	Path, Hint   string // the form's path in the region, the catalog key of the ward's hint
 	Wards        []option
 	Ward         string // the chosen ward's code, "" until chosen
 	WardName     string
@@ -28,8 +30,8 @@ type wardChoice struct {
 	Institutions []option
 }
 
-func chooseWard(r *partnership.Region, code string) wardChoice {
-	w := wardChoice{Wards: wardOptions(r)}
+func chooseWard(r *partnership.Region, path, hint, code string) wardChoice {
+	w := wardChoice{Path: path, Hint: hint, Wards: wardOptions(r)}
 	if ward, kec, ok := r.Ward(code); ok {
 		w.Ward, w.WardName, w.Kecamatan = ward.Code, ward.Name, kec.Name
 		w.Institutions = each(r.InstitutionsOf(ward.Code), func(in partnership.Institution) option { return option{Value: in.Key, Label: in.Name} })
@@ -37,22 +39,22 @@ func chooseWard(r *partnership.Region, code string) wardChoice {
 	return w
 }
 
-// wardForm is the screen of a form about a ward (wardChoice): the ward the
-// form posted names, else the query's, with the region's priority areas for
-// a form that asks for one.
-func wardForm(nav, template string) screen {
+// wardForm is the screen of a form about a ward (wardChoice) at path: the
+// ward the form posted names, else the query's, with the region's priority
+// areas for a form that asks for one.
+func wardForm(nav, template, path, hint string) screen {
 	return screen{nav: nav, template: template, data: func(c *fiber.Ctx, v *view) (any, error) {
 		r := regionOf(c).tenant.Region
 		return struct {
 			wardChoice
 			Areas []option
-		}{chooseWard(r, given(c, v, "ward")), areaOptions(r)}, nil
+		}{chooseWard(r, path, hint, given(c, v, "ward")), areaOptions(r)}, nil
 	}}
 }
 
 var (
-	aspirationForm = wardForm("aspiration", "aspiration")
-	complaintForm  = wardForm("complaint", "complaint")
+	aspirationForm = wardForm("aspiration", "aspiration", "/aspirations/new", "hint.ward")
+	complaintForm  = wardForm("complaint", "complaint", "/complaints/new", "hint.complaint.ward")
 )
 
 // aspirationSubmit sends a resident's aspiration, as the API does.
@@ -155,7 +157,7 @@ var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *vie
 	if err != nil {
 		return nil, err
 	}
-	if d.Aspirations, err = submissions(c, v, "aspiration", as, func(a *partnership.Aspiration) submission {
+	if d.Aspirations, err = submissions(c, v, "aspiration", "mine.note", as, func(a *partnership.Aspiration) submission {
 		return submission{ID: a.ID, Title: a.Title, Where: r.PlaceName(a.Institution), State: string(a.State), At: a.SubmittedAt, Note: a.Reason}
 	}); err != nil {
 		return nil, err
@@ -164,15 +166,16 @@ var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *vie
 	if err != nil {
 		return nil, err
 	}
-	d.Complaints, err = submissions(c, v, "complaint", cs, func(cp *partnership.Complaint) submission {
+	d.Complaints, err = submissions(c, v, "complaint", "mine.resolution", cs, func(cp *partnership.Complaint) submission {
 		return submission{ID: cp.ID, Title: cp.Subject, Where: r.PlaceName(cp.Scope), State: string(cp.State), At: cp.FiledAt, Note: cp.Resolution}
 	})
 	return d, err
 }}.get
 
 // submissions show a resident's own submissions of a type, newest first,
-// each as show shows it, with its state's name and its history.
-func submissions[T any](c *fiber.Ctx, v *view, typ string, xs []T, show func(T) submission) ([]submission, error) {
+// each as show shows it, with its state's name, its note as the catalog's
+// text of note says it, and its history.
+func submissions[T any](c *fiber.Ctx, v *view, typ, note string, xs []T, show func(T) submission) ([]submission, error) {
 	var out []submission
 	for i := len(xs) - 1; i >= 0; i-- {
 		s := show(xs[i])
@@ -181,6 +184,9 @@ func submissions[T any](c *fiber.Ctx, v *view, typ string, xs []T, show func(T) 
 			return nil, err
 		}
 		s.State = v.stateLabel(typ, s.State)
+		if s.Note != "" {
+			s.Note = v.L.T(note, s.Note)
+		}
 		out = append(out, s)
 	}
 	return out, nil

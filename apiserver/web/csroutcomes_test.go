@@ -27,30 +27,11 @@ import (
 
 // --- helpers ---
 
-func (w *world) accountID(region, username string) int64 {
-	w.t.Helper()
-	db, _, release := w.regionDB(region)
-	defer release()
-	a, err := authz.AccountByUsername(context.Background(), db, username)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a.ID
-}
-
 // approvedPartner stores a company approved now, acting through the account.
 func (w *world) approvedPartner(username, name string) int64 {
 	w.t.Helper()
-	account := w.accountID("bandung", username)
-	db, _, release := w.regionDB("bandung")
-	defer release()
-	approved := w.now
-	p := &partnership.Partner{Kind: partnership.PartnerCompany, Name: name, AccountID: account, Areas: []string{"education"},
-		State: partnership.PartnerApproved, RegisteredAt: w.now.Add(-time.Hour), ApprovedAt: &approved}
-	if err := store.InsertPartner(context.Background(), db, p); err != nil {
-		w.t.Fatal(err)
-	}
-	return p.ID
+	return w.storedPartner(username, partnership.Partner{Kind: partnership.PartnerCompany, Name: name, Areas: []string{"education"},
+		State: partnership.PartnerApproved, RegisteredAt: w.now.Add(-time.Hour)})
 }
 
 // raw sends a request and returns what came back as it came.

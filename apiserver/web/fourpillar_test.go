@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"pilar.id/pilar/apiserver/audit"
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/schedule"
 	"pilar.id/pilar/apiserver/store"
@@ -23,35 +20,10 @@ func fpPeople(w *world) {
 	w.people("admin", "sekretariat", "dinas", "warga", "ptkereta", "pt-sehat", "pt-dua", "kampus")
 }
 
-// fpDB lends the test the region's database, as the operator would reach it.
-func fpDB(w *world) bun.IDB {
-	w.t.Helper()
-	_, db := lend(w.t, w.reg, "bandung")
-	return db
-}
-
-func fpAccount(w *world, username string) int64 {
-	w.t.Helper()
-	a, err := authz.AccountByUsername(context.Background(), fpDB(w), username)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a.ID
-}
-
 // fpSeedPartner stores a partner directly, as the outcomes tests may.
 func fpSeedPartner(w *world, username string, kind partnership.PartnerKind, state partnership.PartnerState, areas, kecamatan []string) int64 {
 	w.t.Helper()
-	p := &partnership.Partner{Kind: kind, Name: "Mitra " + username, AccountID: fpAccount(w, username), Areas: areas, Kecamatan: kecamatan,
-		State: state, RegisteredAt: w.now}
-	if state == partnership.PartnerApproved {
-		t := w.now
-		p.ApprovedAt = &t
-	}
-	if err := store.InsertPartner(context.Background(), fpDB(w), p); err != nil {
-		w.t.Fatal(err)
-	}
-	return p.ID
+	return w.storedPartner(username, partnership.Partner{Kind: kind, Name: "Mitra " + username, Areas: areas, Kecamatan: kecamatan, State: state, RegisteredAt: w.now})
 }
 
 type fpFile struct {
@@ -582,7 +554,7 @@ func TestMusrenbangCSRDecisionBecomesARequestThatExpires(t *testing.T) {
 	if got := fpItems(anon.do("GET", "/api/csr-requests?state=open", nil)); len(got) != 0 {
 		t.Fatalf("an expired request listed as open: %v", got)
 	}
-	db := fpDB(w).(*bun.DB)
+	_, db := lend(t, w.reg, "bandung")
 	tn, _ := w.reg.Get("bandung")
 	if n, err := schedule.ExpireRequests(context.Background(), db, tn, w.now); err != nil || n != 1 {
 		t.Fatalf("expired %d: %v", n, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
@@ -146,6 +147,31 @@ func (w *world) count(table string) int64 {
 		w.t.Fatal(err)
 	}
 	return n
+}
+
+// accountID is the id of the account of username in the region.
+func (w *world) accountID(region, username string) int64 {
+	w.t.Helper()
+	_, db := lend(w.t, w.reg, region)
+	a, err := authz.AccountByUsername(context.Background(), db, username)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a.ID
+}
+
+// storedPartner stores a partner of Bandung directly, acting through the
+// account of username (approved now when it is approved), and returns its id.
+func (w *world) storedPartner(username string, p partnership.Partner) int64 {
+	w.t.Helper()
+	p.AccountID = w.accountID("bandung", username)
+	if p.State == partnership.PartnerApproved {
+		approved := w.now
+		p.ApprovedAt = &approved
+	}
+	_, db := lend(w.t, w.reg, "bandung")
+	must(w.t, store.InsertPartner(context.Background(), db, &p))
+	return p.ID
 }
 
 // must fails the test at once on an error of its set-up.

@@ -222,7 +222,7 @@ var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", d
 // and lifting need a reason.
 func moveSanctionPage(to partnership.SanctionState) fiber.Handler {
 	prefix := map[partnership.SanctionState]string{partnership.SanctionIssued: "issue-", partnership.SanctionDismissed: "dismiss-", partnership.SanctionLifted: "lift-"}[to]
-	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, func(f *form) string { return f.Get("reason") })
+	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, value("reason"))
 }
 
 // --- CSR requests and partners ---

@@ -235,23 +235,19 @@ func formID(f *form, name string) int64 {
 }
 
 // scheduleForumPage schedules a forum meeting (fourpillar.ScheduleForum).
-var scheduleForumPage = workAction("forum", "flash.forum.scheduled", func(c *fiber.Ctx, v *view, f *form) error {
+var scheduleForumPage = newPage("forum", "flash.forum.scheduled", fourpillar.ScheduleForum, func(v *view, f *form) partnership.ForumMeetingInput {
 	in := partnership.ForumMeetingInput{Place: f.Get("place"), ScheduledAt: f.datetime(v, "scheduledAt", v.Region.Location)}
 	in.Year, _ = strconv.Atoi(f.Get("year"))
 	in.Quarter, _ = strconv.Atoi(f.Get("quarter"))
 	if strings.TrimSpace(in.Place) == "" {
 		f.fail("place", v.L.T("error.required"))
 	}
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := fourpillar.ScheduleForum(c.UserContext(), realmOf(c), actorOf(c), in)
-	return err
+	return in
 })
 
 // holdForumPage records a meeting's attendance by pillar
 // (fourpillar.HoldForum); a pillar left empty did not attend.
-var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+var holdForumPage = takePage("hold-", "flash.forum.held", fourpillar.HoldForum, func(v *view, f *form) map[partnership.Stakeholder]int {
 	att := map[partnership.Stakeholder]int{}
 	for _, p := range forumPillars {
 		name := "attendance." + string(p)
@@ -260,11 +256,7 @@ var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *vi
 		}
 		att[p] = f.count(v, name)
 	}
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := fourpillar.HoldForum(c.UserContext(), realmOf(c), actorOf(c), id, att)
-	return err
+	return att
 })
 
 // closeForumPage publishes a meeting's minutes (fourpillar.CloseForum).
@@ -273,30 +265,26 @@ var closeForumPage = takePage("fclose-", "flash.forum.closed", fourpillar.CloseF
 // reviewPartnerPage records the secretariat's checklist of a registration
 // and puts it on a meeting's agenda (fourpillar.ReviewPartner). An item left
 // unchecked is one the registration fails.
-var reviewPartnerPage = workOn("review-", "flash.partner.reviewed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+var reviewPartnerPage = takePage("review-", "flash.partner.reviewed", fourpillar.ReviewPartner, func(v *view, f *form) partnership.ReviewInput {
 	in := partnership.ReviewInput{Checklist: map[string]bool{}, Notes: f.Get("notes"), Meeting: formID(f, "meeting")}
 	for _, item := range partnership.PartnerChecklist {
 		in.Checklist[item.Key] = f.Bool("checklist." + item.Key)
 	}
 	if in.Meeting == 0 {
 		f.fail("meeting", v.L.T("error.choose"))
-		return errFormFailed
 	}
-	_, err := fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
+	return in
 })
 
 // forumDecisionPage records the forum's decision at a held meeting, as
 // decide takes it: approval, or the other decision, which needs a reason.
 func forumDecisionPage[T any](prefix, flash, other string, decide func(context.Context, *step.Region, step.Actor, int64, fourpillar.ForumDecision) (T, error)) fiber.Handler {
-	return workOn(prefix, flash, func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	return takePage(prefix, flash, decide, func(v *view, f *form) fourpillar.ForumDecision {
 		in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
 		if in.Decision == other && strings.TrimSpace(in.Reason) == "" {
 			f.fail("reason", v.L.T("error.required"))
-			return errFormFailed
 		}
-		_, err := decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return err
+		return in
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -124,13 +123,13 @@ func reportsUpTheHierarchy(t *testing.T, w *world) {
 	expect(t, "a second report while one is pending", rw.do("POST", reports, map[string]any{"spent": 1, "outputs": "x", "activityStart": "2026-11-02", "activityEnd": "2026-11-20"}), http.StatusConflict)
 
 	// The evidence is served as a download of the type its content is.
-	resp, data := lurah.send(httptest.NewRequest("GET", "/r/bandung"+path+"/attachments/1", nil))
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(data, pngFile) || resp.Header.Get("Content-Type") != "image/png" ||
-		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Disposition") != `attachment; filename="foto saluran.png"` {
-		t.Fatalf("attachment 1: %d %v", resp.StatusCode, resp.Header)
+	status, header, data := lurah.request("GET", path+"/attachments/1", "", nil)
+	if status != http.StatusOK || !bytes.Equal(data, pngFile) || header.Get("Content-Type") != "image/png" ||
+		header.Get("X-Content-Type-Options") != "nosniff" || header.Get("Content-Disposition") != `attachment; filename="foto saluran.png"` {
+		t.Fatalf("attachment 1: %d %v", status, header)
 	}
-	if resp, _ := other.send(httptest.NewRequest("GET", "/r/bandung"+path+"/attachments/1", nil)); resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("another ward's lurah downloads the evidence: %d", resp.StatusCode)
+	if status, _, _ := other.request("GET", path+"/attachments/1", "", nil); status != http.StatusForbidden {
+		t.Fatalf("another ward's lurah downloads the evidence: %d", status)
 	}
 	expect(t, "attachment 3 of 2", lurah.do("GET", path+"/attachments/3", nil), http.StatusNotFound)
 

@@ -215,16 +215,10 @@ func (q *query) check(err error) {
 
 // count reads a non-negative whole number; 0 when absent.
 func (q *query) count(name string) int64 {
-	s := q.c.Query(name)
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		q.check(partnership.Invalid(name, "a non-negative whole number"))
-		return 0
-	}
-	return n
+	return param(q, name, 0, "a non-negative whole number", func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil && n >= 0
+	})
 }
 
 // year reads a year; 0 when absent.
@@ -232,28 +226,35 @@ func (q *query) year(name string) int { return q.yearOr(name, 0) }
 
 // yearOr reads a year; absent, it is the year given.
 func (q *query) yearOr(name string, absent int) int {
-	s := q.c.Query(name)
-	if s == "" {
-		return absent
-	}
-	y, err := strconv.Atoi(s)
-	if err != nil {
-		q.check(partnership.Invalid(name, "a year"))
-	}
-	return y
+	return param(q, name, absent, "a year", func(s string) (int, bool) {
+		y, err := strconv.Atoi(s)
+		return y, err == nil
+	})
 }
 
 // flag reads an optional true/false.
 func (q *query) flag(name string) bool {
+	return param(q, name, false, "true or false", func(s string) (bool, bool) {
+		b, err := strconv.ParseBool(s)
+		return b, err == nil
+	})
+}
+
+// param reads the query's parameter name as read parses it: absent, it is
+// absent; refused, the zero value, and the query keeps the refusal (the
+// parameter is not what want says).
+func param[T any](q *query, name string, absent T, want string, read func(string) (T, bool)) T {
 	s := q.c.Query(name)
 	if s == "" {
-		return false
+		return absent
 	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		q.check(partnership.Invalid(name, "true or false"))
+	v, ok := read(s)
+	if !ok {
+		q.check(partnership.Invalid(name, "%s", want))
+		var zero T
+		return zero
 	}
-	return b
+	return v
 }
 
 // scope is the scope the list asks for, the whole region by default.

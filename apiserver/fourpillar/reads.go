@@ -288,3 +288,19 @@ func Meeting(ctx context.Context, r *step.Region, id int64) (MeetingRecord, erro
 	}
 	return rec, nil
 }
+
+// ProgrammeRecord is a programme with the contributions made to it.
+type ProgrammeRecord struct {
+	*partnership.Programme
+	Contributions []*partnership.Contribution
+}
+
+// ProgrammeLedger reads a programme and the contributions made to it.
+func ProgrammeLedger(ctx context.Context, r *step.Region, id int64) (ProgrammeRecord, error) {
+	p, err := store.GetProgramme(ctx, r.DB, id)
+	if err != nil {
+		return ProgrammeRecord{}, err
+	}
+	cs, err := store.Contributions(ctx, r.DB, p.ID)
+	return ProgrammeRecord{Programme: p, Contributions: cs}, err
+}

@@ -16,17 +16,7 @@ import (
 // API tokens, through package accounts.
 
 // register creates a resident's account (accounts.Register).
-func register(c *fiber.Ctx) error {
-	var in authz.NewAccount
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	a, err := accounts.Register(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(a)
-}
+var register = takeNew(accounts.Register, same[*authz.Account])
 
 type credentials struct {
 	Username string `json:"username" form:"username"`
@@ -103,11 +93,8 @@ func createToken(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	t, secret, err := accounts.CreateToken(c.UserContext(), realmOf(c), actorOf(c), in.Name)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(newToken{t, secret})
+	return answer2(c, fiber.StatusCreated, func(t *authz.APIToken, secret string) newToken { return newToken{t, secret} })(
+		accounts.CreateToken(c.UserContext(), realmOf(c), actorOf(c), in.Name))
 }
 
 // listTokens lists the signed-in account's tokens, without their secrets.

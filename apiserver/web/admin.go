@@ -71,11 +71,7 @@ func addGrant(c *fiber.Ctx) error {
 	if err := c.BodyParser(&in); err != nil {
 		return partnership.Invalid("body", "a JSON object or form with account, role and scope")
 	}
-	g, err := accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), accounts.GrantInput(in))
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(g)
+	return answer(c, fiber.StatusCreated, same[*authz.Grant])(accounts.AddGrant(c.UserContext(), realmOf(c), actorOf(c), accounts.GrantInput(in)))
 }
 
 // moveGrant changes a grant's scope; the new scope needs grant:manage as well
@@ -86,11 +82,7 @@ func moveGrant(c *fiber.Ctx) error {
 		return err
 	}
 	id, _ := c.ParamsInt("id")
-	g, err := accounts.MoveGrant(c.UserContext(), realmOf(c), actorOf(c), int64(id), in.Scope)
-	if err != nil {
-		return err
-	}
-	return c.JSON(g)
+	return answer(c, fiber.StatusOK, same[*authz.Grant])(accounts.MoveGrant(c.UserContext(), realmOf(c), actorOf(c), int64(id), in.Scope))
 }
 
 // revokeGrant takes a grant away; it stops working with the next request.
@@ -113,11 +105,7 @@ func explain(c *fiber.Ctx) error {
 	if rr.tenant.Region.ScopeLevel(scope) == "" {
 		return partnership.Invalid("scope", "%q is not a place of %s", scope, rr.tenant.Region.Name)
 	}
-	x, err := accounts.Explain(c.UserContext(), rr.realm, c.Query("account"), perm, scope)
-	if err != nil {
-		return err
-	}
-	return c.JSON(x)
+	return answer(c, fiber.StatusOK, same[authz.Explanation])(accounts.Explain(c.UserContext(), rr.realm, c.Query("account"), perm, scope))
 }
 
 // auditEntries pages through the audit log; public selects the entries
@@ -131,11 +119,7 @@ func auditEntries(public bool) fiber.Handler {
 // verifyAudit walks the whole chain and names the first broken entry
 // (accounts.VerifyAudit).
 func verifyAudit(c *fiber.Ctx) error {
-	r, err := accounts.VerifyAudit(c.UserContext(), realmOf(c), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
+	return answer(c, fiber.StatusOK, same[audit.Report])(accounts.VerifyAudit(c.UserContext(), realmOf(c), actorOf(c)))
 }
 
 // --- the regional admin's pages ---

@@ -75,13 +75,11 @@ func registerPartner(c *fiber.Ctx) error {
 	if in.Proposal, err = formUpload(c, "proposal"); err != nil {
 		return err
 	}
-	p, docs, err := fourpillar.RegisterPartner(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	out := partnerOut(p)
-	out.Documents = documentsOut(docs)
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return answer2(c, fiber.StatusCreated, func(p *partnership.Partner, docs []*partnership.Document) partnerJSON {
+		out := partnerOut(p)
+		out.Documents = documentsOut(docs)
+		return out
+	})(fourpillar.RegisterPartner(c.UserContext(), realmOf(c), actorOf(c), in))
 }
 
 // listPartners lists the approved partners for everyone; the secretariat
@@ -341,13 +339,7 @@ func submitRequest(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	q, docs, err := fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	out := requestOut(q)
-	out.Documents = documentsOut(docs)
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return answer2(c, fiber.StatusCreated, requestWith)(fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), in))
 }
 
 // listRequests lists CSR requests by ?state=, ?area=, ?scope= (a kecamatan
@@ -370,13 +362,14 @@ func getRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, ds, err := fourpillar.Request(c.UserContext(), realmOf(c), actorOf(c), id)
-	if err != nil {
-		return err
-	}
+	return answer2(c, fiber.StatusOK, requestWith)(fourpillar.Request(c.UserContext(), realmOf(c), actorOf(c), id))
+}
+
+// requestWith shows a request with the documents shown with it.
+func requestWith(q *partnership.CSRRequest, docs []*partnership.Document) requestJSON {
 	out := requestOut(q)
-	out.Documents = documentsOut(ds)
-	return c.JSON(out)
+	out.Documents = documentsOut(docs)
+	return out
 }
 
 type claimIn struct {
@@ -455,29 +448,16 @@ var listProgrammes = listOf(func(c *fiber.Ctx, q *query) store.ProgrammeFilter {
 
 // getProgramme shows a programme with its contributions ledger, summed per
 // pillar in whole rupiah.
-func getProgramme(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	p, err := store.GetProgramme(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	cs, err := store.Contributions(ctx, db, p.ID)
-	if err != nil {
-		return err
-	}
-	out := programmeOut(p)
-	by, total := partnership.Ledger(cs)
+var getProgramme = byID(inRealm(fourpillar.ProgrammeLedger), func(rec fourpillar.ProgrammeRecord) programmeJSON {
+	out := programmeOut(rec.Programme)
+	by, total := partnership.Ledger(rec.Contributions)
 	out.Ledger = &ledgerJSON{ByPillar: make(map[string]partnership.LedgerLine, len(by)), Total: total}
 	for s, l := range by {
 		out.Ledger.ByPillar[string(s)] = l
 	}
-	out.Contributions = each(cs, contributionOut)
-	return c.JSON(out)
-}
+	out.Contributions = each(rec.Contributions, contributionOut)
+	return out
+})
 
 // changeProgramme reassigns a programme's sector agency, updates its
 // beneficiaries, or completes or cancels it.

@@ -127,11 +127,7 @@ func subjectName(ctx context.Context, db bun.IDB, v *view, typ string, id int64)
 
 // evaluationsPage lists the published quarterly evaluations, newest first.
 var evaluationsPage = fourPillar(screen{nav: "evaluations", template: "evaluations", data: func(c *fiber.Ctx, v *view) (any, error) {
-	es, err := store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
-	if err != nil {
-		return nil, err
-	}
-	return es, nil
+	return store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
 }}).get
 
 // evaluationPage shows one published evaluation as it was published: the

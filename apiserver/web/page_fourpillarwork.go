@@ -86,8 +86,7 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 // meetings: approve, or the other way with its reason.
 func (v *view) forumDecision(prefix string, id int64, path, legend string, held []option, meeting, other, why string) action {
 	return v.on(prefix, id, path, "work.forum.decide", choice("meeting", "field.meeting.held", held, "placeholder=field.meeting.choose", "value="+meeting),
-		choice("decision", "field.decision", []option{{Value: partnership.DecideApprove, Label: v.L.T("work.decide.approve")},
-			{Value: other, Label: v.L.T("work.decide." + other)}}), reason(why)).under(v.L.T(legend))
+		choice("decision", "field.decision", choices(v, "work.decide.", partnership.DecideApprove, other)), reason(why)).under(v.L.T(legend))
 }
 
 // registrationQueue lists the registrations to review, with the checklist,
@@ -119,14 +118,11 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 			}
 		case partnership.PartnerReviewed:
 			if p.Review != nil {
-				key := "work.forum.review.passed"
-				if !p.Review.Passed {
-					key = "work.forum.review.failed"
+				key := "work.forum.review.failed"
+				if p.Review.Passed {
+					key = "work.forum.review.passed"
 				}
-				it.Lines = append(it.Lines, v.L.T(key))
-				if p.Review.Notes != "" {
-					it.Lines = append(it.Lines, p.Review.Notes)
-				}
+				it.Lines = append(it.Lines, v.L.T(key), p.Review.Notes) // no line for no notes
 			}
 			if holds(c, policies.PartnerDecide, scope) {
 				it.Actions = append(it.Actions, v.forumDecision("pdecide-", p.ID, "/work/partners/%d/decide", "work.forum.decide.legend", held,
@@ -151,8 +147,7 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 			targets = append(targets, option{Value: t.Key, Label: t.Name, Group: a.Name})
 		}
 	}
-	alignments := []option{{Value: string(partnership.Aligned), Label: v.L.T("alignment.aligned")}, {Value: string(partnership.Partial), Label: v.L.T("alignment.partial")},
-		{Value: string(partnership.NotAligned), Label: v.L.T("alignment.not-aligned")}}
+	alignments := choices(v, "alignment.", partnership.Aligned, partnership.Partial, partnership.NotAligned)
 	for _, pl := range ps {
 		name, own := fmt.Sprintf("%s #%d", partnership.SubjectPlan, pl.ID), true
 		if pl.Partner != nil {
@@ -160,9 +155,7 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 		}
 		s := pl.Score()
 		it := v.planItem(pl.CSRPlan, name)
-		if pl.Late {
-			it.Lines = append(it.Lines, v.L.T("plan.late"))
-		}
+		it.Lines = append(it.Lines, when(pl.Late, v.L.T("plan.late")))
 		switch pl.State {
 		case partnership.PlanSubmitted:
 			var fs []input
@@ -339,12 +332,8 @@ func (v *view) partnerQueues(c *fiber.Ctx, scope string, w fourpillar.Work) []qu
 	nq := queue{Title: v.L.T("work.partner.sanctions"), Scope: scope, Empty: v.L.T("work.sanctions.none")}
 	for _, s := range w.Notices {
 		it := sanctionItem(v, s)
-		if s.LegalBasis != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.basis", s.LegalBasis))
-		}
-		if s.Resolution != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.resolution", s.Resolution))
-		}
+		it.Lines = append(it.Lines, when(s.LegalBasis != "", v.L.T("sanctions.basis", s.LegalBasis)))
+		it.Lines = append(it.Lines, when(s.Resolution != "", v.L.T("sanctions.resolution", s.Resolution)))
 		nq.Items = append(nq.Items, it)
 	}
 	return append(qs, nq)
@@ -361,9 +350,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 		partnerOpts = append(partnerOpts, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
 		for _, pl := range p.Plans {
 			it := v.planItem(pl, v.L.T("forum.subject.plan", p.Name, pl.FiscalYear))
-			if pl.Reason != "" {
-				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
-			}
+			it.Lines = append(it.Lines, when(pl.Reason != "", v.L.T("sanctions.reason", pl.Reason)))
 			if pl.State == partnership.PlanRevision && holds(c, policies.CSRPlanSubmit, scope) {
 				it.Actions = append(it.Actions, revisePlanAction(v, pl))
 			}
@@ -378,9 +365,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 		for _, rz := range p.Realisations {
 			it := workItem{Title: v.L.T("realisation.title", rz.ProgrammeID, v.Money(rz.Amount)),
 				Lines: []string{v.Date(rz.ActivityStart) + " – " + v.Date(rz.ActivityEnd), rz.Outputs}}
-			if rz.Late {
-				it.Lines = append(it.Lines, v.L.T("report.late"))
-			}
+			it.Lines = append(it.Lines, when(rz.Late, v.L.T("report.late")))
 			rq.Items = append(rq.Items, it)
 		}
 	}

@@ -83,6 +83,16 @@ func relabel(in input, label func(v *view) string) input {
 // reason is the reason a step asks for, labelled by label.
 func reason(label string) input { return text("reason", label, "type=textarea", "rows=2") }
 
+// choices are the options of values, each labelled by the catalog's text
+// of prefix and the value.
+func choices[S ~string](v *view, prefix string, values ...S) []option {
+	out := make([]option, len(values))
+	for i, val := range values {
+		out[i] = option{Value: string(val), Label: v.L.T(prefix + string(val))}
+	}
+	return out
+}
+
 // yearChoice is the choice of a fiscal year among years, this one by default.
 func yearChoice(name string, this int, years ...int) input {
 	opts := make([]option, len(years))
@@ -212,6 +222,15 @@ func (v *view) links(title, scope string, pairs ...string) queue {
 	return q
 }
 
+// when is the line of an item that it shows only when cond holds: else
+// none, and the queue leaves an empty line out.
+func when(cond bool, line string) string {
+	if cond {
+		return line
+	}
+	return ""
+}
+
 // list is an empty queue of work at a scope, saying so.
 func (v *view) list(title, scope string) queue {
 	return queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
@@ -286,9 +305,7 @@ func (v *view) reportQueue(scope, title string, w twopillar.Work) queue {
 				v.L.T("report.line", v.Money(rep.Spent), v.Num(rep.Participants), v.Date(rep.ActivityStart), v.Date(rep.ActivityEnd)),
 				rep.Outputs,
 			}}
-		if rep.Late() {
-			it.Lines = append(it.Lines, v.L.T("report.late"))
-		}
+		it.Lines = append(it.Lines, when(rep.Late(), v.L.T("report.late")))
 		it.Actions = []action{v.on("rstep-", rep.ID, "/work/reports/%d/"+step, "work.step."+step, note...),
 			v.on("return-", rep.ID, "/work/reports/%d/return", "work.return", reason("field.returnReason")).secondary()}
 		q.Items = append(q.Items, it)
@@ -310,10 +327,7 @@ func (v *view) participationQueue(c *fiber.Ctx, scope string, latest map[string]
 			q.Items = append(q.Items, workItem{Title: w.Label, State: v.L.T("phase." + string(a.Phase)), Lines: []string{a.Note, v.When(a.AssessedAt)}})
 		}
 	}
-	phases := make([]option, len(partnership.Phases))
-	for i, p := range partnership.Phases {
-		phases[i] = option{Value: string(p), Label: v.L.T("phase." + string(p))}
-	}
+	phases := choices(v, "phase.", partnership.Phases...)
 	year := thisYear(c)
 	q.Forms = append(q.Forms, v.newWork("phase", "/work/participation", "work.participation.assess", "work.participation.legend",
 		choice("ward", "field.phaseWard", wards), yearChoice("fiscalYear", year, year, year-1),
@@ -330,9 +344,9 @@ func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []q
 	merge := v.mergeOptions(w.Own)
 	aq := v.list("work.institution.aspirations", key)
 	for _, a := range w.Aspirations {
-		states := []option{{Value: string(partnership.AspirationDeclined), Label: v.L.T("state.aspiration.declined")}}
+		states := choices(v, "state.aspiration.", partnership.AspirationDeclined)
 		if a.State == partnership.AspirationSubmitted {
-			states = append([]option{{Value: string(partnership.AspirationAcknowledged), Label: v.L.T("state.aspiration.acknowledged")}}, states...)
+			states = choices(v, "state.aspiration.", partnership.AspirationAcknowledged, partnership.AspirationDeclined)
 		}
 		it := workItem{Title: a.Title, State: v.stateLabel("aspiration", string(a.State)), Lines: []string{a.Body, v.When(a.SubmittedAt)},
 			Actions: []action{v.on("respond-", a.ID, "/work/aspirations/%d/respond", "work.respond", choice("state", "field.answer", states), reason("field.declineReason"))}}
@@ -352,9 +366,7 @@ func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []q
 	for i := len(w.Own) - 1; i >= 0; i-- {
 		p := w.Own[i]
 		it := v.proposalItem(p)
-		if p.Reason != "" {
-			it.Lines = append(it.Lines, v.L.T("proposal.reason", p.Reason))
-		}
+		it.Lines = append(it.Lines, when(p.Reason != "", v.L.T("proposal.reason", p.Reason)))
 		if p.State == partnership.ProposalFunded || p.State == partnership.ProposalApproved {
 			it.Actions = v.executionActions(c, key, p)
 		}
@@ -370,11 +382,8 @@ func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []q
 	// The form for a new proposal, within the type's scope.
 	if holds(c, policies.ProposalCreate, key) {
 		typ, _ := r.InstitutionType(inst.Type)
-		var acts []option
-		for _, a := range typ.Scope {
-			acts = append(acts, option{Value: a.Key, Label: a.Name})
-		}
-		kinds := []option{{Value: string(partnership.Empowerment), Label: v.L.T("kind.empowerment")}, {Value: string(partnership.Infrastructure), Label: v.L.T("kind.infrastructure")}}
+		acts := each(typ.Scope, func(a partnership.Activity) option { return option{Value: a.Key, Label: a.Name} })
+		kinds := choices(v, "kind.", partnership.Empowerment, partnership.Infrastructure)
 		pq.Forms = append(pq.Forms, v.newWork("proposal", "/work/proposals", "work.proposal.submit", "work.proposal.legend",
 			hidden("institution", key), text("title", "field.title", "required"), choice("activity", "field.activity", acts),
 			choice("kind", "field.kind", kinds, "hint=hint.kind"), yearChoice("fiscalYear", year, year, year+1), text("cost", "field.cost", money...),
@@ -482,9 +491,7 @@ func placeOptions(v *view, region bool) []option {
 // what it says, when it is due, and whether it is overdue.
 func (v *view) dueItem(typ, title, state, scope, text string, due time.Time, overdue bool) workItem {
 	it := workItem{Title: title, State: v.stateLabel(typ, state), Lines: []string{v.AreaName(scope) + " · " + text, v.L.T(typ+".due", v.When(due))}}
-	if overdue {
-		it.Lines = append(it.Lines, v.L.T(typ+".overdue"))
-	}
+	it.Lines = append(it.Lines, when(overdue, v.L.T(typ+".overdue")))
 	return it
 }
 

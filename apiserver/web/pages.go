@@ -464,10 +464,6 @@ func (v *view) Radios(key, name, label, prefix string, values []string, specs ..
 	return fd
 }
 
-// FormOf is the form with this key: its general refusal and the fields in
-// error, for the summary.
-func (v *view) FormOf(key string) *form { return v.Form.For(key) }
-
 // Summary lists the errors of a form, each with a link to its field.
 func (v *view) Summary(key string) []summaryItem {
 	f := v.Form.For(key)

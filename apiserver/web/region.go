@@ -46,11 +46,7 @@ func summarise(c *fiber.Ctx) (regionSummary, error) {
 
 // regionJSON describes the region: its regulations in brief and its stored tree.
 func regionJSON(c *fiber.Ctx) error {
-	s, err := summarise(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s)
+	return answer(c, fiber.StatusOK, same[regionSummary])(summarise(c))
 }
 
 // platformIndex lists the served regions, for the embedded mode.

@@ -199,11 +199,9 @@ func fileComplaint(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	v, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(realmOf(c).Clock())(v), code})
+	return answer2(c, fiber.StatusCreated, func(v supervision.ComplaintView, code string) filedComplaintJSON {
+		return filedComplaintJSON{complaintOut(realmOf(c).Clock())(v), code}
+	})(supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in}))
 }
 
 // getComplaint shows one complaint to those who may read it, and answers

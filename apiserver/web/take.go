@@ -61,6 +61,17 @@ func answer[T, J any](c *fiber.Ctx, status int, out func(T) J) func(T, error) er
 	}
 }
 
+// answer2 answers with the two results of a step or a read as out shows
+// them, or with its refusal: answer2(c, status, out)(step(...)).
+func answer2[A, B, J any](c *fiber.Ctx, status int, out func(A, B) J) func(A, B, error) error {
+	return func(a A, b B, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out(a, b))
+	}
+}
+
 // same is a body the step takes as it is.
 func same[B any](in B) B { return in }
 

@@ -158,9 +158,9 @@ var grants = screen{nav: "grants", template: "grants", data: func(c *fiber.Ctx, 
 	if p := policies.Permission(d.Permission); !p.Known() || p.Platform() {
 		d.Permission = string(policies.MusrenbangDecide)
 	}
-	for _, p := range policies.RegionalPermissions() {
-		d.Permissions = append(d.Permissions, option{Value: string(p), Label: string(p), Selected: string(p) == d.Permission})
-	}
+	d.Permissions = each(policies.RegionalPermissions(), func(p policies.Permission) option {
+		return option{Value: string(p), Label: string(p), Selected: string(p) == d.Permission}
+	})
 	for _, r := range policies.RegionalRoles() {
 		if r != policies.Public && r != policies.System {
 			d.Roles = append(d.Roles, option{Value: string(r), Label: v.L.T("role." + string(r))})

@@ -112,10 +112,9 @@ func realisationOut(c *fiber.Ctx) func(*partnership.Realisation, string) realisa
 		out := realisationJSON{ID: r.ID, Partner: r.PartnerID, PartnerName: name, Programme: r.ProgrammeID, FiscalYear: r.FiscalYear, Area: r.Area,
 			Ward: r.WardCode, ActivityStart: r.ActivityStart, ActivityEnd: r.ActivityEnd, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt,
 			Amount: r.Amount, SourceOfFunds: r.SourceOfFunds, Outputs: r.Outputs, TargetsReached: r.TargetsReached, Late: r.Late,
-			Historical: r.Historical, Evidence: []evidenceJSON{}}
-		for _, a := range r.Evidence {
-			out.Evidence = append(out.Evidence, evidenceJSON(attachmentOut(a, fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N))))
-		}
+			Historical: r.Historical, Evidence: each(r.Evidence, func(a partnership.Attachment) evidenceJSON {
+				return evidenceJSON(attachmentOut(a, fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N)))
+			})}
 		return out
 	}
 }

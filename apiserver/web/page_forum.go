@@ -96,9 +96,9 @@ var forumMeetingPage = fourPillar(screen{nav: "forum", template: "forum_meeting"
 			d.Attendance = append(d.Attendance, attendanceRow{Pillar: v.L.T("forum.pillar." + string(p)), Count: n})
 		}
 	}
-	for _, dr := range m.Decisions {
-		d.Decisions = append(d.Decisions, forumDecisionRow{D: dr, Subject: subjectName(ctx, db, v, dr.SubjectType, dr.SubjectID)})
-	}
+	d.Decisions = each(m.Decisions, func(dr store.ForumDecisionRecord) forumDecisionRow {
+		return forumDecisionRow{D: dr, Subject: subjectName(ctx, db, v, dr.SubjectType, dr.SubjectID)}
+	})
 	v.Title = v.L.T("forum.meeting", m.Quarter, m.Year)
 	return d, nil
 }}).get
@@ -184,11 +184,8 @@ var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func
 		return nil, err
 	}
 	for i, a := range shown {
-		row := awardRow{Rank: i + 1, Name: a.PartnerName, Percent: a.AdjustedPercent}
-		for _, k := range d.Criteria {
-			row.Scores = append(row.Scores, v.Num(a.Scores[k]))
-		}
-		d.Rows = append(d.Rows, row)
+		scores := each(d.Criteria, func(k string) string { return v.Num(a.Scores[k]) })
+		d.Rows = append(d.Rows, awardRow{Rank: i + 1, Name: a.PartnerName, Scores: scores, Percent: a.AdjustedPercent})
 	}
 	return d, nil
 }}).get
@@ -261,9 +258,9 @@ var requests = screen{nav: "requests", template: "requests", data: func(c *fiber
 		}
 		d.Open = append(d.Open, row)
 	}
-	for _, q := range b.Claimed {
-		d.Claimed = append(d.Claimed, csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area), Claimant: q.Claimant})
-	}
+	d.Claimed = each(b.Claimed, func(q fourpillar.ClaimedRequest) csrRow {
+		return csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area), Claimant: q.Claimant}
+	})
 	return d, nil
 }}
 
@@ -315,16 +312,7 @@ var partnersPage = screen{nav: "partners", template: "partners", data: func(c *f
 	if err != nil {
 		return nil, err
 	}
-	var rows []partnerListRow
-	for _, p := range ps {
-		row := partnerListRow{P: p}
-		for _, a := range p.Areas {
-			row.Areas = append(row.Areas, r.AreaName(a))
-		}
-		for _, k := range p.Kecamatan {
-			row.Where = append(row.Where, r.PlaceName(k))
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return each(ps, func(p *partnership.Partner) partnerListRow {
+		return partnerListRow{P: p, Areas: each(p.Areas, r.AreaName), Where: each(p.Kecamatan, r.PlaceName)}
+	}), nil
 }}.get

@@ -57,11 +57,10 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 		if may {
 			switch m.State {
 			case partnership.ForumScheduled:
-				var att []input
-				for _, p := range forumPillars {
-					att = append(att, relabel(text("attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric"),
-						func(v *view) string { return v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p))) }))
-				}
+				att := each(forumPillars, func(p partnership.Stakeholder) input {
+					return relabel(text("attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric"),
+						func(v *view) string { return v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p))) })
+				})
 				it.Actions = append(it.Actions, v.on("hold-", m.ID, "/work/forum/%d/hold", "work.forum.hold", att...).under(v.L.T("work.forum.hold.legend")))
 			case partnership.ForumHeld:
 				it.Actions = append(it.Actions, v.on("fclose-", m.ID, "/work/forum/%d/close", "work.forum.close", text("minutes", "field.minutes", "type=textarea", "rows=4", "required")))
@@ -71,10 +70,7 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 	}
 	if may {
 		now := realmOf(c).Clock().In(v.Region.Location)
-		var quarters []option
-		for i := 1; i <= 4; i++ {
-			quarters = append(quarters, option{Value: strconv.Itoa(i), Label: v.L.T("field.quarter.n", i)})
-		}
+		quarters := each([]int{1, 2, 3, 4}, func(i int) option { return option{Value: strconv.Itoa(i), Label: v.L.T("field.quarter.n", i)} })
 		quarter := strconv.Itoa((int(now.Month())-1)/3 + 1)
 		q.Forms = append(q.Forms, v.newWork("forum", "/work/forum", "work.forum.schedule", "work.forum.schedule.legend",
 			append([]input{yearChoice("year", now.Year(), now.Year(), now.Year()+1), choice("quarter", "field.quarter", quarters, "value="+quarter)}, sitting...)...))
@@ -95,12 +91,8 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 	r := v.Region
 	q := v.list("work.forum.registrations", scope)
 	for _, p := range ps {
-		var areas []string
-		for _, a := range p.Areas {
-			areas = append(areas, r.AreaName(a))
-		}
 		it := workItem{Title: p.Name, State: v.stateLabel("partner", string(p.State)),
-			Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(areas, ", "), v.When(p.RegisteredAt)}}
+			Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(each(p.Areas, r.AreaName), ", "), v.When(p.RegisteredAt)}}
 		if actorOf(c).Is(p.AccountID) { // nobody reviews or decides on their own registration
 			q.Items = append(q.Items, it)
 			continue

@@ -105,11 +105,7 @@ func yearChoice(name string, this int, years ...int) input {
 // act is the action of a step: key names its form among the page's forms,
 // it posts to path, and its button says label (a catalog key).
 func (v *view) act(key, path, label string, inputs ...input) action {
-	a := action{Key: key, Path: path, Label: v.L.T(label)}
-	for _, in := range inputs {
-		a.Fields = append(a.Fields, in(v, key))
-	}
-	return a
+	return action{Key: key, Path: path, Label: v.L.T(label), Fields: each(inputs, func(in input) field { return in(v, key) })}
 }
 
 // newWork is the action of a form for new work, its fields under a legend (a

@@ -115,9 +115,9 @@ func newView(c *fiber.Ctx, nav string) *view {
 	if rr.session != "" {
 		v.CSRF = authz.CSRFToken(rr.session)
 	}
-	for _, l := range r.Languages {
-		v.Langs = append(v.Langs, langLink{Code: l, Name: catalogs.Autonym(l), Href: c.Path() + "?lang=" + url.QueryEscape(l), Current: l == lang})
-	}
+	v.Langs = each(r.Languages, func(l string) langLink {
+		return langLink{Code: l, Name: catalogs.Autonym(l), Href: c.Path() + "?lang=" + url.QueryEscape(l), Current: l == lang}
+	})
 	if f := c.Cookies(flashCookie); f != "" && c.Method() == fiber.MethodGet {
 		if strings.HasPrefix(f, "flash.") && v.L.Has(f) {
 			v.Flash = v.L.T(f)
@@ -458,9 +458,9 @@ func (v *view) Select(key, name, label string, opts []option, specs ...string) f
 func (v *view) Radios(key, name, label, prefix string, values []string, specs ...string) field {
 	fd := v.Field(key, name, label, specs...)
 	fd.Type = "radios"
-	for _, val := range values {
-		fd.Options = append(fd.Options, option{Value: val, Label: v.L.T(prefix + val), Selected: val == fd.Value})
-	}
+	fd.Options = each(values, func(val string) option {
+		return option{Value: val, Label: v.L.T(prefix + val), Selected: val == fd.Value}
+	})
 	return fd
 }
 

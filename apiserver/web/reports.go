@@ -72,10 +72,9 @@ func reportOut(c *fiber.Ctx) func(*partnership.Report) reportJSON {
 			ActivityStart: r.ActivityStart.In(loc).Format(time.DateOnly), ActivityEnd: r.ActivityEnd.In(loc).Format(time.DateOnly),
 			DueAt: r.DueAt, Late: r.Late(), SubmittedAt: r.SubmittedAt, State: r.State, Pending: r.State.Pending(),
 			Reason: r.Reason, Evaluation: r.Evaluation, VerifiedAt: timeOrNil(r.VerifiedAt), ConsolidatedAt: timeOrNil(r.ConsolidatedAt),
-			EvaluatedAt: timeOrNil(r.EvaluatedAt), Version: r.Version}
-		for _, a := range r.Attachments {
-			out.Attachments = append(out.Attachments, attachmentOut(a, fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N)))
-		}
+			EvaluatedAt: timeOrNil(r.EvaluatedAt), Version: r.Version, Attachments: each(r.Attachments, func(a partnership.Attachment) attachmentJSON {
+				return attachmentOut(a, fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N))
+			})}
 		return out
 	}
 }

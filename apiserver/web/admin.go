@@ -166,8 +166,7 @@ var grants = screen{nav: "grants", template: "grants", data: func(c *fiber.Ctx, 
 			d.Roles = append(d.Roles, option{Value: string(r), Label: v.L.T("role." + string(r))})
 		}
 	}
-	var e = rr.tenant
-	enf, err := e.Enforcer()
+	enf, err := rr.enforcer()
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +183,7 @@ var grants = screen{nav: "grants", template: "grants", data: func(c *fiber.Ctx, 
 		if d.CanExplain {
 			// Explained as the account holding only this grant: the answer
 			// beside a grant is what that grant allows at its own scope.
-			x, err := authz.Explain(e.Policy, enf, authz.Principal{Account: a, Grants: []authz.Grant{g}}, policies.Permission(d.Permission), g.Scope)
+			x, err := authz.Explain(rr.tenant.Policy, enf, authz.Principal{Account: a, Grants: []authz.Grant{g}}, policies.Permission(d.Permission), g.Scope)
 			if err != nil {
 				return nil, err
 			}

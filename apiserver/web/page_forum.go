@@ -193,8 +193,7 @@ var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func
 // sanctionsPage shows each approved partner's compliance state and every
 // sanction recommended, issued, lifted or dismissed, with its reasons.
 var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", data: func(c *fiber.Ctx, v *view) (any, error) {
-	t, db := tenantOf(c)
-	st, err := store.Standings(c.UserContext(), db, t.Region, nil)
+	st, err := standings(c, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -15,13 +15,10 @@ import (
 // package twopillar, and answers with the result. Realisation reports are
 // in reports.go.
 
-// proposalJSON is a proposal as the API shows it: partnership.Proposal's
-// fields in its order, so that one converts to the other, but for who made
-// it.
 type proposalJSON struct {
 	ID            int64                     `json:"id"`
 	Institution   string                    `json:"institution"`
-	WardCode      string                    `json:"ward"`
+	Ward          string                    `json:"ward"`
 	FiscalYear    int                       `json:"fiscalYear"`
 	Activity      string                    `json:"activity"`
 	Title         string                    `json:"title"`
@@ -33,14 +30,17 @@ type proposalJSON struct {
 	State         partnership.ProposalState `json:"state"`
 	Reason        string                    `json:"reason,omitempty"`
 	Agency        string                    `json:"agency,omitempty"`
-	MusrenbangID  int64                     `json:"musrenbang,omitempty"`
-	CreatedBy     int64                     `json:"-"`
+	Musrenbang    int64                     `json:"musrenbang,omitempty"`
 	CreatedAt     time.Time                 `json:"createdAt"`
 	UpdatedAt     time.Time                 `json:"updatedAt"`
 	Version       int                       `json:"version"`
 }
 
-func proposalOut(p *partnership.Proposal) proposalJSON { return proposalJSON(*p) }
+func proposalOut(p *partnership.Proposal) proposalJSON {
+	return proposalJSON{ID: p.ID, Institution: p.Institution, Ward: p.WardCode, FiscalYear: p.FiscalYear, Activity: p.Activity,
+		Title: p.Title, Description: p.Description, Cost: p.Cost, Beneficiaries: p.Beneficiaries, Location: p.Location, Kind: p.Kind,
+		State: p.State, Reason: p.Reason, Agency: p.Agency, Musrenbang: p.MusrenbangID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
 
 // --- scopes of the objects routes act on ---
 
@@ -92,24 +92,25 @@ var (
 
 // --- aspirations ---
 
-// aspirationJSON is an aspiration as the API shows it: partnership.Aspiration's
-// fields in its order, so that one converts to the other, but for who sent
-// it: institutions answer the aspiration, not the person.
 type aspirationJSON struct {
 	ID          int64                       `json:"id"`
 	Institution string                      `json:"institution"`
-	WardCode    string                      `json:"ward"`
-	AccountID   int64                       `json:"-"`
+	Ward        string                      `json:"ward"`
 	Title       string                      `json:"title"`
 	Body        string                      `json:"body"`
 	State       partnership.AspirationState `json:"state"`
 	Reason      string                      `json:"reason,omitempty"`
-	ProposalID  int64                       `json:"proposal,omitempty"`
+	Proposal    int64                       `json:"proposal,omitempty"`
 	SubmittedAt time.Time                   `json:"submittedAt"`
 	UpdatedAt   time.Time                   `json:"updatedAt"`
 }
 
-func aspirationOut(a *partnership.Aspiration) aspirationJSON { return aspirationJSON(*a) }
+// aspirationOut leaves out who sent an aspiration: institutions answer the
+// aspiration, not the person.
+func aspirationOut(a *partnership.Aspiration) aspirationJSON {
+	return aspirationJSON{ID: a.ID, Institution: a.Institution, Ward: a.WardCode, Title: a.Title, Body: a.Body, State: a.State,
+		Reason: a.Reason, Proposal: a.ProposalID, SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt}
+}
 
 var submitAspiration = takeNew(twopillar.SubmitAspiration, aspirationOut)
 
@@ -323,11 +324,9 @@ type indicatorsJSON struct {
 	Complaints    complaintFiguresJSON     `json:"complaints"`
 }
 
-// phaseJSON is a phase assessment as the API shows it: partnership.PhaseAssessment
-// converted.
 type phaseJSON struct {
 	ID         int64             `json:"id"`
-	WardCode   string            `json:"ward"`
+	Ward       string            `json:"ward"`
 	FiscalYear int               `json:"fiscalYear"`
 	Phase      partnership.Phase `json:"phase"`
 	Note       string            `json:"note"`
@@ -335,7 +334,9 @@ type phaseJSON struct {
 	AssessedAt time.Time         `json:"assessedAt"`
 }
 
-func phaseOut(a *partnership.PhaseAssessment) phaseJSON { return phaseJSON(*a) }
+func phaseOut(a *partnership.PhaseAssessment) phaseJSON {
+	return phaseJSON{ID: a.ID, Ward: a.WardCode, FiscalYear: a.FiscalYear, Phase: a.Phase, Note: a.Note, AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt}
+}
 
 // areaJSON is one area's indicators beside its phase: a ward's latest
 // assessment (null when never assessed that year), or for a kecamatan or

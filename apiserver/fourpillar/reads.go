@@ -8,6 +8,7 @@ import (
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
+	"pilar.id/pilar/apiserver/tenancy"
 	"pilar.id/pilar/policies"
 )
 
@@ -139,4 +140,167 @@ func Dashboard(ctx context.Context, r *step.Region, year int) (partnership.Dashb
 		return partnership.Dashboard{}, err
 	}
 	return store.DashboardOf(ctx, r.DB, r.Spec, year)
+}
+
+// PublishedAwards are the published award scores of a cycle, as the store
+// ranks them: of the cycle starting in the year cycle names when it is one
+// from 2000 to this year, else of the latest of the last ten years with
+// scores published. It returns the cycle shown: that one, or the first
+// looked at when none had any.
+func PublishedAwards(ctx context.Context, r *step.Region, cycle int) (int, []*partnership.Award, error) {
+	current := r.Clock().In(r.Spec.Location).Year()
+	cycles := []int{cycle}
+	if cycle < 2000 || cycle > current {
+		cycles = nil
+		for y := current; y > current-10; y-- {
+			cycles = append(cycles, y)
+		}
+	}
+	for _, cy := range cycles {
+		as, err := store.Awards(ctx, r.DB, cy)
+		if err != nil {
+			return 0, nil, err
+		}
+		var published []*partnership.Award
+		for _, a := range as {
+			if a.State == partnership.AwardPublished {
+				published = append(published, a)
+			}
+		}
+		if len(published) > 0 {
+			return cy, published, nil
+		}
+	}
+	return cycles[0], nil, nil
+}
+
+// National is a year's public CSR dashboard of every region served that
+// runs the four-pillar model, summed, with the regions that do not run it
+// and those whose figures could not be read (failed is told why). Only each
+// region's aggregate figures leave its database — the same figures its
+// public dashboard shows — never a partner, a person or a realisation.
+// Reading them opens a region's database as a visit to its dashboard would.
+func National(ctx context.Context, regions []*tenancy.Tenant, year int, failed func(slug string, err error)) (sum partnership.NationalDashboard, notRunning, unavailable []string) {
+	var ds []partnership.RegionDashboard
+	for _, t := range regions {
+		if t.Region.FourPillar == nil || !t.Region.Runs(partnership.FourPillar) {
+			notRunning = append(notRunning, t.Region.Slug)
+			continue
+		}
+		d, err := func() (partnership.Dashboard, error) {
+			db, release, err := t.Acquire(ctx)
+			if err != nil {
+				return partnership.Dashboard{}, err
+			}
+			defer release()
+			return store.DashboardOf(ctx, db, t.Region, year)
+		}()
+		if err != nil {
+			failed(t.Region.Slug, err)
+			unavailable = append(unavailable, t.Region.Slug+": its figures could not be read")
+			continue
+		}
+		ds = append(ds, partnership.RegionDashboard{Slug: t.Region.Slug, Name: t.Region.Name, Dashboard: d})
+	}
+	return partnership.SumDashboards(year, ds), notRunning, unavailable
+}
+
+// RequestBoard is what the portal's page of CSR requests lists: the open
+// requests, each with the asker's approved partner that may claim it, and
+// the claimed ones, the newest first, with their claimant.
+type RequestBoard struct {
+	Open    []ClaimableRequest
+	Claimed []ClaimedRequest
+}
+
+// ClaimableRequest is an open request and the partner of the asker that
+// works in its area and ward and may claim it there: nil for none.
+type ClaimableRequest struct {
+	*partnership.CSRRequest
+	By *partnership.Partner
+}
+
+// ClaimedRequest is a claimed request and its claimant's name: "" when the
+// partner cannot be read.
+type ClaimedRequest struct {
+	*partnership.CSRRequest
+	Claimant string
+}
+
+// Board reads the requests page's board for the asker (at most 200 of each).
+func Board(ctx context.Context, r *step.Region, a step.Actor) (RequestBoard, error) {
+	var b RequestBoard
+	mine, err := ApprovedPartnersOf(ctx, r, a.AccountID())
+	if err != nil {
+		return b, err
+	}
+	open, err := Requests(ctx, r, a, RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
+	if err != nil {
+		return b, err
+	}
+	for _, q := range open {
+		row := ClaimableRequest{CSRRequest: q}
+		for _, p := range mine {
+			if p.WorksIn(q.Area, q.WardCode) && r.May(a, policies.CSRRequestClaim, q.WardCode) {
+				row.By = p
+				break
+			}
+		}
+		b.Open = append(b.Open, row)
+	}
+	claimed, err := Requests(ctx, r, a, RequestQuery{State: partnership.RequestClaimed, Limit: 200})
+	if err != nil {
+		return b, err
+	}
+	for i := len(claimed) - 1; i >= 0; i-- {
+		row := ClaimedRequest{CSRRequest: claimed[i]}
+		if p, err := store.GetPartner(ctx, r.DB, row.ClaimedBy); err == nil {
+			row.Claimant = p.Name
+		}
+		b.Claimed = append(b.Claimed, row)
+	}
+	return b, nil
+}
+
+// MeetingRecord is a forum meeting as its page and the API show it: what
+// waits on its agenda until it is closed (nil once it is), and the
+// decisions minuted there.
+type MeetingRecord struct {
+	*partnership.ForumMeeting
+	Agenda    *ForumAgenda
+	Decisions []store.ForumDecisionRecord
+}
+
+// Meeting reads one forum meeting with its agenda and decisions.
+func Meeting(ctx context.Context, r *step.Region, id int64) (MeetingRecord, error) {
+	m, err := store.GetForumMeeting(ctx, r.DB, id)
+	if err != nil {
+		return MeetingRecord{}, err
+	}
+	rec := MeetingRecord{ForumMeeting: m}
+	if m.State != partnership.ForumClosed {
+		if rec.Agenda, err = Agenda(ctx, r, m); err != nil {
+			return MeetingRecord{}, err
+		}
+	}
+	if rec.Decisions, err = store.ForumDecisions(ctx, r.DB, m.ID, "", 0); err != nil {
+		return MeetingRecord{}, err
+	}
+	return rec, nil
+}
+
+// ProgrammeRecord is a programme with the contributions made to it.
+type ProgrammeRecord struct {
+	*partnership.Programme
+	Contributions []*partnership.Contribution
+}
+
+// ProgrammeLedger reads a programme and the contributions made to it.
+func ProgrammeLedger(ctx context.Context, r *step.Region, id int64) (ProgrammeRecord, error) {
+	p, err := store.GetProgramme(ctx, r.DB, id)
+	if err != nil {
+		return ProgrammeRecord{}, err
+	}
+	cs, err := store.Contributions(ctx, r.DB, p.ID)
+	return ProgrammeRecord{Programme: p, Contributions: cs}, err
 }

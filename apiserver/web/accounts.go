@@ -16,17 +16,7 @@ import (
 // API tokens, through package accounts.
 
 // register creates a resident's account (accounts.Register).
-func register(c *fiber.Ctx) error {
-	var in authz.NewAccount
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	a, err := accounts.Register(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(a)
-}
+var register = takeNew(accounts.Register, same[*authz.Account])
 
 type credentials struct {
 	Username string `json:"username" form:"username"`
@@ -42,20 +32,18 @@ type me struct {
 // signIn checks a username and password and starts a session
 // (accounts.SignIn): throttled per account and per address, never saying
 // which of the two was wrong.
-func signIn(o Options) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in credentials
-		if err := c.BodyParser(&in); err != nil {
-			return partnership.Invalid("body", "a JSON object or form with username and password")
-		}
-		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, accounts.Credentials{Username: in.Username, Password: in.Password, Address: c.IP()}, "")
-		if err != nil {
-			retryAfter(c, err)
-			return err
-		}
-		setSessionCookie(c, s.Token, s.Expires)
-		return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
+func signIn(c *fiber.Ctx) error {
+	var in credentials
+	if err := c.BodyParser(&in); err != nil {
+		return partnership.Invalid("body", "a JSON object or form with username and password")
 	}
+	s, err := accounts.SignIn(c.UserContext(), realmOf(c), regionOf(c).throttle, accounts.Credentials{Username: in.Username, Password: in.Password, Address: c.IP()}, "")
+	if err != nil {
+		retryAfter(c, err)
+		return err
+	}
+	setSessionCookie(c, s.Token, s.Expires)
+	return c.Status(fiber.StatusCreated).JSON(me{Account: s.Account, Grants: s.Grants, CSRFToken: authz.CSRFToken(s.Token)})
 }
 
 // retryAfter tells a throttled client when to try again.
@@ -105,11 +93,8 @@ func createToken(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	t, secret, err := accounts.CreateToken(c.UserContext(), realmOf(c), actorOf(c), in.Name)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(newToken{t, secret})
+	return answer2(c, fiber.StatusCreated, func(t *authz.APIToken, secret string) newToken { return newToken{t, secret} })(
+		accounts.CreateToken(c.UserContext(), realmOf(c), actorOf(c), in.Name))
 }
 
 // listTokens lists the signed-in account's tokens, without their secrets.

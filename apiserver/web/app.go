@@ -125,21 +125,16 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	}
 }
 
+// codeFor is the code of an error body of a status Fiber answered with.
 func codeFor(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return "not_found"
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		return "invalid"
-	case http.StatusConflict:
-		return "conflict"
-	case http.StatusForbidden, http.StatusUnauthorized:
-		return "forbidden"
-	case http.StatusServiceUnavailable:
-		return "unavailable"
-	case http.StatusMethodNotAllowed:
-		return "method_not_allowed"
-	default:
-		return "error"
+	if code, ok := statusCodes[status]; ok {
+		return code
 	}
+	return "error"
+}
+
+var statusCodes = map[int]string{
+	http.StatusNotFound: "not_found", http.StatusBadRequest: "invalid", http.StatusUnprocessableEntity: "invalid", http.StatusConflict: "conflict",
+	http.StatusForbidden: "forbidden", http.StatusUnauthorized: "forbidden", http.StatusServiceUnavailable: "unavailable",
+	http.StatusMethodNotAllowed: "method_not_allowed",
 }

@@ -122,27 +122,31 @@ func require(p policies.Permission, scope scopeFunc) fiber.Handler {
 			return err
 		}
 		if !d.Allowed {
-			if rr.principal.Anonymous() {
-				if rr.authErr != nil {
-					return rr.authErr
-				}
-				return fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p)
-			}
-			return fmt.Errorf("%w: none of your roles may use %s at %s", partnership.ErrForbidden, p, s)
+			return rr.refused(fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p),
+				fmt.Errorf("%w: none of your roles may use %s at %s", partnership.ErrForbidden, p, s))
 		}
 		rr.decision = d
 		return c.Next()
 	}
 }
 
+// refused is why a request may not go on: for an anonymous one, why its
+// session cookie was not accepted, if it came with one, else anonymous; for
+// a signed-in one, signedIn.
+func (rr *regionRequest) refused(anonymous, signedIn error) error {
+	if !rr.principal.Anonymous() {
+		return signedIn
+	}
+	if rr.authErr != nil {
+		return rr.authErr
+	}
+	return anonymous
+}
+
 // signedIn refuses anonymous requests.
 func signedIn(c *fiber.Ctx) error {
-	rr := regionOf(c)
-	if rr.principal.Anonymous() {
-		if rr.authErr != nil {
-			return rr.authErr
-		}
-		return fmt.Errorf("%w: sign in first", partnership.ErrUnauthenticated)
+	if rr := regionOf(c); rr.principal.Anonymous() {
+		return rr.refused(fmt.Errorf("%w: sign in first", partnership.ErrUnauthenticated), nil)
 	}
 	return c.Next()
 }

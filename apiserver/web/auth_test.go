@@ -178,7 +178,7 @@ func TestRegisterSignInAndWhoAmI(t *testing.T) {
 
 func TestAnAccountOfOneRegionIsRefusedInAnother(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.people("admin")
 	b := w.client("bandung").mustSignIn("admin")
 	expect(t, "own region", b.do("GET", "/api/grants", nil), http.StatusOK)
 	tok := b.do("POST", "/api/tokens", map[string]string{"name": "skrip"})
@@ -200,7 +200,7 @@ func TestAnAccountOfOneRegionIsRefusedInAnother(t *testing.T) {
 
 func TestGrantsFollowScopesAndRevocationIsImmediate(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.people("admin")
 	w.seed("bandung", "admin-sukasari", [2]string{"regional-admin", "32.73.01"})
 	w.seed("bandung", "lurah")
 	admin := w.client("bandung").mustSignIn("admin")
@@ -262,7 +262,7 @@ func TestGrantsFollowScopesAndRevocationIsImmediate(t *testing.T) {
 
 func TestSessionsCSRFAndThrottling(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.people("admin")
 	c := w.client("bandung").mustSignIn("admin")
 	first := *c
 
@@ -308,7 +308,7 @@ func TestSessionsCSRFAndThrottling(t *testing.T) {
 
 func TestAPITokensWorkWithoutCSRFAndStopWhenRevoked(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.people("admin")
 	w.seed("bandung", "lurah")
 	c := w.client("bandung").mustSignIn("admin")
 	r := c.do("POST", "/api/tokens", map[string]string{"name": "sinkronisasi"})
@@ -330,9 +330,9 @@ func TestAPITokensWorkWithoutCSRFAndStopWhenRevoked(t *testing.T) {
 
 func TestAuditLogRecordsChangesAndDetectsTampering(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
+	w.people("admin")
 	w.seed("bandung", "lurah")
-	w.seed("bandung", "warga", [2]string{"resident", "32.73"})
+	w.people("warga")
 	admin := w.client("bandung").mustSignIn("admin")
 	r := admin.do("POST", "/api/grants", map[string]string{"account": "lurah", "role": "ward-office", "scope": "32.73.01.1001"})
 	expect(t, "grant", r, http.StatusCreated)

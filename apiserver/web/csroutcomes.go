@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"pilar.id/pilar/apiserver/fourpillar"
 	"pilar.id/pilar/apiserver/partnership"
+	"pilar.id/pilar/apiserver/step"
 	"pilar.id/pilar/apiserver/store"
 	"pilar.id/pilar/apiserver/tenancy"
 )
@@ -75,15 +77,9 @@ func (n namedBy[T, J]) byID(read func(*fiber.Ctx, int64) (T, error)) fiber.Handl
 
 // --- realisations ---
 
-type evidenceJSON struct {
-	N           int       `json:"n"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"contentType"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"sha256"`
-	UploadedAt  time.Time `json:"uploadedAt"`
-	URL         string    `json:"url"`
-}
+// evidenceJSON is a file of a realisation's evidence, shown as a report's
+// attachment is.
+type evidenceJSON attachmentJSON
 
 type realisationJSON struct {
 	ID             int64              `json:"id"`
@@ -116,11 +112,9 @@ func realisationOut(c *fiber.Ctx) func(*partnership.Realisation, string) realisa
 		out := realisationJSON{ID: r.ID, Partner: r.PartnerID, PartnerName: name, Programme: r.ProgrammeID, FiscalYear: r.FiscalYear, Area: r.Area,
 			Ward: r.WardCode, ActivityStart: r.ActivityStart, ActivityEnd: r.ActivityEnd, DueAt: r.DueAt, SubmittedAt: r.SubmittedAt,
 			Amount: r.Amount, SourceOfFunds: r.SourceOfFunds, Outputs: r.Outputs, TargetsReached: r.TargetsReached, Late: r.Late,
-			Historical: r.Historical, Evidence: []evidenceJSON{}}
-		for _, a := range r.Evidence {
-			out.Evidence = append(out.Evidence, evidenceJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
-				UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N)})
-		}
+			Historical: r.Historical, Evidence: each(r.Evidence, func(a partnership.Attachment) evidenceJSON {
+				return evidenceJSON(attachmentOut(a, fmt.Sprintf("%s/api/realisations/%d/evidence/%d", base, r.ID, a.N)))
+			})}
 		return out
 	}
 }
@@ -144,7 +138,7 @@ type realisationIn struct {
 // for the domain to refuse it with its size.
 func parseRealisation(c *fiber.Ctx) (partnership.RealisationInput, []partnership.Upload, error) {
 	var in partnership.RealisationInput
-	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
+	if !isMultipart(c) {
 		if err := parseBody(c, &in); err != nil {
 			return in, nil, err
 		}
@@ -218,20 +212,9 @@ func getEvidence(c *fiber.Ctx) error {
 
 // listOverdue lists the obligations the schedule flagged: open ones by
 // default, all with ?all=true, of one partner with ?partner=.
-func listOverdue(c *fiber.Ctx) error {
-	partner, err := intQueryParam(c, "partner")
-	if err != nil {
-		return err
-	}
-	rows, err := store.ListOverdue(c.UserContext(), regionOf(c).db, store.OverdueFilter{PartnerID: partner, Open: c.Query("all") != "true"})
-	if err != nil {
-		return err
-	}
-	if rows == nil {
-		rows = []store.OverdueRecord{}
-	}
-	return c.JSON(page[store.OverdueRecord]{Items: rows})
-}
+var listOverdue = readOf(func(c *fiber.Ctx, q *query) store.OverdueFilter {
+	return store.OverdueFilter{PartnerID: q.count("partner"), Open: c.Query("all") != "true"}
+}, stored(store.ListOverdue), whole(same[store.OverdueRecord]))
 
 // --- sanctions and standing ---
 
@@ -274,12 +257,8 @@ var listSanctions = listOf(func(c *fiber.Ctx, q *query) fourpillar.SanctionQuery
 
 // listMySanctions is the notice a partner receives: every sanction on the
 // partners the caller's account acts for.
-func listMySanctions(c *fiber.Ctx) error {
-	ss, err := fourpillar.Sanctions(c.UserContext(), realmOf(c), actorOf(c), fourpillar.SanctionQuery{Mine: true})
-	return answer(c, fiber.StatusOK, func(ss []fourpillar.NamedSanction) page[sanctionJSON] {
-		return page[sanctionJSON]{Items: each(ss, namedSanctionOut)}
-	})(ss, err)
-}
+var listMySanctions = readOf(func(*fiber.Ctx, *query) fourpillar.SanctionQuery { return fourpillar.SanctionQuery{Mine: true} },
+	asCaller(fourpillar.Sanctions), whole(namedSanctionOut))
 
 var getSanction = sanctions.byID(stored(store.GetSanction))
 
@@ -342,31 +321,26 @@ func standingOut(s store.Standing) standingJSON {
 	return out
 }
 
-// listStandings shows every approved partner's compliance state and CSR maturity.
-func listStandings(c *fiber.Ctx) error {
+// standings reads the compliance and CSR maturity of the approved partners
+// ids names, of every one when ids is nil.
+func standings(c *fiber.Ctx, ids []int64) ([]store.Standing, error) {
 	t, db := tenantOf(c)
-	st, err := store.Standings(c.UserContext(), db, t.Region, nil)
-	if err != nil {
-		return err
-	}
-	return c.JSON(page[standingJSON]{Items: each(st, standingOut)})
+	return store.Standings(c.UserContext(), db, t.Region, ids)
 }
 
-func getStanding(c *fiber.Ctx) error {
-	id, err := idParam(c)
+// listStandings shows every approved partner's compliance state and CSR maturity.
+var listStandings = readOf(func(*fiber.Ctx, *query) []int64 { return nil }, standings, whole(standingOut))
+
+var getStanding = byID(func(c *fiber.Ctx, id int64) (store.Standing, error) {
+	st, err := standings(c, []int64{id})
+	if err == nil && len(st) == 0 {
+		err = fmt.Errorf("%w: no partner %d", partnership.ErrNotFound, id)
+	}
 	if err != nil {
-		return err
+		return store.Standing{}, err
 	}
-	t, db := tenantOf(c)
-	st, err := store.Standings(c.UserContext(), db, t.Region, []int64{id})
-	if err != nil {
-		return err
-	}
-	if len(st) == 0 {
-		return fmt.Errorf("%w: no partner %d", partnership.ErrNotFound, id)
-	}
-	return c.JSON(standingOut(st[0]))
-}
+	return st[0], nil
+}, standingOut)
 
 // --- quarterly evaluations ---
 
@@ -376,61 +350,19 @@ type evaluationIn struct {
 }
 
 // previewEvaluation generates a quarter's evaluation without publishing it.
-func previewEvaluation(c *fiber.Ctx) error {
-	year, err := intQueryParam(c, "year")
-	if err != nil {
-		return err
-	}
-	quarter, err := intQueryParam(c, "quarter")
-	if err != nil {
-		return err
-	}
-	e, err := fourpillar.PreviewEvaluation(c.UserContext(), realmOf(c), fourpillar.Quarter{Year: int(year), Quarter: int(quarter)})
-	if err != nil {
-		return err
-	}
-	return c.JSON(e)
-}
+var previewEvaluation = readOf(func(_ *fiber.Ctx, q *query) fourpillar.Quarter {
+	return fourpillar.Quarter{Year: int(q.count("year")), Quarter: int(q.count("quarter"))}
+}, inRealm(fourpillar.PreviewEvaluation), same[partnership.Evaluation])
 
 // publishEvaluation publishes a quarter's evaluation (fourpillar.PublishEvaluation).
-func publishEvaluation(c *fiber.Ctx) error {
-	var in evaluationIn
-	if err := parseBody(c, &in); err != nil {
-		return err
-	}
-	rec, err := fourpillar.PublishEvaluation(c.UserContext(), realmOf(c), actorOf(c), fourpillar.Quarter(in))
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(rec)
-}
+var publishEvaluation = takeNew(func(ctx context.Context, r *step.Region, a step.Actor, in evaluationIn) (*store.EvaluationRecord, error) {
+	return fourpillar.PublishEvaluation(ctx, r, a, fourpillar.Quarter(in))
+}, same[*store.EvaluationRecord])
 
-func listEvaluations(c *fiber.Ctx) error {
-	year, err := intQueryParam(c, "year")
-	if err != nil {
-		return err
-	}
-	es, err := store.ListEvaluations(c.UserContext(), regionOf(c).db, int(year))
-	if err != nil {
-		return err
-	}
-	if es == nil {
-		es = []store.EvaluationRecord{}
-	}
-	return c.JSON(page[store.EvaluationRecord]{Items: es})
-}
-
-func getEvaluation(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	e, err := store.GetEvaluation(c.UserContext(), regionOf(c).db, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(e)
-}
+var (
+	listEvaluations = readOf(func(_ *fiber.Ctx, q *query) int { return int(q.count("year")) }, stored(store.ListEvaluations), whole(same[store.EvaluationRecord]))
+	getEvaluation   = byID(stored(store.GetEvaluation), same[*store.EvaluationRecord])
+)
 
 // --- awards ---
 
@@ -592,10 +524,7 @@ type nationalDashboardJSON struct {
 }
 
 // nationalDashboard sums the public dashboards of every served region that
-// runs the four-pillar model. Only each region's aggregate figures leave its
-// database — the same figures its public dashboard shows — never a partner,
-// a person or a realisation. Reading them opens a region's database as a
-// visit to its dashboard would.
+// runs the four-pillar model (fourpillar.National).
 func nationalDashboard(reg *tenancy.Registry, o Options) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		year, err := csrDashboardYear(c)
@@ -605,31 +534,12 @@ func nationalDashboard(reg *tenancy.Registry, o Options) fiber.Handler {
 		if current := realmOf(c).Clock().In(regionOf(c).location).Year(); year < 2000 || year > current {
 			return partnership.Invalid("year", "a year from 2000 to %d", current)
 		}
-		out := nationalDashboardJSON{NotRunning: []string{}, Unavailable: []string{}}
-		var ds []partnership.RegionDashboard
-		for _, t := range reg.All() {
-			if t.Region.FourPillar == nil || !t.Region.Runs(partnership.FourPillar) {
-				out.NotRunning = append(out.NotRunning, t.Region.Slug)
-				continue
+		d, notRunning, unavailable := fourpillar.National(c.UserContext(), reg.All(), year, func(slug string, err error) {
+			if o.Log != nil {
+				o.Log.Error("national dashboard: a region's figures could not be read", "region", slug, "err", err)
 			}
-			d, err := func() (partnership.Dashboard, error) {
-				db, release, err := t.Acquire(c.UserContext())
-				if err != nil {
-					return partnership.Dashboard{}, err
-				}
-				defer release()
-				return store.DashboardOf(c.UserContext(), db, t.Region, year)
-			}()
-			if err != nil {
-				if o.Log != nil {
-					o.Log.Error("national dashboard: a region's figures could not be read", "region", t.Region.Slug, "err", err)
-				}
-				out.Unavailable = append(out.Unavailable, t.Region.Slug+": its figures could not be read")
-				continue
-			}
-			ds = append(ds, partnership.RegionDashboard{Slug: t.Region.Slug, Name: t.Region.Name, Dashboard: d})
-		}
-		out.NationalDashboard = partnership.SumDashboards(year, ds)
-		return c.JSON(out)
+		})
+		// The lists are never null, only empty.
+		return c.JSON(nationalDashboardJSON{NationalDashboard: d, NotRunning: append([]string{}, notRunning...), Unavailable: append([]string{}, unavailable...)})
 	}
 }

@@ -27,30 +27,11 @@ import (
 
 // --- helpers ---
 
-func (w *world) accountID(region, username string) int64 {
-	w.t.Helper()
-	db, _, release := w.regionDB(region)
-	defer release()
-	a, err := authz.AccountByUsername(context.Background(), db, username)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a.ID
-}
-
 // approvedPartner stores a company approved now, acting through the account.
 func (w *world) approvedPartner(username, name string) int64 {
 	w.t.Helper()
-	account := w.accountID("bandung", username)
-	db, _, release := w.regionDB("bandung")
-	defer release()
-	approved := w.now
-	p := &partnership.Partner{Kind: partnership.PartnerCompany, Name: name, AccountID: account, Areas: []string{"education"},
-		State: partnership.PartnerApproved, RegisteredAt: w.now.Add(-time.Hour), ApprovedAt: &approved}
-	if err := store.InsertPartner(context.Background(), db, p); err != nil {
-		w.t.Fatal(err)
-	}
-	return p.ID
+	return w.storedPartner(username, partnership.Partner{Kind: partnership.PartnerCompany, Name: name, Areas: []string{"education"},
+		State: partnership.PartnerApproved, RegisteredAt: w.now.Add(-time.Hour)})
 }
 
 // raw sends a request and returns what came back as it came.
@@ -117,61 +98,58 @@ func (w *world) seedBandungCSR() {
 // decimals, every area's companies and the distinct totals 132 and 285 —
 // as JSON and as CSV, on SQLite and on PostgreSQL.
 func TestDashboardReturnsBandungsTable(t *testing.T) {
-	for _, driver := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(driver), func(t *testing.T) {
-			w := newWorldOn(t, driver)
-			w.seedBandungCSR()
-			anyone := w.client("bandung")
-			for year, want := range bandungTable {
-				r := anyone.do("GET", fmt.Sprintf("/api/dashboard?year=%d", year), nil)
-				expect(t, "dashboard", r, http.StatusOK)
-				rows := r.body["areas"].([]any)
-				if len(rows) != 7 {
-					t.Fatalf("%d: %d areas", year, len(rows))
+	onBothDatabases(t, func(t *testing.T, w *world) {
+		w.seedBandungCSR()
+		anyone := w.client("bandung")
+		for year, want := range bandungTable {
+			r := anyone.do("GET", fmt.Sprintf("/api/dashboard?year=%d", year), nil)
+			expect(t, "dashboard", r, http.StatusOK)
+			rows := r.body["areas"].([]any)
+			if len(rows) != 7 {
+				t.Fatalf("%d: %d areas", year, len(rows))
+			}
+			for _, it := range rows {
+				row := it.(map[string]any)
+				w := want.areas[row["area"].(string)]
+				if fmt.Sprint(int64(row["amount"].(float64))) != w.amount || row["share"] != w.share || fmt.Sprint(row["partners"]) != w.companies {
+					t.Errorf("%d %s: Rp %.0f, %v%%, %v companies; want Rp %s, %s%%, %s", year, row["area"], row["amount"], row["share"], row["partners"], w.amount, w.share, w.companies)
 				}
-				for _, it := range rows {
-					row := it.(map[string]any)
-					w := want.areas[row["area"].(string)]
-					if fmt.Sprint(int64(row["amount"].(float64))) != w.amount || row["share"] != w.share || fmt.Sprint(row["partners"]) != w.companies {
-						t.Errorf("%d %s: Rp %.0f, %v%%, %v companies; want Rp %s, %s%%, %s", year, row["area"], row["amount"], row["share"], row["partners"], w.amount, w.share, w.companies)
-					}
-				}
-				total := r.body["total"].(map[string]any)
-				if fmt.Sprint(int64(total["amount"].(float64))) != want.total || total["partners"] != want.distinct || total["share"] != "100.00" {
-					t.Errorf("%d total: %v", year, total)
-				}
+			}
+			total := r.body["total"].(map[string]any)
+			if fmt.Sprint(int64(total["amount"].(float64))) != want.total || total["partners"] != want.distinct || total["share"] != "100.00" {
+				t.Errorf("%d total: %v", year, total)
+			}
 
-				status, header, body := w.raw("GET", fmt.Sprintf("/r/bandung/api/dashboard.csv?year=%d", year), nil, nil)
-				if status != http.StatusOK || !strings.HasPrefix(header.Get("Content-Type"), "text/csv") {
-					t.Fatalf("CSV: %d %s %s", status, header.Get("Content-Type"), body)
-				}
-				lines, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if strings.Join(lines[0], ",") != "year,area,name,amount,share,partners,requests,programmes" || len(lines) != 1+7+1 {
-					t.Fatalf("CSV %d lines, header %v", len(lines), lines[0])
-				}
-				for _, l := range lines[1:8] {
-					w := want.areas[l[1]]
-					if l[0] != fmt.Sprint(year) || l[3] != w.amount || l[4] != w.share || l[5] != w.companies {
-						t.Errorf("CSV %d: %v, want %v", year, l, w)
-					}
-				}
-				if last := lines[8]; last[1] != "total" || last[3] != want.total || last[4] != "100.00" || last[5] != fmt.Sprint(want.distinct) {
-					t.Errorf("CSV total %d: %v", year, last)
+			status, header, body := w.raw("GET", fmt.Sprintf("/r/bandung/api/dashboard.csv?year=%d", year), nil, nil)
+			if status != http.StatusOK || !strings.HasPrefix(header.Get("Content-Type"), "text/csv") {
+				t.Fatalf("CSV: %d %s %s", status, header.Get("Content-Type"), body)
+			}
+			lines, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(lines[0], ",") != "year,area,name,amount,share,partners,requests,programmes" || len(lines) != 1+7+1 {
+				t.Fatalf("CSV %d lines, header %v", len(lines), lines[0])
+			}
+			for _, l := range lines[1:8] {
+				w := want.areas[l[1]]
+				if l[0] != fmt.Sprint(year) || l[3] != w.amount || l[4] != w.share || l[5] != w.companies {
+					t.Errorf("CSV %d: %v, want %v", year, l, w)
 				}
 			}
-			// A year out of range, or not a year, changes nothing and says why.
-			for _, y := range []string{"1999", "2027", "dua-ribu"} {
-				if r := anyone.do("GET", "/api/dashboard?year="+y, nil); r.status != http.StatusBadRequest || r.errField() != "year" {
-					t.Errorf("year %s: %d %v", y, r.status, r.body)
-				}
+			if last := lines[8]; last[1] != "total" || last[3] != want.total || last[4] != "100.00" || last[5] != fmt.Sprint(want.distinct) {
+				t.Errorf("CSV total %d: %v", year, last)
 			}
-			// Sumedang runs only the two-pillar model: it has no CSR dashboard.
-			expect(t, "a two-pillar region's dashboard", w.client("sumedang").do("GET", "/api/dashboard?year=2015", nil), http.StatusForbidden)
-		})
-	}
+		}
+		// A year out of range, or not a year, changes nothing and says why.
+		for _, y := range []string{"1999", "2027", "dua-ribu"} {
+			if r := anyone.do("GET", "/api/dashboard?year="+y, nil); r.status != http.StatusBadRequest || r.errField() != "year" {
+				t.Errorf("year %s: %d %v", y, r.status, r.body)
+			}
+		}
+		// Sumedang runs only the two-pillar model: it has no CSR dashboard.
+		expect(t, "a two-pillar region's dashboard", w.client("sumedang").do("GET", "/api/dashboard?year=2015", nil), http.StatusForbidden)
+	})
 }
 
 // The national aggregate sums the regions' public figures, and says that
@@ -200,9 +178,7 @@ func TestNationalDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		if u.role != "" {
-			if err := authz.AddGrant(context.Background(), pdb, &authz.Grant{AccountID: a.ID, Role: u.role, Scope: PlatformScope, CreatedAt: w.now}); err != nil {
-				t.Fatal(err)
-			}
+			must(t, authz.AddGrant(context.Background(), pdb, &authz.Grant{AccountID: a.ID, Role: u.role, Scope: PlatformScope, CreatedAt: w.now}))
 		}
 	}
 	w.app = New(Options{Registry: w.reg, PathRegions: true, Platform: &Platform{DB: pdb, Enforcer: e}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -233,9 +209,7 @@ func TestNationalDashboard(t *testing.T) {
 		NotRunning  []string `json:"notRunning"`
 		Unavailable []string `json:"unavailable"`
 	}
-	if err := json.Unmarshal(body, &n); err != nil {
-		t.Fatal(err)
-	}
+	must(t, json.Unmarshal(body, &n))
 	if n.Total.Amount != 24_038_908_050 || n.Total.PartnersSumOfRegions != 285 || len(n.Regions) != 1 || n.Regions[0].Slug != "bandung" ||
 		len(n.NotRunning) != 1 || n.NotRunning[0] != "sumedang" || len(n.Unavailable) != 0 || !strings.Contains(n.Note, "distinct") {
 		t.Fatalf("national 2015: %s", body)
@@ -262,8 +236,7 @@ func TestNationalDashboard(t *testing.T) {
 // lifted with a reason. Every refused step changes nothing.
 func TestLatePartnerIsFlaggedWarnedAndLifted(t *testing.T) {
 	w := newWorld(t)
-	w.seed("bandung", "sekretariat", [2]string{"csr-forum-secretariat", "32.73"})
-	w.seed("bandung", "pt-lalai", [2]string{"company", "32.73"})
+	w.people("sekretariat", "pt-lalai")
 	partner := w.approvedPartner("pt-lalai", "PT Lalai Sekali")
 	anyone := w.client("bandung")
 	flag := func() schedule.OverdueRun {
@@ -389,9 +362,7 @@ func realisationBody(programme int64, amount int64, evidence ...[]byte) map[stri
 func TestPartnerRealisesIsEvaluatedAndScored(t *testing.T) {
 	w := newWorld(t)
 	w.now = time.Date(2026, 8, 10, 9, 0, 0, 0, time.UTC) // in the third quarter
-	w.seed("bandung", "sekretariat", [2]string{"csr-forum-secretariat", "32.73"})
-	w.seed("bandung", "pt-rajin", [2]string{"company", "32.73"})
-	w.seed("bandung", "pt-lain", [2]string{"company", "32.73"})
+	w.people("sekretariat", "pt-rajin", "pt-lain")
 	partner := w.approvedPartner("pt-rajin", "PT Rajin Berbagi")
 	other := w.approvedPartner("pt-lain", "PT Lain")
 	secretariat := w.client("bandung").mustSignIn("sekretariat")
@@ -413,17 +384,13 @@ func TestPartnerRealisesIsEvaluatedAndScored(t *testing.T) {
 					AlignedArea: "education", AlignedTarget: "childrens-creativity", Alignment: partnership.Aligned},
 				{Title: "Bazar", Location: "32.73.01", Area: "prosperity", Target: "UMKM", Goal: "pasar", Financing: 20_000_000, Alignment: partnership.NotAligned},
 			}}
-		if err := store.InsertPlan(ctx, db, plan); err != nil {
-			t.Fatal(err)
-		}
+		must(t, store.InsertPlan(ctx, db, plan))
 		prog = &partnership.Programme{Source: partnership.FromPlan, PartnerID: partner, Area: "education", WardCode: "32.73.01.1001", Title: "Perpustakaan RW",
 			SectorAgency: "Dinas Pendidikan", FiscalYear: 2026, State: partnership.ProgrammeActive, PlanActivityID: plan.Activities[0].ID, CreatedAt: w.now}
 		othersProg = &partnership.Programme{Source: partnership.FromPlan, PartnerID: other, Area: "health", Title: "Posyandu",
 			SectorAgency: "Dinas Kesehatan", FiscalYear: 2026, State: partnership.ProgrammeActive, CreatedAt: w.now}
 		for _, p := range []*partnership.Programme{prog, othersProg} {
-			if err := store.InsertProgramme(ctx, db, p); err != nil {
-				t.Fatal(err)
-			}
+			must(t, store.InsertProgramme(ctx, db, p))
 		}
 	}()
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,19 +17,7 @@ import (
 // handler parses, takes the step of package fourpillar, and answers with the
 // result.
 
-// --- helpers ---
-
-func intQueryParam(c *fiber.Ctx, name string) (int64, error) {
-	s := c.Query(name)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, partnership.Invalid(name, "a non-negative whole number")
-	}
-	return n, nil
-}
+// --- documents ---
 
 type documentJSON struct {
 	ID          int64     `json:"id"`
@@ -88,13 +75,11 @@ func registerPartner(c *fiber.Ctx) error {
 	if in.Proposal, err = formUpload(c, "proposal"); err != nil {
 		return err
 	}
-	p, docs, err := fourpillar.RegisterPartner(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	out := partnerOut(p)
-	out.Documents = documentsOut(docs)
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return answer2(c, fiber.StatusCreated, func(p *partnership.Partner, docs []*partnership.Document) partnerJSON {
+		out := partnerOut(p)
+		out.Documents = documentsOut(docs)
+		return out
+	})(fourpillar.RegisterPartner(c.UserContext(), realmOf(c), actorOf(c), in))
 }
 
 // listPartners lists the approved partners for everyone; the secretariat
@@ -106,22 +91,14 @@ var listPartners = listOf(func(c *fiber.Ctx, q *query) fourpillar.PartnerQuery {
 // getPartner shows an approved partner to everyone, with the forum's
 // decisions on it; a registration not approved only to the secretariat and
 // to the partner, who also see its review and documents.
-func getPartner(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	v, err := fourpillar.Partner(c.UserContext(), realmOf(c), actorOf(c), id)
-	if err != nil {
-		return err
-	}
+var getPartner = byID(asCaller(fourpillar.Partner), func(v fourpillar.PartnerView) partnerJSON {
 	out := partnerOut(v.Partner)
 	if v.Insider {
 		out.Review, out.Documents = v.Review, documentsOut(v.Documents)
 	}
 	out.Decisions = v.Decisions
-	return c.JSON(out)
-}
+	return out
+})
 
 // reviewPartner records the secretariat's check of a registration and puts
 // it on a forum meeting's agenda; the answer shows the review.
@@ -207,31 +184,16 @@ var listForumMeetings = listOf(func(c *fiber.Ctx, q *query) store.ForumFilter {
 // getForumMeeting shows a meeting with its decisions and minutes, and, until
 // it is closed, its agenda: the registrations put on it, the aligned plans
 // and the posted ideas waiting for the forum.
-func getForumMeeting(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	ctx, realm := c.UserContext(), realmOf(c)
-	m, err := store.GetForumMeeting(ctx, realm.DB, id)
-	if err != nil {
-		return err
-	}
-	out := forumOut(m)
-	if m.State != partnership.ForumClosed {
-		a, err := fourpillar.Agenda(ctx, realm, m)
-		if err != nil {
-			return err
-		}
+var getForumMeeting = byID(inRealm(fourpillar.Meeting), func(m fourpillar.MeetingRecord) forumJSON {
+	out := forumOut(m.ForumMeeting)
+	if a := m.Agenda; a != nil {
 		out.Agenda = &forumAgendaJSON{Partners: each(a.Partners, func(p *partnership.Partner) partnerJSON {
 			return partnerJSON{ID: p.ID, Kind: p.Kind, Name: p.Name, Areas: p.Areas, Kecamatan: p.Kecamatan, State: p.State, RegisteredAt: p.RegisteredAt}
 		}), Plans: each(a.Plans, planOut), Ideas: each(a.Ideas, ideaOut)}
 	}
-	if out.Decisions, err = store.ForumDecisions(ctx, realm.DB, m.ID, "", 0); err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
+	out.Decisions = m.Decisions
+	return out
+})
 
 type forumAttendanceIn struct {
 	Attendance map[string]int `json:"attendance"`
@@ -265,10 +227,7 @@ type activityJSON struct {
 }
 
 // scoreJSON is a share in basis points and as a percentage.
-type scoreJSON struct {
-	BasisPoints int64  `json:"basisPoints"`
-	Percent     string `json:"percent"`
-}
+type scoreJSON shareJSON
 
 type alignmentJSON struct {
 	partnership.AlignmentScore
@@ -303,10 +262,7 @@ func planOut(p *partnership.CSRPlan) planJSON {
 			Financing: a.Financing, AlignedArea: a.AlignedArea, AlignedTarget: a.AlignedTarget, Alignment: a.Alignment}
 	}
 	s := p.Score()
-	out.Alignment = alignmentJSON{AlignmentScore: s}
-	if s.Share.Defined {
-		out.Alignment.Score = &scoreJSON{BasisPoints: s.Share.Value, Percent: s.Share.String()}
-	}
+	out.Alignment = alignmentJSON{AlignmentScore: s, Score: (*scoreJSON)(shareOut(s.Share))}
 	return out
 }
 
@@ -383,13 +339,7 @@ func submitRequest(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	q, docs, err := fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	out := requestOut(q)
-	out.Documents = documentsOut(docs)
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return answer2(c, fiber.StatusCreated, requestWith)(fourpillar.SubmitRequest(c.UserContext(), realmOf(c), actorOf(c), in))
 }
 
 // listRequests lists CSR requests by ?state=, ?area=, ?scope= (a kecamatan
@@ -412,13 +362,14 @@ func getRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, ds, err := fourpillar.Request(c.UserContext(), realmOf(c), actorOf(c), id)
-	if err != nil {
-		return err
-	}
+	return answer2(c, fiber.StatusOK, requestWith)(fourpillar.Request(c.UserContext(), realmOf(c), actorOf(c), id))
+}
+
+// requestWith shows a request with the documents shown with it.
+func requestWith(q *partnership.CSRRequest, docs []*partnership.Document) requestJSON {
 	out := requestOut(q)
-	out.Documents = documentsOut(ds)
-	return c.JSON(out)
+	out.Documents = documentsOut(docs)
+	return out
 }
 
 type claimIn struct {
@@ -497,29 +448,16 @@ var listProgrammes = listOf(func(c *fiber.Ctx, q *query) store.ProgrammeFilter {
 
 // getProgramme shows a programme with its contributions ledger, summed per
 // pillar in whole rupiah.
-func getProgramme(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	ctx, db := c.UserContext(), regionOf(c).db
-	p, err := store.GetProgramme(ctx, db, id)
-	if err != nil {
-		return err
-	}
-	cs, err := store.Contributions(ctx, db, p.ID)
-	if err != nil {
-		return err
-	}
-	out := programmeOut(p)
-	by, total := partnership.Ledger(cs)
+var getProgramme = byID(inRealm(fourpillar.ProgrammeLedger), func(rec fourpillar.ProgrammeRecord) programmeJSON {
+	out := programmeOut(rec.Programme)
+	by, total := partnership.Ledger(rec.Contributions)
 	out.Ledger = &ledgerJSON{ByPillar: make(map[string]partnership.LedgerLine, len(by)), Total: total}
 	for s, l := range by {
 		out.Ledger.ByPillar[string(s)] = l
 	}
-	out.Contributions = each(cs, contributionOut)
-	return c.JSON(out)
-}
+	out.Contributions = each(rec.Contributions, contributionOut)
+	return out
+})
 
 // changeProgramme reassigns a programme's sector agency, updates its
 // beneficiaries, or completes or cancels it.

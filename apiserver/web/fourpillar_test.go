@@ -3,21 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"pilar.id/pilar/apiserver/audit"
-	"pilar.id/pilar/apiserver/authz"
 	"pilar.id/pilar/apiserver/partnership"
 	"pilar.id/pilar/apiserver/schedule"
 	"pilar.id/pilar/apiserver/store"
@@ -25,45 +17,13 @@ import (
 
 // fpPeople seeds the people of Bandung's four-pillar workflow.
 func fpPeople(w *world) {
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
-	w.seed("bandung", "sekretariat", [2]string{"csr-forum-secretariat", "32.73"})
-	w.seed("bandung", "dinas", [2]string{"sector-agency", "32.73"})
-	w.seed("bandung", "warga", [2]string{"resident", "32.73"})
-	w.seed("bandung", "ptkereta", [2]string{"company", "32.73"}) // registers through the API
-	w.seed("bandung", "pt-sehat", [2]string{"company", "32.73"}) // an approved partner working in health only
-	w.seed("bandung", "pt-dua", [2]string{"company", "32.73"})   // an approved partner in education, too late to claim
-	w.seed("bandung", "kampus")                                  // a university with no role yet: the forum's approval grants it
-}
-
-// fpDB lends the test the region's database, as the operator would reach it.
-func fpDB(w *world) bun.IDB {
-	w.t.Helper()
-	_, db := lend(w.t, w.reg, "bandung")
-	return db
-}
-
-func fpAccount(w *world, username string) int64 {
-	w.t.Helper()
-	a, err := authz.AccountByUsername(context.Background(), fpDB(w), username)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a.ID
+	w.people("admin", "sekretariat", "dinas", "warga", "ptkereta", "pt-sehat", "pt-dua", "kampus")
 }
 
 // fpSeedPartner stores a partner directly, as the outcomes tests may.
 func fpSeedPartner(w *world, username string, kind partnership.PartnerKind, state partnership.PartnerState, areas, kecamatan []string) int64 {
 	w.t.Helper()
-	p := &partnership.Partner{Kind: kind, Name: "Mitra " + username, AccountID: fpAccount(w, username), Areas: areas, Kecamatan: kecamatan,
-		State: state, RegisteredAt: w.now}
-	if state == partnership.PartnerApproved {
-		t := w.now
-		p.ApprovedAt = &t
-	}
-	if err := store.InsertPartner(context.Background(), fpDB(w), p); err != nil {
-		w.t.Fatal(err)
-	}
-	return p.ID
+	return w.storedPartner(username, partnership.Partner{Kind: kind, Name: "Mitra " + username, Areas: areas, Kecamatan: kecamatan, State: state, RegisteredAt: w.now})
 }
 
 type fpFile struct {
@@ -79,38 +39,11 @@ var (
 // fpUpload posts a multipart form with fields and files.
 func (c *client) fpUpload(path string, fields map[string][]string, files ...fpFile) response {
 	c.w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
+	parts := make([]formPart, len(files))
+	for i, f := range files {
+		parts[i] = formPart{f.field, f.name, "application/octet-stream", f.data}
 	}
-	for _, f := range files {
-		fw, err := mw.CreateFormFile(f.field, f.name)
-		if err != nil {
-			c.w.t.Fatal(err)
-		}
-		fw.Write(f.data)
-	}
-	mw.Close()
-	status, header, raw := c.fpSend("POST", path, mw.FormDataContentType(), &buf)
-	r := response{status: status, header: header}
-	if err := json.Unmarshal(raw, &r.body); err != nil {
-		c.w.t.Fatalf("POST %s: not JSON: %s", path, raw)
-	}
-	return r
-}
-
-// fpSend makes a request with the client's session and returns the raw answer.
-func (c *client) fpSend(method, path, contentType string, body io.Reader) (int, http.Header, []byte) {
-	c.w.t.Helper()
-	req := httptest.NewRequest(method, "/r/"+c.region+path, body)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, raw := c.send(req)
-	return resp.StatusCode, resp.Header, raw
+	return c.multipartForm(path, fields, parts)
 }
 
 func fpItems(r response) []map[string]any {
@@ -145,10 +78,8 @@ func fpPlanBody(board time.Time) map[string]any {
 func TestFourPillarPartnersYear(t *testing.T) {
 	w := newWorld(t)
 	fpPeople(w)
-	sek := w.client("bandung").mustSignIn("sekretariat")
-	pt := w.client("bandung").mustSignIn("ptkereta")
-	dinas := w.client("bandung").mustSignIn("dinas")
-	warga := w.client("bandung").mustSignIn("warga")
+	signed := w.signedIn("sekretariat", "ptkereta", "dinas", "warga")
+	sek, pt, dinas, warga := signed[0], signed[1], signed[2], signed[3]
 	anon := w.client("bandung")
 
 	// The forum meets quarterly: one meeting in the fourth quarter.
@@ -206,13 +137,13 @@ func TestFourPillarPartnersYear(t *testing.T) {
 		t.Fatalf("document %v", doc)
 	}
 	docPath := fmt.Sprintf("/api/documents/%d", int64(doc["id"].(float64)))
-	if status, h, raw := pt.fpSend("GET", docPath, "", nil); status != http.StatusOK || !bytes.Equal(raw, fpPNG) || h.Get("Content-Type") != "image/png" {
+	if status, h, raw := pt.request("GET", docPath, "", nil); status != http.StatusOK || !bytes.Equal(raw, fpPNG) || h.Get("Content-Type") != "image/png" {
 		t.Fatalf("download: %d %s", status, h)
 	}
-	if status, _, _ := warga.fpSend("GET", docPath, "", nil); status != http.StatusNotFound {
+	if status, _, _ := warga.request("GET", docPath, "", nil); status != http.StatusNotFound {
 		t.Fatalf("a resident downloads a partner's proposal: %d", status)
 	}
-	if status, _, _ := sek.fpSend("GET", docPath, "", nil); status != http.StatusOK {
+	if status, _, _ := sek.request("GET", docPath, "", nil); status != http.StatusOK {
 		t.Fatalf("the secretariat downloads a partner's proposal: %d", status)
 	}
 
@@ -329,11 +260,7 @@ func TestFourPillarPartnersYear(t *testing.T) {
 	// A resident's request; bad ones change nothing.
 	wpath := "/api/csr-requests"
 	good := map[string]any{"area": "education", "ward": "32.73.01.1002", "amount": 45_000_000, "title": "Taman baca RW 05", "description": "Rak dan 500 buku untuk anak-anak RW 05"}
-	for _, tt := range []struct {
-		name   string
-		change map[string]any
-		field  string
-	}{
+	refusesEach(t, wpath, good, []badInput{
 		{"a negative amount", map[string]any{"amount": -45_000_000}, "amount"},
 		{"an absurd amount", map[string]any{"amount": int64(2_000_000_000_000)}, "amount"},
 		{"an amount as text", map[string]any{"amount": "empat puluh juta"}, "amount"},
@@ -341,19 +268,7 @@ func TestFourPillarPartnersYear(t *testing.T) {
 		{"no title", map[string]any{"title": ""}, "title"},
 		{"an oversized description", map[string]any{"description": strings.Repeat("panjang ", 600)}, "description"},
 		{"an unknown preferred partner", map[string]any{"preferredPartner": 999}, "preferredPartner"},
-	} {
-		b := map[string]any{}
-		for k, v := range good {
-			b[k] = v
-		}
-		for k, v := range tt.change {
-			b[k] = v
-		}
-		r := warga.do("POST", wpath, b)
-		if r.status != http.StatusBadRequest || r.errField() != tt.field {
-			t.Errorf("%s: %d %v, want 400 on %s", tt.name, r.status, r.body, tt.field)
-		}
-	}
+	}, warga)
 	upload := map[string][]string{"area": {"education"}, "ward": {"32.73.01.1002"}, "amount": {"45000000"}, "title": {"Taman baca RW 05"}, "description": {"Rak dan buku"}}
 	if r := warga.fpUpload(wpath, upload, fpFile{"documents", "foto.png", []byte("GIF89a not a png")}); r.status != http.StatusBadRequest || r.errField() != "documents.0" {
 		t.Fatalf("a request with a forbidden document: %d %v", r.status, r.body)
@@ -590,7 +505,7 @@ func TestNobodyJudgesTheirOwnPlan(t *testing.T) {
 func TestMusrenbangCSRDecisionBecomesARequestThatExpires(t *testing.T) {
 	w := newWorld(t)
 	bandungStaff(w)
-	w.seed("bandung", "ptkereta", [2]string{"company", "32.73"})
+	w.people("ptkereta")
 	rw := w.client("bandung").mustSignIn("rw02")
 	lurah := w.client("bandung").mustSignIn("lurah")
 	camat := w.client("bandung").mustSignIn("camat")
@@ -639,7 +554,7 @@ func TestMusrenbangCSRDecisionBecomesARequestThatExpires(t *testing.T) {
 	if got := fpItems(anon.do("GET", "/api/csr-requests?state=open", nil)); len(got) != 0 {
 		t.Fatalf("an expired request listed as open: %v", got)
 	}
-	db := fpDB(w).(*bun.DB)
+	_, db := lend(t, w.reg, "bandung")
 	tn, _ := w.reg.Get("bandung")
 	if n, err := schedule.ExpireRequests(context.Background(), db, tn, w.now); err != nil || n != 1 {
 		t.Fatalf("expired %d: %v", n, err)
@@ -657,7 +572,7 @@ func TestMusrenbangCSRDecisionBecomesARequestThatExpires(t *testing.T) {
 // exactly one claim wins, the others are told which partner did.
 func TestParallelClaimsHaveOneWinnerOnPostgres(t *testing.T) {
 	w := newWorldOn(t, store.Postgres)
-	w.seed("bandung", "warga", [2]string{"resident", "32.73"})
+	w.people("warga")
 	const n = 6
 	clients := make([]*client, n)
 	partners := map[int64]bool{}
@@ -671,13 +586,7 @@ func TestParallelClaimsHaveOneWinnerOnPostgres(t *testing.T) {
 		"amount": 25_000_000, "title": "Posyandu", "description": "Timbangan dan meja posyandu RW 07"})
 	expect(t, "request", q, http.StatusCreated)
 	path := fmt.Sprintf("/api/csr-requests/%d/claim", id(t, q))
-	results := make([]response, n)
-	var wg sync.WaitGroup
-	for i, c := range clients {
-		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = c.do("POST", path, nil) }()
-	}
-	wg.Wait()
+	results := inParallel(n, func(i int) response { return clients[i].do("POST", path, nil) })
 	won, winner := 0, 0.0
 	for _, r := range results {
 		if r.status == http.StatusOK {

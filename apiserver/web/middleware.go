@@ -39,8 +39,9 @@ type regionRequest struct {
 	authErr   error          // why a session cookie was not accepted
 	decision  authz.Decision // what allowed the request, for the audit log
 
-	demo     bool // the embedded mode's demo sign-in is served (Options.Demo)
-	insecure bool // session cookies go without Secure (Options.InsecureCookies)
+	demo     bool            // the embedded mode's demo sign-in is served (Options.Demo)
+	insecure bool            // session cookies go without Secure (Options.InsecureCookies)
+	throttle *authz.Throttle // limits failed sign-ins (Options.Throttle)
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -110,7 +111,7 @@ func withTenant(reg *tenancy.Registry, o Options) fiber.Handler {
 		realm := t.Realm(db)
 		realm.Now, realm.Listener = o.Now, o.Listener
 		c.Locals(localRegion, &regionRequest{tenant: t, realm: realm, db: db, base: base, root: t.Region.Code, location: t.Region.Location, enforcer: t.Enforcer,
-			demo: o.Demo, insecure: o.InsecureCookies})
+			demo: o.Demo, insecure: o.InsecureCookies, throttle: o.Throttle})
 		return c.Next()
 	}
 }

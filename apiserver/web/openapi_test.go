@@ -66,9 +66,7 @@ func TestOpenAPIDocumentIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := os.WriteFile("openapi.json", doc, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		must(t, os.WriteFile("openapi.json", doc, 0o644))
 		return
 	}
 	if !bytes.Equal(doc, openAPIJSON) {

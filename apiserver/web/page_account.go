@@ -33,38 +33,36 @@ var signInScreen = screen{nav: "signin", template: "signin", data: func(c *fiber
 
 // signInSubmit checks the username and password as the API's sign-in does
 // (accounts.SignIn), throttled the same way, and starts a session.
-func signInSubmit(o Options) fiber.Handler {
-	return signInScreen.post("", "flash.signedin", func(c *fiber.Ctx, v *view, f *form) (string, error) {
-		in := accounts.Credentials{Username: strings.TrimSpace(f.Get("username")), Password: f.Get("password"), Address: c.IP()}
-		if in.Username == "" {
-			f.fail("username", v.L.T("error.required"))
-		}
-		if in.Password == "" {
-			f.fail("password", v.L.T("error.required"))
-		}
-		if f.Failed() {
-			return "", errFormFailed
-		}
-		s, err := accounts.SignIn(c.UserContext(), realmOf(c), o.Throttle, in, regionOf(c).session)
-		var th *accounts.Throttled
-		switch {
-		case errors.As(err, &th):
-			retryAfter(c, err)
-			f.General = v.L.T("error.throttled.until", v.L.DateTime(th.Until))
-			v.Status = fiber.StatusTooManyRequests
-			return "", errFormFailed
-		case errors.Is(err, partnership.ErrUnauthenticated):
-			f.General = v.L.T("error.signin")
-			delete(f.Values, "password")
-			v.Status = fiber.StatusUnauthorized
-			return "", errFormFailed
-		case err != nil:
-			return "", err
-		}
-		setSessionCookie(c, s.Token, s.Expires)
-		return safeNext(c, f.Get("next"), "/"), nil
-	})
-}
+var signInSubmit = signInScreen.post("", "flash.signedin", func(c *fiber.Ctx, v *view, f *form) (string, error) {
+	in := accounts.Credentials{Username: strings.TrimSpace(f.Get("username")), Password: f.Get("password"), Address: c.IP()}
+	if in.Username == "" {
+		f.fail("username", v.L.T("error.required"))
+	}
+	if in.Password == "" {
+		f.fail("password", v.L.T("error.required"))
+	}
+	if f.Failed() {
+		return "", errFormFailed
+	}
+	s, err := accounts.SignIn(c.UserContext(), realmOf(c), regionOf(c).throttle, in, regionOf(c).session)
+	var th *accounts.Throttled
+	switch {
+	case errors.As(err, &th):
+		retryAfter(c, err)
+		f.General = v.L.T("error.throttled.until", v.L.DateTime(th.Until))
+		v.Status = fiber.StatusTooManyRequests
+		return "", errFormFailed
+	case errors.Is(err, partnership.ErrUnauthenticated):
+		f.General = v.L.T("error.signin")
+		delete(f.Values, "password")
+		v.Status = fiber.StatusUnauthorized
+		return "", errFormFailed
+	case err != nil:
+		return "", err
+	}
+	setSessionCookie(c, s.Token, s.Expires)
+	return safeNext(c, f.Get("next"), "/"), nil
+})
 
 // signOutSubmit ends the session, if there is one, and goes home.
 func signOutSubmit(c *fiber.Ctx) error {
@@ -125,10 +123,7 @@ func demoRoles(r *partnership.Region) []demoRole {
 	var kec, ward, rw, pkk string
 	if len(r.Kecamatan) > 0 && len(r.Kecamatan[0].Wards) > 0 {
 		kec, ward = r.Kecamatan[0].Code, r.Kecamatan[0].Wards[0].Code
-		for _, in := range r.Institutions() {
-			if in.WardCode != ward {
-				continue
-			}
+		for _, in := range r.InstitutionsOf(ward) {
 			if in.Type == "rw" && rw == "" {
 				rw = in.Key
 			}

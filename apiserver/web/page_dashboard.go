@@ -37,12 +37,10 @@ type dashboardData struct {
 
 // dashboardYear is the year the dashboard shows: ?year=, else the current one.
 func dashboardYear(c *fiber.Ctx) (int, error) {
-	year := thisYear(c)
-	if y := c.Query("year"); y != "" {
-		var err error
-		if year, err = strconv.Atoi(y); err != nil {
-			return 0, partnership.Invalid("year", "a year")
-		}
+	q := &query{c: c}
+	year := q.yearOr("year", thisYear(c))
+	if q.err != nil {
+		return 0, q.err
 	}
 	return year, regionOf(c).tenant.Region.CheckReadableYear(year, realmOf(c).Clock())
 }
@@ -66,11 +64,10 @@ var dashboardPage = screen{nav: "dashboard", template: "dashboard", data: func(c
 		if err != nil {
 			return nil, err
 		}
-		rates := func(es []partnership.AreaEvaluation) (bars []bar) {
-			for _, e := range es {
-				bars = append(bars, bar{Label: e.Name, Value: e.Indicators.AspirationRate.Value, Second: e.Indicators.AttendanceRate.Value})
-			}
-			return bars
+		rates := func(es []partnership.AreaEvaluation) []bar {
+			return each(es, func(e partnership.AreaEvaluation) bar {
+				return bar{Label: e.Name, Value: e.Indicators.AspirationRate.Value, Second: e.Indicators.AttendanceRate.Value}
+			})
 		}
 		var wards []partnership.AreaEvaluation
 		for _, g := range pd.Wards {
@@ -87,10 +84,7 @@ var dashboardPage = screen{nav: "dashboard", template: "dashboard", data: func(c
 		if err != nil {
 			return nil, err
 		}
-		var bars []bar
-		for _, a := range db.Areas {
-			bars = append(bars, bar{Label: a.Name, Value: int64(a.Amount), Money: true})
-		}
+		bars := each(db.Areas, func(a partnership.DashboardRow) bar { return bar{Label: a.Name, Value: int64(a.Amount), Money: true} })
 		d.CSR = &csrView{Dashboard: db, Chart: barChart(v, "chart-csr", v.L.T("dashboard.chart.csr", year), v.L.T("dashboard.chart.desc"), bars, v.L.T("dashboard.amount"), "")}
 	}
 	return d, nil
@@ -154,11 +148,7 @@ func participationCSV(c *fiber.Ctx) error {
 			strconv.FormatInt(in.Attendance, 10), perMilleCSV(in.AttendanceRate), strconv.FormatInt(in.Participants, 10), shareCSV(in.EmpowermentShare)}
 	}
 	if c.Query("level") != "ward" {
-		rows := [][]string{header}
-		for _, k := range pd.Kecamatan {
-			rows = append(rows, line(k))
-		}
-		return sendCSV(c, fmt.Sprintf("participation-kecamatan-%d.csv", year), rows)
+		return sendCSV(c, fmt.Sprintf("participation-kecamatan-%d.csv", year), append([][]string{header}, each(pd.Kecamatan, line)...))
 	}
 	rows := [][]string{append(append([]string{v.L.T("dashboard.kecamatan")}, header...), v.L.T("dashboard.phase"))}
 	for _, g := range pd.Wards {

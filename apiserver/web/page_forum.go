@@ -86,23 +86,19 @@ var forumMeetingPage = fourPillar(screen{nav: "forum", template: "forum_meeting"
 		return nil, err
 	}
 	ctx, db := c.UserContext(), regionOf(c).db
-	m, err := store.GetForumMeeting(ctx, db, id)
+	m, err := fourpillar.Meeting(ctx, realmOf(c), id)
 	if err != nil {
 		return nil, err
 	}
-	d := forumMeetingData{M: m}
+	d := forumMeetingData{M: m.ForumMeeting}
 	for _, p := range forumPillars {
 		if n, ok := m.Attendance[p]; ok {
 			d.Attendance = append(d.Attendance, attendanceRow{Pillar: v.L.T("forum.pillar." + string(p)), Count: n})
 		}
 	}
-	ds, err := store.ForumDecisions(ctx, db, m.ID, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, dr := range ds {
-		d.Decisions = append(d.Decisions, forumDecisionRow{D: dr, Subject: subjectName(ctx, db, v, dr.SubjectType, dr.SubjectID)})
-	}
+	d.Decisions = each(m.Decisions, func(dr store.ForumDecisionRecord) forumDecisionRow {
+		return forumDecisionRow{D: dr, Subject: subjectName(ctx, db, v, dr.SubjectType, dr.SubjectID)}
+	})
 	v.Title = v.L.T("forum.meeting", m.Quarter, m.Year)
 	return d, nil
 }}).get
@@ -129,21 +125,9 @@ func subjectName(ctx context.Context, db bun.IDB, v *view, typ string, id int64)
 	return typ + " #" + strconv.FormatInt(id, 10)
 }
 
-// DecisionLabel names a forum decision in the reader's language.
-func (v *view) DecisionLabel(d string) string {
-	if k := "forum.decision." + d; v.L.Has(k) {
-		return v.L.T(k)
-	}
-	return d
-}
-
 // evaluationsPage lists the published quarterly evaluations, newest first.
 var evaluationsPage = fourPillar(screen{nav: "evaluations", template: "evaluations", data: func(c *fiber.Ctx, v *view) (any, error) {
-	es, err := store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
-	if err != nil {
-		return nil, err
-	}
-	return es, nil
+	return store.ListEvaluations(c.UserContext(), regionOf(c).db, 0)
 }}).get
 
 // evaluationPage shows one published evaluation as it was published: the
@@ -185,73 +169,31 @@ type awardsData struct {
 // awardsPage shows the published award scores of a cycle (?cycle=, else the
 // latest cycle with published scores in the last ten years), best first.
 var awardsPage = fourPillar(screen{nav: "awards", template: "awards", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, db, r := c.UserContext(), rr.db, rr.tenant.Region
-	current := thisYear(c)
-	cycles := []int{}
-	if n, err := strconv.Atoi(c.Query("cycle")); err == nil && n >= 2000 && n <= current {
-		cycles = append(cycles, n)
-	} else {
-		for y := current; y > current-10; y-- {
-			cycles = append(cycles, y)
-		}
+	r := regionOf(c).tenant.Region
+	asked, _ := strconv.Atoi(c.Query("cycle"))
+	cycle, published, err := fourpillar.PublishedAwards(c.UserContext(), realmOf(c), asked)
+	if err != nil {
+		return nil, err
 	}
-	d := awardsData{Cycle: cycles[0]}
-	d.Criteria = slices.Sorted(maps.Keys(r.FourPillar.AwardWeights))
-	for _, cy := range cycles {
-		as, err := store.Awards(ctx, db, cy)
-		if err != nil {
-			return nil, err
-		}
-		var published []*partnership.Award
-		for _, a := range as {
-			if a.State == partnership.AwardPublished {
-				published = append(published, a)
-			}
-		}
-		if len(published) == 0 {
-			continue
-		}
-		shown, err := awards.all(c, published)
-		if err != nil {
-			return nil, err
-		}
-		for i, a := range shown {
-			row := awardRow{Rank: i + 1, Name: a.PartnerName, Percent: a.AdjustedPercent}
-			for _, k := range d.Criteria {
-				row.Scores = append(row.Scores, v.Num(a.Scores[k]))
-			}
-			d.Rows = append(d.Rows, row)
-		}
-		d.Cycle = cy
-		break
+	d := awardsData{Cycle: cycle, Last: cycle + max(r.FourPillar.AwardCycleYears, 1) - 1, Criteria: slices.Sorted(maps.Keys(r.FourPillar.AwardWeights))}
+	if len(published) == 0 {
+		return d, nil
 	}
-	d.Last = d.Cycle + max(r.FourPillar.AwardCycleYears, 1) - 1
+	shown, err := awards.all(c, published)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range shown {
+		scores := each(d.Criteria, func(k string) string { return v.Num(a.Scores[k]) })
+		d.Rows = append(d.Rows, awardRow{Rank: i + 1, Name: a.PartnerName, Scores: scores, Percent: a.AdjustedPercent})
+	}
 	return d, nil
 }}).get
-
-// CriterionName names an award criterion: from the catalog when it has one.
-func (v *view) CriterionName(k string) string {
-	if key := "awards.criterion." + k; v.L.Has(key) {
-		return v.L.T(key)
-	}
-	return k
-}
-
-// StepName names a step of the sanction ladder: from the catalog when it
-// has one, else the region's key.
-func (v *view) StepName(k string) string {
-	if key := "sanctions.step." + k; v.L.Has(key) {
-		return v.L.T(key)
-	}
-	return k
-}
 
 // sanctionsPage shows each approved partner's compliance state and every
 // sanction recommended, issued, lifted or dismissed, with its reasons.
 var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", data: func(c *fiber.Ctx, v *view) (any, error) {
-	t, db := tenantOf(c)
-	st, err := store.Standings(c.UserContext(), db, t.Region, nil)
+	st, err := standings(c, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +214,7 @@ var sanctionsPage = fourPillar(screen{nav: "sanctions", template: "sanctions", d
 // and lifting need a reason.
 func moveSanctionPage(to partnership.SanctionState) fiber.Handler {
 	prefix := map[partnership.SanctionState]string{partnership.SanctionIssued: "issue-", partnership.SanctionDismissed: "dismiss-", partnership.SanctionLifted: "lift-"}[to]
-	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, func(f *form) string { return f.Get("reason") })
+	return movePage(prefix, "flash.sanction", to, fourpillar.MoveSanction, value("reason"))
 }
 
 // --- CSR requests and partners ---
@@ -293,71 +235,36 @@ type requestsData struct {
 	CanSubmit     bool
 }
 
-// areaName names a priority area of the region.
-func areaName(r *partnership.Region, key string) string {
-	if r.FourPillar != nil {
-		for _, a := range r.FourPillar.PriorityAreas {
-			if a.Key == key {
-				return a.Name
-			}
-		}
-	}
-	return key
-}
-
+// areaOptions are the choices of the region's priority areas.
 func areaOptions(r *partnership.Region) []option {
-	var out []option
-	if r.FourPillar != nil {
-		for _, a := range r.FourPillar.PriorityAreas {
-			out = append(out, option{Value: a.Key, Label: a.Name})
-		}
-	}
-	return out
+	return each(r.PriorityAreas(), func(a partnership.PriorityArea) option { return option{Value: a.Key, Label: a.Name} })
 }
 
 // requests lists the open CSR requests — with a claim button for the
 // partner who may take each up — and those claimed.
 var requests = screen{nav: "requests", template: "requests", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, realm, me, r := c.UserContext(), rr.realm, actorOf(c), rr.tenant.Region
-	mine, err := fourpillar.ApprovedPartnersOf(ctx, realm, me.AccountID())
+	b, err := fourpillar.Board(c.UserContext(), realmOf(c), actorOf(c))
 	if err != nil {
 		return nil, err
 	}
-	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, rr.root)}
-	open, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestOpen, AllOpen: true, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	for _, q := range open {
-		row := csrRow{Q: q, Area: areaName(r, q.Area)}
-		for _, p := range mine {
-			if p.WorksIn(q.Area, q.WardCode) && holds(c, policies.CSRRequestClaim, q.WardCode) {
-				id := strconv.FormatInt(q.ID, 10)
-				row.Claim = &action{Key: "claim-" + id, Path: "/csr/requests/" + id + "/claim", Label: v.L.T("csr.claim"),
-					Fields: []field{hidden("partner", strconv.FormatInt(p.ID, 10))}}
-				break
-			}
+	r := v.Region
+	d := requestsData{CanSubmit: holds(c, policies.CSRRequestSubmit, r.Code)}
+	for _, q := range b.Open {
+		row := csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area)}
+		if q.By != nil {
+			claim := v.on("claim-", q.ID, "/csr/requests/%d/claim", "csr.claim", hidden("partner", strconv.FormatInt(q.By.ID, 10)))
+			row.Claim = &claim
 		}
 		d.Open = append(d.Open, row)
 	}
-	claimed, err := fourpillar.Requests(ctx, realm, me, fourpillar.RequestQuery{State: partnership.RequestClaimed, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	for i := len(claimed) - 1; i >= 0; i-- {
-		q := claimed[i]
-		row := csrRow{Q: q, Area: areaName(r, q.Area)}
-		if p, err := store.GetPartner(ctx, realm.DB, q.ClaimedBy); err == nil {
-			row.Claimant = p.Name
-		}
-		d.Claimed = append(d.Claimed, row)
-	}
+	d.Claimed = each(b.Claimed, func(q fourpillar.ClaimedRequest) csrRow {
+		return csrRow{Q: q.CSRRequest, Area: r.AreaName(q.Area), Claimant: q.Claimant}
+	})
 	return d, nil
 }}
 
 // requestForm is the form of a CSR request: the ward first, then the rest.
-var requestForm = wardForm("requests", "request_form")
+var requestForm = wardForm("requests", "request_form", "/csr/requests/new", "hint.csr.ward")
 
 // requestSubmitPage submits a resident's CSR request, as the API's
 // submitRequest does (without documents).
@@ -404,16 +311,7 @@ var partnersPage = screen{nav: "partners", template: "partners", data: func(c *f
 	if err != nil {
 		return nil, err
 	}
-	var rows []partnerListRow
-	for _, p := range ps {
-		row := partnerListRow{P: p}
-		for _, a := range p.Areas {
-			row.Areas = append(row.Areas, areaName(r, a))
-		}
-		for _, k := range p.Kecamatan {
-			row.Where = append(row.Where, placeName(r, k))
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return each(ps, func(p *partnership.Partner) partnerListRow {
+		return partnerListRow{P: p, Areas: each(p.Areas, r.AreaName), Where: each(p.Kecamatan, r.PlaceName)}
+	}), nil
 }}.get

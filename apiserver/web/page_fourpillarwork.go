@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"pilar.id/pilar/apiserver/fourpillar"
@@ -53,52 +52,37 @@ func (v *view) forumMeetingQueue(c *fiber.Ctx, scope string, ms []*partnership.F
 		if m.State == partnership.ForumClosed {
 			continue
 		}
-		id := strconv.FormatInt(m.ID, 10)
-		it := workItem{Title: v.L.T("forum.meeting", m.Quarter, m.Year), Href: v.Base + "/forum/" + id,
+		it := workItem{Title: v.L.T("forum.meeting", m.Quarter, m.Year), Href: fmt.Sprintf("%s/forum/%d", v.Base, m.ID),
 			State: v.stateLabel("forum", string(m.State)), Lines: []string{v.When(m.ScheduledAt) + " · " + m.Place}}
 		if may {
 			switch m.State {
 			case partnership.ForumScheduled:
-				k := "hold-" + id
-				fs := []field{}
-				for _, p := range forumPillars {
-					fd := v.Field(k, "attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric")
-					fd.Label = v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p)))
-					fs = append(fs, fd)
-				}
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/forum/" + id + "/hold", Label: v.L.T("work.forum.hold"),
-					Legend: v.L.T("work.forum.hold.legend"), Fields: fs})
+				att := each(forumPillars, func(p partnership.Stakeholder) input {
+					return relabel(text("attendance."+string(p), "field.attendance.pillar", "type=number", "min=0", "inputmode=numeric"),
+						func(v *view) string { return v.L.T("field.attendance.pillar", v.L.T("forum.pillar."+string(p))) })
+				})
+				it.Actions = append(it.Actions, v.on("hold-", m.ID, "/work/forum/%d/hold", "work.forum.hold", att...).under(v.L.T("work.forum.hold.legend")))
 			case partnership.ForumHeld:
-				k := "fclose-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/forum/" + id + "/close", Label: v.L.T("work.forum.close"),
-					Fields: []field{v.Field(k, "minutes", "field.minutes", "type=textarea", "rows=4", "required")}})
+				it.Actions = append(it.Actions, v.on("fclose-", m.ID, "/work/forum/%d/close", "work.forum.close", text("minutes", "field.minutes", "type=textarea", "rows=4", "required")))
 			}
 		}
 		q.Items = append(q.Items, it)
 	}
 	if may {
 		now := realmOf(c).Clock().In(v.Region.Location)
-		var quarters []option
-		for i := 1; i <= 4; i++ {
-			quarters = append(quarters, option{Value: strconv.Itoa(i), Label: v.L.T("field.quarter.n", i)})
-		}
+		quarters := each([]int{1, 2, 3, 4}, func(i int) option { return option{Value: strconv.Itoa(i), Label: v.L.T("field.quarter.n", i)} })
 		quarter := strconv.Itoa((int(now.Month())-1)/3 + 1)
-		k := "forum"
-		q.Forms = append(q.Forms, action{Key: k, Path: "/work/forum", Label: v.L.T("work.forum.schedule"), Legend: v.L.T("work.forum.schedule.legend"),
-			Fields: []field{
-				v.Select(k, "year", "field.fiscalYear", yearOptions(now.Year(), now.Year()+1), "value="+strconv.Itoa(now.Year())),
-				v.Select(k, "quarter", "field.quarter", quarters, "value="+quarter),
-				v.Field(k, "scheduledAt", "field.scheduledAt", "type=datetime-local", "required", "hint=hint.scheduledAt"),
-				v.Field(k, "place", "field.place", "required", "autocomplete=off"),
-			}})
+		q.Forms = append(q.Forms, v.newWork("forum", "/work/forum", "work.forum.schedule", "work.forum.schedule.legend",
+			append([]input{yearChoice("year", now.Year(), now.Year(), now.Year()+1), choice("quarter", "field.quarter", quarters, "value="+quarter)}, sitting...)...))
 	}
 	return q
 }
 
-// decisionField is the choice of the forum's decision: approve, or the other way.
-func (v *view) decisionField(k, other string) field {
-	return v.Select(k, "decision", "field.decision", []option{{Value: partnership.DecideApprove, Label: v.L.T("work.decide.approve")},
-		{Value: other, Label: v.L.T("work.decide." + other)}})
+// forumDecision is the form of the forum's decision at one of the held
+// meetings: approve, or the other way with its reason.
+func (v *view) forumDecision(prefix string, id int64, path, legend string, held []option, meeting, other, why string) action {
+	return v.on(prefix, id, path, "work.forum.decide", choice("meeting", "field.meeting.held", held, "placeholder=field.meeting.choose", "value="+meeting),
+		choice("decision", "field.decision", choices(v, "work.decide.", partnership.DecideApprove, other)), reason(why)).under(v.L.T(legend))
 }
 
 // registrationQueue lists the registrations to review, with the checklist,
@@ -107,13 +91,8 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 	r := v.Region
 	q := v.list("work.forum.registrations", scope)
 	for _, p := range ps {
-		id := strconv.FormatInt(p.ID, 10)
-		var areas []string
-		for _, a := range p.Areas {
-			areas = append(areas, areaName(r, a))
-		}
 		it := workItem{Title: p.Name, State: v.stateLabel("partner", string(p.State)),
-			Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(areas, ", "), v.When(p.RegisteredAt)}}
+			Lines: []string{v.L.T("kind.partner."+string(p.Kind)) + " · " + strings.Join(each(p.Areas, r.AreaName), ", "), v.When(p.RegisteredAt)}}
 		if actorOf(c).Is(p.AccountID) { // nobody reviews or decides on their own registration
 			q.Items = append(q.Items, it)
 			continue
@@ -121,36 +100,25 @@ func (v *view) registrationQueue(c *fiber.Ctx, scope string, ps []*partnership.P
 		switch p.State {
 		case partnership.PartnerRegistered:
 			if holds(c, policies.PartnerReview, scope) {
-				k := "review-" + id
-				var fs []field
+				var fs []input
 				for _, item := range partnership.PartnerChecklist {
-					fs = append(fs, v.Field(k, "checklist."+item.Key, "checklist."+item.Key, "type=checkbox"))
+					fs = append(fs, text("checklist."+item.Key, "checklist."+item.Key, "type=checkbox"))
 				}
-				fs = append(fs,
-					v.Field(k, "notes", "field.notes", "type=textarea", "rows=3", "hint=hint.review.notes"),
-					v.Select(k, "meeting", "field.meeting", open, "placeholder=field.meeting.choose"))
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/partners/" + id + "/review", Label: v.L.T("work.forum.review"),
-					Legend: v.L.T("work.forum.review.legend"), Fields: fs})
+				fs = append(fs, text("notes", "field.notes", "type=textarea", "rows=3", "hint=hint.review.notes"),
+					choice("meeting", "field.meeting", open, "placeholder=field.meeting.choose"))
+				it.Actions = append(it.Actions, v.on("review-", p.ID, "/work/partners/%d/review", "work.forum.review", fs...).under(v.L.T("work.forum.review.legend")))
 			}
 		case partnership.PartnerReviewed:
 			if p.Review != nil {
-				key := "work.forum.review.passed"
-				if !p.Review.Passed {
-					key = "work.forum.review.failed"
+				key := "work.forum.review.failed"
+				if p.Review.Passed {
+					key = "work.forum.review.passed"
 				}
-				it.Lines = append(it.Lines, v.L.T(key))
-				if p.Review.Notes != "" {
-					it.Lines = append(it.Lines, p.Review.Notes)
-				}
+				it.Lines = append(it.Lines, v.L.T(key), p.Review.Notes) // no line for no notes
 			}
 			if holds(c, policies.PartnerDecide, scope) {
-				k := "pdecide-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/partners/" + id + "/decide", Label: v.L.T("work.forum.decide"),
-					Legend: v.L.T("work.forum.decide.legend"), Fields: []field{
-						v.Select(k, "meeting", "field.meeting.held", held, "placeholder=field.meeting.choose", "value="+strconv.FormatInt(p.MeetingID, 10)),
-						v.decisionField(k, partnership.DecideReject),
-						reasonField(v, k, "field.rejectReason"),
-					}})
+				it.Actions = append(it.Actions, v.forumDecision("pdecide-", p.ID, "/work/partners/%d/decide", "work.forum.decide.legend", held,
+					strconv.FormatInt(p.MeetingID, 10), partnership.DecideReject, "field.rejectReason"))
 			}
 		}
 		q.Items = append(q.Items, it)
@@ -166,59 +134,53 @@ func (v *view) planQueue(c *fiber.Ctx, scope string, ps []fourpillar.PlanWork, h
 	r := v.Region
 	q := v.list("work.forum.plans", scope)
 	var targets []option
-	for _, a := range r.FourPillar.PriorityAreas {
+	for _, a := range r.PriorityAreas() {
 		for _, t := range a.Targets {
 			targets = append(targets, option{Value: t.Key, Label: t.Name, Group: a.Name})
 		}
 	}
-	alignments := []option{{Value: string(partnership.Aligned), Label: v.L.T("alignment.aligned")}, {Value: string(partnership.Partial), Label: v.L.T("alignment.partial")},
-		{Value: string(partnership.NotAligned), Label: v.L.T("alignment.not-aligned")}}
+	alignments := choices(v, "alignment.", partnership.Aligned, partnership.Partial, partnership.NotAligned)
 	for _, pl := range ps {
-		id := strconv.FormatInt(pl.ID, 10)
-		name, own := partnership.SubjectPlan+" #"+id, true
+		name, own := fmt.Sprintf("%s #%d", partnership.SubjectPlan, pl.ID), true
 		if pl.Partner != nil {
 			name, own = v.L.T("forum.subject.plan", pl.Partner.Name, pl.FiscalYear), actorOf(c).Is(pl.Partner.AccountID)
 		}
 		s := pl.Score()
-		it := workItem{Title: name, State: v.stateLabel("plan", string(pl.State)),
-			Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
-		if pl.Late {
-			it.Lines = append(it.Lines, v.L.T("plan.late"))
-		}
+		it := v.planItem(pl.CSRPlan, name)
+		it.Lines = append(it.Lines, when(pl.Late, v.L.T("plan.late")))
 		switch pl.State {
 		case partnership.PlanSubmitted:
-			var fs []field
+			var fs []input
 			for i, a := range pl.Activities {
-				it.Lines = append(it.Lines, v.L.T("plan.activity", i+1, a.Title, areaName(r, a.Area), a.Target, v.Money(a.Financing)))
-				k, pre := "align-"+id, fmt.Sprintf("activities.%d.", i)
-				fa := v.Select(k, pre+"alignment", "field.alignment", alignments)
-				fa.Label = v.L.T("field.alignment.n", i+1)
-				fs = append(fs, fa,
-					v.Select(k, pre+"area", "field.alignedArea", areaOptions(r), "placeholder=field.none", "value="+a.Area),
-					v.Select(k, pre+"target", "field.alignedTarget", targets, "placeholder=field.none"))
+				it.Lines = append(it.Lines, v.L.T("plan.activity", i+1, a.Title, r.AreaName(a.Area), a.Target, v.Money(a.Financing)))
+				pre := fmt.Sprintf("activities.%d.", i)
+				fs = append(fs, relabel(choice(pre+"alignment", "field.alignment", alignments), func(v *view) string { return v.L.T("field.alignment.n", i+1) }),
+					choice(pre+"area", "field.alignedArea", areaOptions(r), "placeholder=field.none", "value="+a.Area),
+					choice(pre+"target", "field.alignedTarget", targets, "placeholder=field.none"))
 			}
 			if !own && holds(c, policies.CSRPlanAlign, scope) {
-				it.Actions = append(it.Actions, action{Key: "align-" + id, Path: "/work/plans/" + id + "/align", Label: v.L.T("work.forum.align"),
-					Legend: v.L.T("work.forum.align.legend"), Fields: fs})
+				it.Actions = append(it.Actions, v.on("align-", pl.ID, "/work/plans/%d/align", "work.forum.align", fs...).under(v.L.T("work.forum.align.legend")))
 			}
 		case partnership.PlanAligned:
 			it.Lines = append(it.Lines, v.L.T("plan.score", s.Share.String()))
 			for i, a := range pl.Activities {
-				it.Lines = append(it.Lines, v.L.T("plan.aligned", i+1, a.Title, areaName(r, a.AlignedArea), v.L.T("alignment."+string(a.Alignment))))
+				it.Lines = append(it.Lines, v.L.T("plan.aligned", i+1, a.Title, r.AreaName(a.AlignedArea), v.L.T("alignment."+string(a.Alignment))))
 			}
 			if !own && holds(c, policies.CSRPlanApprove, scope) {
-				k := "plandecide-" + id
-				it.Actions = append(it.Actions, action{Key: k, Path: "/work/plans/" + id + "/decide", Label: v.L.T("work.forum.decide"),
-					Legend: v.L.T("work.forum.plan.legend"), Fields: []field{
-						v.Select(k, "meeting", "field.meeting.held", held, "placeholder=field.meeting.choose"),
-						v.decisionField(k, partnership.DecideRevise),
-						reasonField(v, k, "field.reviseReason"),
-					}})
+				it.Actions = append(it.Actions, v.forumDecision("plandecide-", pl.ID, "/work/plans/%d/decide", "work.forum.plan.legend", held,
+					"", partnership.DecideRevise, "field.reviseReason"))
 			}
 		}
 		q.Items = append(q.Items, it)
 	}
 	return q
+}
+
+// planItem is a plan in a queue, named title: how many activities, their
+// financing, and when the partner's board approved it.
+func (v *view) planItem(pl *partnership.CSRPlan, title string) workItem {
+	return workItem{Title: title, State: v.stateLabel("plan", string(pl.State)),
+		Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(pl.Score().Total), v.Date(pl.BoardApprovedAt))}}
 }
 
 // sanctionQueue is the forum secretariat's sanctions: those recommended to
@@ -228,19 +190,16 @@ func (v *view) sanctionQueue(c *fiber.Ctx, scope string, ss []fourpillar.NamedSa
 	q := v.list("work.sanctions", scope)
 	q.Links = []link{{v.Base + "/sanctions", v.L.T("nav.sanctions")}}
 	for _, s := range ss {
-		id := strconv.FormatInt(s.ID, 10)
 		it := sanctionItem(v, s)
 		if s.State == partnership.SanctionRecommended {
 			if basisErr == nil {
 				it.Lines = append(it.Lines, v.L.T("sanctions.basis", basis))
-				it.Actions = append(it.Actions, action{Key: "issue-" + id, Path: "/work/sanctions/" + id + "/issue", Label: v.L.T("work.sanction.issue")})
+				it.Actions = append(it.Actions, v.on("issue-", s.ID, "/work/sanctions/%d/issue", "work.sanction.issue"))
 			}
-			it.Actions = append(it.Actions, action{Key: "dismiss-" + id, Path: "/work/sanctions/" + id + "/dismiss", Label: v.L.T("work.sanction.dismiss"), Secondary: true,
-				Fields: []field{reasonField(v, "dismiss-"+id, "field.resolution")}})
+			it.Actions = append(it.Actions, v.on("dismiss-", s.ID, "/work/sanctions/%d/dismiss", "work.sanction.dismiss", reason("field.resolution")).secondary())
 		} else {
 			it.Lines = append(it.Lines, v.L.T("sanctions.basis", s.LegalBasis))
-			it.Actions = append(it.Actions, action{Key: "lift-" + id, Path: "/work/sanctions/" + id + "/lift", Label: v.L.T("work.sanction.lift"),
-				Fields: []field{reasonField(v, "lift-"+id, "field.resolution")}})
+			it.Actions = append(it.Actions, v.on("lift-", s.ID, "/work/sanctions/%d/lift", "work.sanction.lift", reason("field.resolution")))
 		}
 		q.Items = append(q.Items, it)
 	}
@@ -250,7 +209,7 @@ func (v *view) sanctionQueue(c *fiber.Ctx, scope string, ss []fourpillar.NamedSa
 // sanctionItem is a sanction in a work queue: on whom, which step, its
 // state and why it was recommended.
 func sanctionItem(v *view, s fourpillar.NamedSanction) workItem {
-	return workItem{Title: v.L.T("sanctions.item", s.PartnerName, v.StepName(s.Step)), State: v.stateLabel("sanction", string(s.State)),
+	return workItem{Title: v.L.T("sanctions.item", s.PartnerName, v.Named("sanctions.step.", s.Step)), State: v.stateLabel("sanction", string(s.State)),
 		Lines: []string{v.L.T("sanctions.reason", s.Reason)}}
 }
 
@@ -261,31 +220,19 @@ func formID(f *form, name string) int64 {
 }
 
 // scheduleForumPage schedules a forum meeting (fourpillar.ScheduleForum).
-var scheduleForumPage = workAction("forum", "flash.forum.scheduled", func(c *fiber.Ctx, v *view, f *form) error {
-	r := regionOf(c).tenant.Region
-	in := partnership.ForumMeetingInput{Place: f.Get("place")}
+var scheduleForumPage = newPage("forum", "flash.forum.scheduled", fourpillar.ScheduleForum, func(v *view, f *form) partnership.ForumMeetingInput {
+	in := partnership.ForumMeetingInput{Place: f.Get("place"), ScheduledAt: f.datetime(v, "scheduledAt", v.Region.Location)}
 	in.Year, _ = strconv.Atoi(f.Get("year"))
 	in.Quarter, _ = strconv.Atoi(f.Get("quarter"))
-	if s := f.Get("scheduledAt"); s == "" {
-		f.fail("scheduledAt", v.L.T("error.required"))
-	} else if t, err := time.ParseInLocation("2006-01-02T15:04", s, r.Location); err != nil {
-		f.fail("scheduledAt", v.L.T("error.datetime"))
-	} else {
-		in.ScheduledAt = t
-	}
 	if strings.TrimSpace(in.Place) == "" {
 		f.fail("place", v.L.T("error.required"))
 	}
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := fourpillar.ScheduleForum(c.UserContext(), realmOf(c), actorOf(c), in)
-	return err
+	return in
 })
 
 // holdForumPage records a meeting's attendance by pillar
 // (fourpillar.HoldForum); a pillar left empty did not attend.
-var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+var holdForumPage = takePage("hold-", "flash.forum.held", fourpillar.HoldForum, func(v *view, f *form) map[partnership.Stakeholder]int {
 	att := map[partnership.Stakeholder]int{}
 	for _, p := range forumPillars {
 		name := "attendance." + string(p)
@@ -294,46 +241,35 @@ var holdForumPage = workOn("hold-", "flash.forum.held", func(c *fiber.Ctx, v *vi
 		}
 		att[p] = f.count(v, name)
 	}
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := fourpillar.HoldForum(c.UserContext(), realmOf(c), actorOf(c), id, att)
-	return err
+	return att
 })
 
 // closeForumPage publishes a meeting's minutes (fourpillar.CloseForum).
-var closeForumPage = workOn("fclose-", "flash.forum.closed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	_, err := fourpillar.CloseForum(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("minutes"))
-	return err
-})
+var closeForumPage = takePage("fclose-", "flash.forum.closed", fourpillar.CloseForum, value("minutes"))
 
 // reviewPartnerPage records the secretariat's checklist of a registration
 // and puts it on a meeting's agenda (fourpillar.ReviewPartner). An item left
 // unchecked is one the registration fails.
-var reviewPartnerPage = workOn("review-", "flash.partner.reviewed", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+var reviewPartnerPage = takePage("review-", "flash.partner.reviewed", fourpillar.ReviewPartner, func(v *view, f *form) partnership.ReviewInput {
 	in := partnership.ReviewInput{Checklist: map[string]bool{}, Notes: f.Get("notes"), Meeting: formID(f, "meeting")}
 	for _, item := range partnership.PartnerChecklist {
 		in.Checklist[item.Key] = f.Bool("checklist." + item.Key)
 	}
 	if in.Meeting == 0 {
 		f.fail("meeting", v.L.T("error.choose"))
-		return errFormFailed
 	}
-	_, err := fourpillar.ReviewPartner(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
+	return in
 })
 
 // forumDecisionPage records the forum's decision at a held meeting, as
 // decide takes it: approval, or the other decision, which needs a reason.
 func forumDecisionPage[T any](prefix, flash, other string, decide func(context.Context, *step.Region, step.Actor, int64, fourpillar.ForumDecision) (T, error)) fiber.Handler {
-	return workOn(prefix, flash, func(c *fiber.Ctx, v *view, f *form, id int64) error {
+	return takePage(prefix, flash, decide, func(v *view, f *form) fourpillar.ForumDecision {
 		in := fourpillar.ForumDecision{Meeting: formID(f, "meeting"), Decision: f.Get("decision"), Reason: f.Get("reason")}
 		if in.Decision == other && strings.TrimSpace(in.Reason) == "" {
 			f.fail("reason", v.L.T("error.required"))
-			return errFormFailed
 		}
-		_, err := decide(c.UserContext(), realmOf(c), actorOf(c), id, in)
-		return err
+		return in
 	})
 }
 
@@ -388,12 +324,8 @@ func (v *view) partnerQueues(c *fiber.Ctx, scope string, w fourpillar.Work) []qu
 	nq := queue{Title: v.L.T("work.partner.sanctions"), Scope: scope, Empty: v.L.T("work.sanctions.none")}
 	for _, s := range w.Notices {
 		it := sanctionItem(v, s)
-		if s.LegalBasis != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.basis", s.LegalBasis))
-		}
-		if s.Resolution != "" {
-			it.Lines = append(it.Lines, v.L.T("sanctions.resolution", s.Resolution))
-		}
+		it.Lines = append(it.Lines, when(s.LegalBasis != "", v.L.T("sanctions.basis", s.LegalBasis)))
+		it.Lines = append(it.Lines, when(s.Resolution != "", v.L.T("sanctions.resolution", s.Resolution)))
 		nq.Items = append(nq.Items, it)
 	}
 	return append(qs, nq)
@@ -409,12 +341,8 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 	for _, p := range partners {
 		partnerOpts = append(partnerOpts, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
 		for _, pl := range p.Plans {
-			s := pl.Score()
-			it := workItem{Title: v.L.T("forum.subject.plan", p.Name, pl.FiscalYear), State: v.stateLabel("plan", string(pl.State)),
-				Lines: []string{v.L.T("plan.line", v.Num(len(pl.Activities)), v.Money(s.Total), v.Date(pl.BoardApprovedAt))}}
-			if pl.Reason != "" {
-				it.Lines = append(it.Lines, v.L.T("sanctions.reason", pl.Reason))
-			}
+			it := v.planItem(pl, v.L.T("forum.subject.plan", p.Name, pl.FiscalYear))
+			it.Lines = append(it.Lines, when(pl.Reason != "", v.L.T("sanctions.reason", pl.Reason)))
 			if pl.State == partnership.PlanRevision && holds(c, policies.CSRPlanSubmit, scope) {
 				it.Actions = append(it.Actions, revisePlanAction(v, pl))
 			}
@@ -422,45 +350,33 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 		}
 		for _, pr := range p.Programmes {
 			programmes = append(programmes, option{Value: strconv.FormatInt(pr.ID, 10),
-				Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, areaName(r, pr.Area), pr.FiscalYear)})
+				Label: fmt.Sprintf("#%d %s · %s · %d", pr.ID, pr.Title, r.AreaName(pr.Area), pr.FiscalYear)})
 		}
 	}
 	for _, p := range partners {
 		for _, rz := range p.Realisations {
 			it := workItem{Title: v.L.T("realisation.title", rz.ProgrammeID, v.Money(rz.Amount)),
 				Lines: []string{v.Date(rz.ActivityStart) + " – " + v.Date(rz.ActivityEnd), rz.Outputs}}
-			if rz.Late {
-				it.Lines = append(it.Lines, v.L.T("report.late"))
-			}
+			it.Lines = append(it.Lines, when(rz.Late, v.L.T("report.late")))
 			rq.Items = append(rq.Items, it)
 		}
 	}
 	if holds(c, policies.CSRPlanSubmit, scope) {
-		year, k := thisYear(c), "plan"
+		year := thisYear(c)
 		partner := hidden("partner", partnerOpts[0].Value)
 		if len(partners) > 1 {
-			partner = v.Select(k, "partner", "field.partner", partnerOpts)
+			partner = choice("partner", "field.partner", partnerOpts)
 		}
-		fs := []field{partner,
-			v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year-1, year), "value="+strconv.Itoa(year)),
-			v.Field(k, "boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt"),
-		}
-		fs = append(fs, planActivityFields(v, k, nil)...)
-		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/plans", Label: v.L.T("work.plan.submit"), Legend: v.L.T("work.plan.legend"), Fields: fs})
+		pq.Forms = append(pq.Forms, v.newWork("plan", "/work/plans", "work.plan.submit", "work.plan.legend", append([]input{partner, yearChoice("fiscalYear", year, year-1, year),
+			text("boardApprovedAt", "field.boardApprovedAt", "type=date", "required", "hint=hint.boardApprovedAt")}, planActivityFields(v, nil)...)...))
 	}
 	if len(programmes) > 0 && holds(c, policies.RealisationSubmit, scope) {
-		k := "realisation"
-		rq.Forms = append(rq.Forms, action{Key: k, Path: "/work/realisations", Label: v.L.T("work.realisation.submit"), Legend: v.L.T("work.realisation.legend"), Multipart: true,
-			Fields: []field{
-				v.Select(k, "programme", "field.programme", programmes, "placeholder=field.choose"),
-				v.Field(k, "activityStart", "field.activityStart", "type=date", "required"),
-				v.Field(k, "activityEnd", "field.activityEnd", "type=date", "required"),
-				v.Field(k, "amount", "field.amount", "inputmode=numeric", "required", "hint=hint.money"),
-				v.Field(k, "sourceOfFunds", "field.sourceOfFunds", "required"),
-				v.Field(k, "outputs", "field.outputs", "type=textarea", "rows=3", "required"),
-				v.Field(k, "targetsReached", "field.targetsReached", "type=textarea", "rows=2", "required"),
-				v.Field(k, "evidence", "field.attachments", "type=file", "hint=hint.attachments"),
-			}})
+		realisation := v.newWork("realisation", "/work/realisations", "work.realisation.submit", "work.realisation.legend",
+			choice("programme", "field.programme", programmes, "placeholder=field.choose"), activityStart, activityEnd, text("amount", "field.amount", money...),
+			text("sourceOfFunds", "field.sourceOfFunds", "required"), outputs, text("targetsReached", "field.targetsReached", "type=textarea", "rows=2", "required"),
+			text("evidence", "field.attachments", "type=file", "hint=hint.attachments"))
+		realisation.Multipart = true
+		rq.Forms = append(rq.Forms, realisation)
 	}
 	return []queue{pq, rq}
 }
@@ -471,7 +387,7 @@ func (v *view) partnerWork(c *fiber.Ctx, scope string, partners []fourpillar.Par
 var submitPlanPage = workAction("plan", "flash.plan.submitted", func(c *fiber.Ctx, v *view, f *form) error {
 	in := partnership.PlanInput{Partner: formID(f, "partner")}
 	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-	in.BoardApprovedAt = boardApprovedAt(v, f, regionOf(c).tenant.Region)
+	in.BoardApprovedAt = f.date(v, "boardApprovedAt", v.Region.Location)
 	var rows []int // the form's row of each activity
 	in.Activities, rows = planActivitiesOf(v, f)
 	if f.Failed() {
@@ -505,46 +421,29 @@ var submitRealisationPage = workAction("realisation", "flash.realisation", func(
 
 // planActivityFields are the plan form's activity rows: planRows of them,
 // or one for each activity of a plan given, prefilled with it.
-func planActivityFields(v *view, k string, acts []partnership.PlanActivity) []field {
+func planActivityFields(v *view, acts []partnership.PlanActivity) []input {
 	r, places := v.Region, placeOptions(v, false)
-	row := func(f field, i int, label string) field {
-		f.Label = v.L.T("field.plan.row", i+1, v.L.T(label))
-		return f
-	}
-	var fs []field
+	var fs []input
 	for i := range max(planRows, len(acts)) {
+		row := func(in input, label string) input {
+			return relabel(in, func(v *view) string { return v.L.T("field.plan.row", i+1, v.L.T(label)) })
+		}
 		pre := fmt.Sprintf("activities.%d.", i)
-		var pf []string // what a given activity prefills, by name
+		pf := make([]string, 6) // what a given activity prefills, by name
 		if i < len(acts) {
 			a := acts[i]
 			pf = []string{"value=" + a.Title, "value=" + a.Location, "value=" + a.Area, "value=" + a.Target, "value=" + a.Goal,
 				"value=" + strconv.FormatInt(int64(a.Financing), 10)}
-		} else {
-			pf = make([]string, 6)
 		}
 		fs = append(fs,
-			row(v.Field(k, pre+"title", "field.title", pf[0]), i, "field.title"),
-			row(v.Select(k, pre+"location", "field.location", places, "placeholder=field.choose", pf[1]), i, "field.location"),
-			row(v.Select(k, pre+"area", "field.area", areaOptions(r), "placeholder=field.choose", pf[2]), i, "field.area"),
-			row(v.Field(k, pre+"target", "field.target", pf[3]), i, "field.target"),
-			row(v.Field(k, pre+"goal", "field.goal", "type=textarea", "rows=2", pf[4]), i, "field.goal"),
-			row(v.Field(k, pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), i, "field.financing"))
+			row(text(pre+"title", "field.title", pf[0]), "field.title"),
+			row(choice(pre+"location", "field.location", places, "placeholder=field.choose", pf[1]), "field.location"),
+			row(choice(pre+"area", "field.area", areaOptions(r), "placeholder=field.choose", pf[2]), "field.area"),
+			row(text(pre+"target", "field.target", pf[3]), "field.target"),
+			row(text(pre+"goal", "field.goal", "type=textarea", "rows=2", pf[4]), "field.goal"),
+			row(text(pre+"financing", "field.financing", "inputmode=numeric", "hint=hint.money", pf[5]), "field.financing"))
 	}
 	return fs
-}
-
-// boardApprovedAt reads the date of the board's approval of a plan.
-func boardApprovedAt(v *view, f *form, r *partnership.Region) time.Time {
-	s := strings.TrimSpace(f.Get("boardApprovedAt"))
-	if s == "" {
-		f.fail("boardApprovedAt", v.L.T("error.required"))
-		return time.Time{}
-	}
-	t, err := time.ParseInLocation(time.DateOnly, s, r.Location)
-	if err != nil {
-		f.fail("boardApprovedAt", v.L.T("error.date"))
-	}
-	return t
 }
 
 // planActivitiesOf reads the activity rows of a plan form, leaving out the
@@ -590,10 +489,8 @@ func byRow(err error, rows []int) error {
 // partner, fiscal year and board approval (the domain's RevisePlan changes
 // only its activities), so those are not asked again.
 func revisePlanAction(v *view, pl *partnership.CSRPlan) action {
-	id := strconv.FormatInt(pl.ID, 10)
-	k := "revise-" + id
-	fs := append([]field{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))}, planActivityFields(v, k, pl.Activities)...)
-	return action{Key: k, Path: "/work/plans/" + id + "/revise", Label: v.L.T("work.plan.revise"), Legend: v.L.T("work.plan.revise.legend"), Fields: fs}
+	return v.on("revise-", pl.ID, "/work/plans/%d/revise", "work.plan.revise", append([]input{hidden("fiscalYear", strconv.Itoa(pl.FiscalYear))},
+		planActivityFields(v, pl.Activities)...)...).under(v.L.T("work.plan.revise.legend"))
 }
 
 // revisePlanPage submits a plan the forum sent back again, with its

@@ -86,22 +86,25 @@ func recentDecisions(c *fiber.Ctx, n int) ([]audit.Entry, error) {
 // reader's language.
 func (v *view) DecisionText(e audit.Entry) string {
 	state, _ := e.After["state"].(string)
-	return v.L.T("audit.action."+e.Action, v.objectLabel(e.ObjectType, e.ObjectID), v.stateLabel(e.ObjectType, state))
+	return v.L.T("audit.action."+e.Action, v.L.T("object."+e.ObjectType, e.ObjectID), v.stateLabel(e.ObjectType, state))
 }
 
-func (v *view) objectLabel(typ, id string) string {
-	return v.L.T("object."+typ, id)
-}
-
+// stateLabel names the state of an object of a type; none for no state.
 func (v *view) stateLabel(typ, state string) string {
 	if state == "" {
 		return ""
 	}
-	k := "state." + typ + "." + state
-	if v.L.Has(k) {
-		return v.L.T(k)
+	return v.Named("state."+typ+".", state)
+}
+
+// Named is what the catalog calls prefix+key, or the key itself where the
+// catalog has no name for it: a forum decision, an award criterion, a step
+// of the sanction ladder, an object's state.
+func (v *view) Named(prefix, key string) string {
+	if v.L.Has(prefix + key) {
+		return v.L.T(prefix + key)
 	}
-	return state
+	return key
 }
 
 // --- Musrenbang ---
@@ -188,7 +191,7 @@ var musrenbang = screen{nav: "musrenbang", template: "musrenbang", data: func(c 
 			d.Decisions = []string{partnership.DecideSector, partnership.DecideCSR, partnership.DecideReject}
 		}
 	}
-	v.Title = v.L.T("musrenbang.title", placeName(r, m.Area))
+	v.Title = v.L.T("musrenbang.title", r.PlaceName(m.Area))
 	return d, nil
 }}
 

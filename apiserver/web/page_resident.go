@@ -18,9 +18,11 @@ import (
 
 const codeCookie = "pilar_code"
 
-// wardChoice is the first step of a form about a ward: the ward, then what
-// belongs to it. It works without script: choosing a ward reloads the form.
+// wardChoice is the first step of a form about a ward (the partial
+// ward-choice): the ward, then what belongs to it. It works without script:
+// choosing a ward reloads the form, at Path.
 type wardChoice struct {
+	Path, Hint   string // the form's path in the region, the catalog key of the ward's hint
 	Wards        []option
 	Ward         string // the chosen ward's code, "" until chosen
 	WardName     string
@@ -28,31 +30,31 @@ type wardChoice struct {
 	Institutions []option
 }
 
-func chooseWard(r *partnership.Region, code string) wardChoice {
-	w := wardChoice{Wards: wardOptions(r)}
-	if ward, kec, ok := wardOf(r, code); ok {
+func chooseWard(r *partnership.Region, path, hint, code string) wardChoice {
+	w := wardChoice{Path: path, Hint: hint, Wards: wardOptions(r)}
+	if ward, kec, ok := r.Ward(code); ok {
 		w.Ward, w.WardName, w.Kecamatan = ward.Code, ward.Name, kec.Name
-		w.Institutions = institutionOptions(r, ward.Code)
+		w.Institutions = each(r.InstitutionsOf(ward.Code), func(in partnership.Institution) option { return option{Value: in.Key, Label: in.Name} })
 	}
 	return w
 }
 
-// wardForm is the screen of a form about a ward (wardChoice): the ward the
-// form posted names, else the query's, with the region's priority areas for
-// a form that asks for one.
-func wardForm(nav, template string) screen {
+// wardForm is the screen of a form about a ward (wardChoice) at path: the
+// ward the form posted names, else the query's, with the region's priority
+// areas for a form that asks for one.
+func wardForm(nav, template, path, hint string) screen {
 	return screen{nav: nav, template: template, data: func(c *fiber.Ctx, v *view) (any, error) {
 		r := regionOf(c).tenant.Region
 		return struct {
 			wardChoice
 			Areas []option
-		}{chooseWard(r, given(c, v, "ward")), areaOptions(r)}, nil
+		}{chooseWard(r, path, hint, given(c, v, "ward")), areaOptions(r)}, nil
 	}}
 }
 
 var (
-	aspirationForm = wardForm("aspiration", "aspiration")
-	complaintForm  = wardForm("complaint", "complaint")
+	aspirationForm = wardForm("aspiration", "aspiration", "/aspirations/new", "hint.ward")
+	complaintForm  = wardForm("complaint", "complaint", "/complaints/new", "hint.complaint.ward")
 )
 
 // aspirationSubmit sends a resident's aspiration, as the API does.
@@ -149,35 +151,43 @@ type submission struct {
 // mine lists the signed-in resident's aspirations and complaints, each with
 // its state and history.
 var mine = screen{nav: "mine", template: "mine", data: func(c *fiber.Ctx, v *view) (any, error) {
-	rr := regionOf(c)
-	ctx, db := c.UserContext(), rr.db
-	me := accountID(c)
+	ctx, db, r, me := c.UserContext(), regionOf(c).db, regionOf(c).tenant.Region, actorOf(c).AccountID()
 	var d mineData
 	as, err := store.ListAspirations(ctx, db, store.AspirationFilter{AccountID: me, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	for i := len(as) - 1; i >= 0; i-- {
-		a := as[i]
-		h, err := history(c, v, "aspiration", a.ID)
-		if err != nil {
-			return nil, err
-		}
-		d.Aspirations = append(d.Aspirations, submission{ID: a.ID, Title: a.Title, Where: placeName(rr.tenant.Region, a.Institution),
-			State: v.stateLabel("aspiration", string(a.State)), At: a.SubmittedAt, Note: a.Reason, History: h})
+	if d.Aspirations, err = submissions(c, v, "aspiration", "mine.note", as, func(a *partnership.Aspiration) submission {
+		return submission{ID: a.ID, Title: a.Title, Where: r.PlaceName(a.Institution), State: string(a.State), At: a.SubmittedAt, Note: a.Reason}
+	}); err != nil {
+		return nil, err
 	}
 	cs, err := store.ListComplaints(ctx, db, store.ComplaintFilter{AccountID: me, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	for i := len(cs) - 1; i >= 0; i-- {
-		cp := cs[i]
-		h, err := history(c, v, "complaint", cp.ID)
-		if err != nil {
+	d.Complaints, err = submissions(c, v, "complaint", "mine.resolution", cs, func(cp *partnership.Complaint) submission {
+		return submission{ID: cp.ID, Title: cp.Subject, Where: r.PlaceName(cp.Scope), State: string(cp.State), At: cp.FiledAt, Note: cp.Resolution}
+	})
+	return d, err
+}}.get
+
+// submissions show a resident's own submissions of a type, newest first,
+// each as show shows it, with its state's name, its note as the catalog's
+// text of note says it, and its history.
+func submissions[T any](c *fiber.Ctx, v *view, typ, note string, xs []T, show func(T) submission) ([]submission, error) {
+	var out []submission
+	for i := len(xs) - 1; i >= 0; i-- {
+		s := show(xs[i])
+		var err error
+		if s.History, err = history(c, v, typ, s.ID); err != nil {
 			return nil, err
 		}
-		d.Complaints = append(d.Complaints, submission{ID: cp.ID, Title: cp.Subject, Where: placeName(rr.tenant.Region, cp.Scope),
-			State: v.stateLabel("complaint", string(cp.State)), At: cp.FiledAt, Note: cp.Resolution, History: h})
+		s.State = v.stateLabel(typ, s.State)
+		if s.Note != "" {
+			s.Note = v.L.T(note, s.Note)
+		}
+		out = append(out, s)
 	}
-	return d, nil
-}}.get
+	return out, nil
+}

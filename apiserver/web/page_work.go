@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -41,7 +42,7 @@ type workItem struct {
 	Actions []action
 }
 
-// action is a small form: one step on one thing.
+// action is a small form: one step on one thing, or a new thing.
 type action struct {
 	Key       string
 	Path      string
@@ -50,6 +51,85 @@ type action struct {
 	Fields    []field
 	Multipart bool
 	Secondary bool
+}
+
+// An input is a field of an action, made once the key of its form is known.
+type input func(v *view, key string) field
+
+// text is a control of the form, as v.Field makes it.
+func text(name, label string, specs ...string) input {
+	return func(v *view, k string) field { return v.Field(k, name, label, specs...) }
+}
+
+// choice is a select of the form among opts, as v.Select makes it.
+func choice(name, label string, opts []option, specs ...string) input {
+	return func(v *view, k string) field { return v.Select(k, name, label, opts, specs...) }
+}
+
+// hidden is a value the form sends as it is.
+func hidden(name, value string) input {
+	return func(*view, string) field { return field{Type: "hidden", Name: name, Value: value} }
+}
+
+// relabel is the input under the label label makes.
+func relabel(in input, label func(v *view) string) input {
+	return func(v *view, k string) field {
+		f := in(v, k)
+		f.Label = label(v)
+		return f
+	}
+}
+
+// reason is the reason a step asks for, labelled by label.
+func reason(label string) input { return text("reason", label, "type=textarea", "rows=2") }
+
+// choices are the options of values, each labelled by the catalog's text
+// of prefix and the value.
+func choices[S ~string](v *view, prefix string, values ...S) []option {
+	out := make([]option, len(values))
+	for i, val := range values {
+		out[i] = option{Value: string(val), Label: v.L.T(prefix + string(val))}
+	}
+	return out
+}
+
+// yearChoice is the choice of a fiscal year among years, this one by default.
+func yearChoice(name string, this int, years ...int) input {
+	opts := make([]option, len(years))
+	for i, y := range years {
+		opts[i] = option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)}
+	}
+	return choice(name, "field.fiscalYear", opts, "value="+strconv.Itoa(this))
+}
+
+// act is the action of a step: key names its form among the page's forms,
+// it posts to path, and its button says label (a catalog key).
+func (v *view) act(key, path, label string, inputs ...input) action {
+	return action{Key: key, Path: path, Label: v.L.T(label), Fields: each(inputs, func(in input) field { return in(v, key) })}
+}
+
+// newWork is the action of a form for new work, its fields under a legend (a
+// catalog key).
+func (v *view) newWork(key, path, label, legend string, inputs ...input) action {
+	return v.act(key, path, label, inputs...).under(v.L.T(legend))
+}
+
+// on is the action of a step on the thing id names: the key of its form is
+// prefix and the id, and it posts to path with the id in place of %d.
+func (v *view) on(prefix string, id int64, path, label string, inputs ...input) action {
+	return v.act(prefix+strconv.FormatInt(id, 10), fmt.Sprintf(path, id), label, inputs...)
+}
+
+// secondary is the action as the lesser way of an item.
+func (a action) secondary() action {
+	a.Secondary = true
+	return a
+}
+
+// under is the action with its fields in a fieldset with a legend.
+func (a action) under(legend string) action {
+	a.Legend = legend
+	return a
 }
 
 type workData struct {
@@ -104,8 +184,8 @@ func queuesOf(c *fiber.Ctx, v *view, g authz.Grant) ([]queue, error) {
 	var qs []queue
 	switch g.Role {
 	case policies.WardOffice:
-		approve := func(id string) []action {
-			return []action{{Key: "approve-" + id, Path: "/work/proposals/" + id + "/approve", Label: v.L.T("work.approve")}}
+		approve := func(p *partnership.Proposal) []action {
+			return []action{v.on("approve-", p.ID, "/work/proposals/%d/approve", "work.approve")}
 		}
 		qs = []queue{v.proposalQueue(scope, "work.ward.proposals", tw.Proposals, nil), v.musrenbangQueue(c, scope, tw.Musrenbang),
 			v.proposalQueue(scope, "work.ward.approve", tw.Funded, approve), v.reportQueue(scope, "work.ward.reports", tw),
@@ -138,6 +218,15 @@ func (v *view) links(title, scope string, pairs ...string) queue {
 	return q
 }
 
+// when is the line of an item that it shows only when cond holds: else
+// none, and the queue leaves an empty line out.
+func when(cond bool, line string) string {
+	if cond {
+		return line
+	}
+	return ""
+}
+
 // list is an empty queue of work at a scope, saying so.
 func (v *view) list(title, scope string) queue {
 	return queue{Title: v.L.T(title), Scope: scope, Empty: v.L.T("work.none")}
@@ -148,26 +237,11 @@ func thisYear(c *fiber.Ctx) int {
 	return realmOf(c).Clock().In(regionOf(c).tenant.Region.Location).Year()
 }
 
-// yearOptions are the choices of a year field.
-func yearOptions(years ...int) []option {
-	out := make([]option, len(years))
-	for i, y := range years {
-		out[i] = option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)}
-	}
-	return out
-}
-
-func hidden(name, value string) field { return field{Type: "hidden", Name: name, Value: value} }
-
-func reasonField(v *view, key, label string) field {
-	return v.Field(key, "reason", label, "type=textarea", "rows=2")
-}
-
 // --- the two-pillar workflow's queues ---
 
 func (v *view) ProposalLines(p *partnership.Proposal) []string {
 	return []string{
-		v.L.T("proposal.line", v.AreaName(p.Institution), v.ActivityName(p.Activity), v.L.T("kind."+string(p.Kind))),
+		v.L.T("proposal.line", v.AreaName(p.Institution), v.Region.ActivityName(p.Activity), v.L.T("kind."+string(p.Kind))),
 		v.L.T("proposal.cost", v.Money(p.Cost), v.Num(p.Beneficiaries), p.Location),
 	}
 }
@@ -178,12 +252,12 @@ func (v *view) proposalItem(p *partnership.Proposal) workItem {
 
 // proposalQueue lists proposals, each with the actions it offers (none when
 // actions is nil).
-func (v *view) proposalQueue(scope, title string, ps []*partnership.Proposal, actions func(id string) []action) queue {
+func (v *view) proposalQueue(scope, title string, ps []*partnership.Proposal, actions func(*partnership.Proposal) []action) queue {
 	q := v.list(title, scope)
 	for _, p := range ps {
 		it := v.proposalItem(p)
 		if actions != nil {
-			it.Actions = actions(strconv.FormatInt(p.ID, 10))
+			it.Actions = actions(p)
 		}
 		q.Items = append(q.Items, it)
 	}
@@ -202,40 +276,34 @@ func (v *view) musrenbangQueue(c *fiber.Ctx, area string, ms []*partnership.Musr
 	}
 	if holds(c, policies.MusrenbangSchedule, area) {
 		year := thisYear(c)
-		q.Forms = append(q.Forms, action{Key: "schedule", Path: "/musrenbang", Label: v.L.T("work.schedule"), Legend: v.L.T("work.schedule.legend"),
-			Fields: []field{
-				hidden("area", area),
-				v.Select("schedule", "fiscalYear", "field.fiscalYear", yearOptions(year, year+1), "value="+strconv.Itoa(year)),
-				v.Field("schedule", "scheduledAt", "field.scheduledAt", "type=datetime-local", "required", "hint=hint.scheduledAt"),
-				v.Field("schedule", "place", "field.place", "required", "autocomplete=off"),
-			}})
+		q.Forms = append(q.Forms, v.newWork("schedule", "/musrenbang", "work.schedule", "work.schedule.legend",
+			append([]input{hidden("area", area), yearChoice("fiscalYear", year, year, year+1)}, sitting...)...))
 	}
 	return q
 }
+
+// sitting are the fields of a meeting to schedule: when and where.
+var sitting = []input{text("scheduledAt", "field.scheduledAt", "type=datetime-local", "required", "hint=hint.scheduledAt"),
+	text("place", "field.place", "required", "autocomplete=off")}
 
 // reportQueue lists the reports waiting for the grant's step, each with the
 // step and the way to send it back.
 func (v *view) reportQueue(scope, title string, w twopillar.Work) queue {
 	q := v.list(title, scope)
 	step := string(w.Step)
+	var note []input
+	if w.Step == partnership.StepEvaluate {
+		note = []input{text("evaluation", "field.evaluation", "type=textarea", "rows=3")}
+	}
 	for _, rep := range w.Reports {
-		id := strconv.FormatInt(rep.ID, 10)
-		key := "rstep-" + id
 		it := workItem{Title: v.L.T("report.title", rep.ProposalID, v.AreaName(rep.Institution)), State: v.stateLabel("report", string(rep.State)),
 			Lines: []string{
 				v.L.T("report.line", v.Money(rep.Spent), v.Num(rep.Participants), v.Date(rep.ActivityStart), v.Date(rep.ActivityEnd)),
 				rep.Outputs,
 			}}
-		if rep.Late() {
-			it.Lines = append(it.Lines, v.L.T("report.late"))
-		}
-		next := action{Key: key, Path: "/work/reports/" + id + "/" + step, Label: v.L.T("work.step." + step)}
-		if w.Step == partnership.StepEvaluate {
-			next.Fields = []field{v.Field(key, "evaluation", "field.evaluation", "type=textarea", "rows=3")}
-		}
-		back := action{Key: "return-" + id, Path: "/work/reports/" + id + "/return", Label: v.L.T("work.return"), Secondary: true,
-			Fields: []field{reasonField(v, "return-"+id, "field.returnReason")}}
-		it.Actions = []action{next, back}
+		it.Lines = append(it.Lines, when(rep.Late(), v.L.T("report.late")))
+		it.Actions = []action{v.on("rstep-", rep.ID, "/work/reports/%d/"+step, "work.step."+step, note...),
+			v.on("return-", rep.ID, "/work/reports/%d/return", "work.return", reason("field.returnReason")).secondary()}
 		q.Items = append(q.Items, it)
 	}
 	return q
@@ -249,32 +317,17 @@ func (v *view) participationQueue(c *fiber.Ctx, scope string, latest map[string]
 	if !holds(c, policies.ParticipationAssess, scope) {
 		return q
 	}
-	var wards []option
-	r := regionOf(c).tenant.Region
-	for _, k := range r.Kecamatan {
-		for _, w := range k.Wards {
-			if w.Code == scope || k.Code == scope || r.Code == scope {
-				wards = append(wards, option{Value: w.Code, Label: w.Name})
-			}
-		}
-	}
+	wards := each(v.Region.WardsUnder(scope), func(w partnership.Ward) option { return option{Value: w.Code, Label: w.Name} })
 	for _, w := range wards {
 		if a, ok := latest[w.Value]; ok {
 			q.Items = append(q.Items, workItem{Title: w.Label, State: v.L.T("phase." + string(a.Phase)), Lines: []string{a.Note, v.When(a.AssessedAt)}})
 		}
 	}
-	phases := make([]option, len(partnership.Phases))
-	for i, p := range partnership.Phases {
-		phases[i] = option{Value: string(p), Label: v.L.T("phase." + string(p))}
-	}
-	year, k := thisYear(c), "phase"
-	q.Forms = append(q.Forms, action{Key: k, Path: "/work/participation", Label: v.L.T("work.participation.assess"), Legend: v.L.T("work.participation.legend"),
-		Fields: []field{
-			v.Select(k, "ward", "field.phaseWard", wards),
-			v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year, year-1), "value="+strconv.Itoa(year)),
-			v.Select(k, "phase", "field.phase", phases, "placeholder=field.choose"),
-			v.Field(k, "note", "field.phaseNote", "type=textarea", "rows=3", "required"),
-		}})
+	phases := choices(v, "phase.", partnership.Phases...)
+	year := thisYear(c)
+	q.Forms = append(q.Forms, v.newWork("phase", "/work/participation", "work.participation.assess", "work.participation.legend",
+		choice("ward", "field.phaseWard", wards), yearChoice("fiscalYear", year, year, year-1),
+		choice("phase", "field.phase", phases, "placeholder=field.choose"), text("note", "field.phaseNote", "type=textarea", "rows=3", "required")))
 	return q
 }
 
@@ -287,18 +340,15 @@ func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []q
 	merge := v.mergeOptions(w.Own)
 	aq := v.list("work.institution.aspirations", key)
 	for _, a := range w.Aspirations {
-		id := strconv.FormatInt(a.ID, 10)
-		k := "respond-" + id
-		states := []option{{Value: string(partnership.AspirationDeclined), Label: v.L.T("state.aspiration.declined")}}
+		states := choices(v, "state.aspiration.", partnership.AspirationDeclined)
 		if a.State == partnership.AspirationSubmitted {
-			states = append([]option{{Value: string(partnership.AspirationAcknowledged), Label: v.L.T("state.aspiration.acknowledged")}}, states...)
+			states = choices(v, "state.aspiration.", partnership.AspirationAcknowledged, partnership.AspirationDeclined)
 		}
-		it := workItem{Title: a.Title, State: v.stateLabel("aspiration", string(a.State)),
-			Lines: []string{a.Body, v.When(a.SubmittedAt)},
-			Actions: []action{{Key: k, Path: "/work/aspirations/" + id + "/respond", Label: v.L.T("work.respond"), Fields: []field{
-				v.Select(k, "state", "field.answer", states), reasonField(v, k, "field.declineReason")}}}}
+		it := workItem{Title: a.Title, State: v.stateLabel("aspiration", string(a.State)), Lines: []string{a.Body, v.When(a.SubmittedAt)},
+			Actions: []action{v.on("respond-", a.ID, "/work/aspirations/%d/respond", "work.respond", choice("state", "field.answer", states), reason("field.declineReason"))}}
 		if len(merge) > 0 && holds(c, policies.AspirationRespond, key) {
-			it.Actions = append(it.Actions, v.mergeAction(id, merge))
+			it.Actions = append(it.Actions, v.on("merge-", a.ID, "/work/aspirations/%d/merge", "work.merge",
+				choice("proposal", "field.mergeProposal", merge, "placeholder=field.choose")).secondary())
 		}
 		aq.Items = append(aq.Items, it)
 	}
@@ -312,69 +362,55 @@ func (v *view) institutionQueues(c *fiber.Ctx, key string, w twopillar.Work) []q
 	for i := len(w.Own) - 1; i >= 0; i-- {
 		p := w.Own[i]
 		it := v.proposalItem(p)
-		if p.Reason != "" {
-			it.Lines = append(it.Lines, v.L.T("proposal.reason", p.Reason))
-		}
+		it.Lines = append(it.Lines, when(p.Reason != "", v.L.T("proposal.reason", p.Reason)))
 		if p.State == partnership.ProposalFunded || p.State == partnership.ProposalApproved {
 			it.Actions = v.executionActions(c, key, p)
 		}
 		pq.Items = append(pq.Items, it)
 		if p.State == partnership.ProposalApproved || p.State == partnership.ProposalReturned {
-			id := strconv.FormatInt(p.ID, 10)
-			k := "report-" + id
-			reports.Items = append(reports.Items, workItem{Title: it.Title, State: it.State, Lines: it.Lines,
-				Actions: []action{{Key: k, Path: "/work/proposals/" + id + "/report", Label: v.L.T("work.report.submit"), Multipart: true,
-					Legend: v.L.T("work.report.legend"), Fields: []field{
-						v.Field(k, "spent", "field.spent", "inputmode=numeric", "required", "hint=hint.money"),
-						v.Field(k, "participants", "field.participants", "type=number", "min=0", "required"),
-						v.Field(k, "activityStart", "field.activityStart", "type=date", "required"),
-						v.Field(k, "activityEnd", "field.activityEnd", "type=date", "required"),
-						v.Field(k, "outputs", "field.outputs", "type=textarea", "rows=3", "required"),
-						v.Field(k, "attachments", "field.attachments", "type=file", "hint=hint.attachments"),
-					}}}})
+			report := v.on("report-", p.ID, "/work/proposals/%d/report", "work.report.submit", text("spent", "field.spent", money...),
+				text("participants", "field.participants", "type=number", "min=0", "required"), activityStart, activityEnd, outputs,
+				text("attachments", "field.attachments", "type=file", "hint=hint.attachments")).under(v.L.T("work.report.legend"))
+			report.Multipart = true
+			reports.Items = append(reports.Items, workItem{Title: it.Title, State: it.State, Lines: it.Lines, Actions: []action{report}})
 		}
 	}
 	// The form for a new proposal, within the type's scope.
 	if holds(c, policies.ProposalCreate, key) {
 		typ, _ := r.InstitutionType(inst.Type)
-		var acts []option
-		for _, a := range typ.Scope {
-			acts = append(acts, option{Value: a.Key, Label: a.Name})
-		}
-		kinds := []option{{Value: string(partnership.Empowerment), Label: v.L.T("kind.empowerment")}, {Value: string(partnership.Infrastructure), Label: v.L.T("kind.infrastructure")}}
-		k := "proposal"
-		pq.Forms = append(pq.Forms, action{Key: k, Path: "/work/proposals", Label: v.L.T("work.proposal.submit"), Legend: v.L.T("work.proposal.legend"),
-			Fields: []field{
-				hidden("institution", key),
-				v.Field(k, "title", "field.title", "required"),
-				v.Select(k, "activity", "field.activity", acts),
-				v.Select(k, "kind", "field.kind", kinds, "hint=hint.kind"),
-				v.Select(k, "fiscalYear", "field.fiscalYear", yearOptions(year, year+1), "value="+strconv.Itoa(year)),
-				v.Field(k, "cost", "field.cost", "inputmode=numeric", "required", "hint=hint.money"),
-				v.Field(k, "beneficiaries", "field.beneficiaries", "type=number", "min=0", "required"),
-				v.Field(k, "location", "field.location", "required"),
-				v.Field(k, "description", "field.description", "type=textarea", "rows=4", "required"),
-			}})
+		acts := each(typ.Scope, func(a partnership.Activity) option { return option{Value: a.Key, Label: a.Name} })
+		kinds := choices(v, "kind.", partnership.Empowerment, partnership.Infrastructure)
+		pq.Forms = append(pq.Forms, v.newWork("proposal", "/work/proposals", "work.proposal.submit", "work.proposal.legend",
+			hidden("institution", key), text("title", "field.title", "required"), choice("activity", "field.activity", acts),
+			choice("kind", "field.kind", kinds, "hint=hint.kind"), yearChoice("fiscalYear", year, year, year+1), text("cost", "field.cost", money...),
+			text("beneficiaries", "field.beneficiaries", "type=number", "min=0", "required"), text("location", "field.location", "required"),
+			text("description", "field.description", "type=textarea", "rows=4", "required")))
 	}
 	return []queue{aq, pq, reports}
 }
+
+// money are the specs of a field of rupiah.
+var money = []string{"inputmode=numeric", "required", "hint=hint.money"}
+
+// The fields of a report on an activity: when it was, and what it made.
+var (
+	activityStart = text("activityStart", "field.activityStart", "type=date", "required")
+	activityEnd   = text("activityEnd", "field.activityEnd", "type=date", "required")
+	outputs       = text("outputs", "field.outputs", "type=textarea", "rows=3", "required")
+)
 
 // executionActions are an institution's steps on its funded or approved
 // activity: a change of its cost (needing the ward's approval again) and its
 // cancellation with a reason, as the API's changeCost and cancelActivity
 // take them.
 func (v *view) executionActions(c *fiber.Ctx, inst string, p *partnership.Proposal) []action {
-	id := strconv.FormatInt(p.ID, 10)
 	var out []action
 	if holds(c, policies.ProposalEdit, inst) {
-		k := "cost-" + id
-		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cost", Label: v.L.T("work.proposal.cost"), Secondary: true,
-			Fields: []field{v.Field(k, "cost", "field.newCost", "inputmode=numeric", "required", "hint=hint.cost.change", "value="+strconv.FormatInt(int64(p.Cost), 10))}})
+		out = append(out, v.on("cost-", p.ID, "/work/proposals/%d/cost", "work.proposal.cost",
+			text("cost", "field.newCost", "inputmode=numeric", "required", "hint=hint.cost.change", "value="+strconv.FormatInt(int64(p.Cost), 10))).secondary())
 	}
 	if holds(c, policies.ActivityCancel, inst) {
-		k := "cancel-" + id
-		out = append(out, action{Key: k, Path: "/work/proposals/" + id + "/cancel", Label: v.L.T("work.proposal.cancel"), Secondary: true,
-			Fields: []field{reasonField(v, k, "field.cancelReason")}})
+		out = append(out, v.on("cancel-", p.ID, "/work/proposals/%d/cancel", "work.proposal.cancel", reason("field.cancelReason")).secondary())
 	}
 	return out
 }
@@ -393,13 +429,6 @@ func (v *view) mergeOptions(ps []*partnership.Proposal) []option {
 	return out
 }
 
-// mergeAction is the form merging an aspiration into one of the proposals.
-func (v *view) mergeAction(id string, proposals []option) action {
-	k := "merge-" + id
-	return action{Key: k, Path: "/work/aspirations/" + id + "/merge", Label: v.L.T("work.merge"), Secondary: true,
-		Fields: []field{v.Select(k, "proposal", "field.mergeProposal", proposals, "placeholder=field.choose")}}
-}
-
 // --- supervision's queues ---
 
 // findingsToAnswer lists the open findings about a place, for the office or
@@ -410,12 +439,9 @@ func (v *view) findingsToAnswer(scope string, fs []*partnership.Finding) []queue
 	}
 	q := queue{Title: v.L.T("work.findings.answer"), Scope: scope}
 	for _, f := range fs {
-		id := strconv.FormatInt(f.ID, 10)
-		k := "finding-" + id
 		q.Items = append(q.Items, workItem{Title: f.Title, State: v.stateLabel("finding", string(f.State)),
-			Lines: []string{f.Detail, v.L.T("finding.due", v.When(f.DueAt))},
-			Actions: []action{{Key: k, Path: "/work/findings/" + id + "/respond", Label: v.L.T("work.finding.respond"), Fields: []field{
-				v.Field(k, "response", "field.response", "type=textarea", "rows=3", "required")}}}})
+			Lines:   []string{f.Detail, v.L.T("finding.due", v.When(f.DueAt))},
+			Actions: []action{v.on("finding-", f.ID, "/work/findings/%d/respond", "work.finding.respond", text("response", "field.response", "type=textarea", "rows=3", "required"))}})
 	}
 	return []queue{q}
 }
@@ -426,30 +452,17 @@ func (v *view) supervisorQueue(c *fiber.Ctx, scope string, fs []*partnership.Fin
 	fq := v.list("work.findings", scope)
 	now := realmOf(c).Clock()
 	for _, f := range fs {
-		id := strconv.FormatInt(f.ID, 10)
-		k := "finding-" + id
-		it := workItem{Title: f.Title, State: v.stateLabel("finding", string(f.State)),
-			Lines: []string{v.AreaName(f.Scope) + " · " + f.Detail, v.L.T("finding.due", v.When(f.DueAt))}}
-		if f.Overdue(now) {
-			it.Lines = append(it.Lines, v.L.T("finding.overdue"))
-		}
+		it := v.dueItem("finding", f.Title, string(f.State), f.Scope, f.Detail, f.DueAt, f.Overdue(now))
 		if f.State == partnership.FindingResponded {
 			it.Lines = append(it.Lines, v.L.T("finding.response", f.Response))
-			it.Actions = []action{
-				{Key: k, Path: "/work/findings/" + id + "/close", Label: v.L.T("work.finding.close")},
-				{Key: "reopen-" + id, Path: "/work/findings/" + id + "/reopen", Label: v.L.T("work.finding.reopen"), Secondary: true,
-					Fields: []field{reasonField(v, "reopen-"+id, "field.reopenReason")}},
-			}
+			it.Actions = []action{v.on("finding-", f.ID, "/work/findings/%d/close", "work.finding.close"),
+				v.on("reopen-", f.ID, "/work/findings/%d/reopen", "work.finding.reopen", reason("field.reopenReason")).secondary()}
 		}
 		fq.Items = append(fq.Items, it)
 	}
-	k := "finding"
-	fq.Forms = []action{{Key: k, Path: "/work/findings", Label: v.L.T("work.finding.record"), Legend: v.L.T("work.finding.legend"), Fields: []field{
-		v.Select(k, "scope", "field.findingScope", placeOptions(v, true), "value="+scope),
-		v.Field(k, "title", "field.title", "required"),
-		v.Field(k, "detail", "field.detail", "type=textarea", "rows=4", "required"),
-		v.Field(k, "dueAt", "field.dueAt", "type=date", "hint=hint.dueAt"),
-	}}}
+	fq.Forms = []action{v.newWork("finding", "/work/findings", "work.finding.record", "work.finding.legend",
+		choice("scope", "field.findingScope", placeOptions(v, true), "value="+scope), text("title", "field.title", "required"),
+		text("detail", "field.detail", "type=textarea", "rows=4", "required"), text("dueAt", "field.dueAt", "type=date", "hint=hint.dueAt"))}
 	return fq
 }
 
@@ -470,33 +483,34 @@ func placeOptions(v *view, region bool) []option {
 	return out
 }
 
+// dueItem is a finding or a complaint (of type typ) in a queue: where it is,
+// what it says, when it is due, and whether it is overdue.
+func (v *view) dueItem(typ, title, state, scope, text string, due time.Time, overdue bool) workItem {
+	it := workItem{Title: title, State: v.stateLabel(typ, state), Lines: []string{v.AreaName(scope) + " · " + text, v.L.T(typ+".due", v.When(due))}}
+	it.Lines = append(it.Lines, when(overdue, v.L.T(typ+".overdue")))
+	return it
+}
+
 // complaintQueue lists the complaints to handle at a scope, each with its
 // next step and, unless the ombudsman has it, the way to escalate it.
 func (v *view) complaintQueue(c *fiber.Ctx, scope, title string, cs []*partnership.Complaint) queue {
 	q := v.list(title, scope)
 	now := realmOf(c).Clock()
 	for _, cp := range cs {
-		id := strconv.FormatInt(cp.ID, 10)
-		k := "complaint-" + id
-		it := workItem{Title: cp.Subject, State: v.stateLabel("complaint", string(cp.State)),
-			Lines: []string{v.AreaName(cp.Scope) + " · " + cp.Body, v.L.T("complaint.due", v.When(cp.DueAt))}}
-		if cp.Overdue(now) {
-			it.Lines = append(it.Lines, v.L.T("complaint.overdue"))
+		it := v.dueItem("complaint", cp.Subject, string(cp.State), cp.Scope, cp.Body, cp.DueAt, cp.Overdue(now))
+		next := func(verb string, inputs ...input) {
+			it.Actions = append(it.Actions, v.on("complaint-", cp.ID, "/work/complaints/%d/"+verb, "work.complaint."+verb, inputs...))
 		}
-		path := "/work/complaints/" + id + "/"
 		switch cp.State {
 		case partnership.ComplaintFiled:
-			it.Actions = append(it.Actions, action{Key: k, Path: path + "receive", Label: v.L.T("work.complaint.receive")})
+			next("receive")
 		case partnership.ComplaintReceived, partnership.ComplaintEscalated:
-			it.Actions = append(it.Actions, action{Key: k, Path: path + "investigate", Label: v.L.T("work.complaint.investigate")})
+			next("investigate")
 		case partnership.ComplaintInvestigating:
-			it.Actions = append(it.Actions, action{Key: k, Path: path + "resolve", Label: v.L.T("work.complaint.resolve"),
-				Fields: []field{v.Field(k, "resolution", "field.resolution", "type=textarea", "rows=3", "required")}})
+			next("resolve", text("resolution", "field.resolution", "type=textarea", "rows=3", "required"))
 		}
 		if !cp.Ombudsman && cp.State != partnership.ComplaintFiled {
-			ek := "escalate-" + id
-			it.Actions = append(it.Actions, action{Key: ek, Path: path + "escalate", Label: v.L.T("work.complaint.escalate"), Secondary: true,
-				Fields: []field{v.Field(ek, "reason", "field.escalateReason", "type=textarea", "rows=2")}})
+			it.Actions = append(it.Actions, v.on("escalate-", cp.ID, "/work/complaints/%d/escalate", "work.complaint.escalate", reason("field.escalateReason")).secondary())
 		}
 		q.Items = append(q.Items, it)
 	}

@@ -56,17 +56,13 @@ func (f *form) count(v *view, name string) int {
 	return n
 }
 
-var createProposalPage = workAction("proposal", "flash.proposal", func(c *fiber.Ctx, v *view, f *form) error {
+var createProposalPage = newPage("proposal", "flash.proposal", twopillar.CreateProposal, func(v *view, f *form) partnership.ProposalInput {
 	in := partnership.ProposalInput{Institution: f.Get("institution"), Activity: f.Get("activity"), Title: f.Get("title"),
 		Description: f.Get("description"), Location: f.Get("location"), Kind: partnership.Kind(f.Get("kind"))}
 	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
 	in.Cost = f.money(v, "cost")
 	in.Beneficiaries = f.count(v, "beneficiaries")
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := twopillar.CreateProposal(c.UserContext(), realmOf(c), actorOf(c), in)
-	return err
+	return in
 })
 
 var approveProposalPage = workOn("approve-", "flash.approved", func(c *fiber.Ctx, v *view, f *form, id int64) error {
@@ -92,10 +88,8 @@ var submitReportPage = workOn("report-", "flash.report", func(c *fiber.Ctx, v *v
 	return err
 })
 
-var respondAspirationPage = workOn("respond-", "flash.answered", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	in := twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
-	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, in)
-	return err
+var respondAspirationPage = takePage("respond-", "flash.answered", twopillar.RespondAspiration, func(_ *view, f *form) twopillar.Response {
+	return twopillar.Response{State: partnership.AspirationState(f.Get("state")), Reason: f.Get("reason")}
 })
 
 // reportStepPage takes a step on a report, as the API's reportStep does.
@@ -104,22 +98,49 @@ func reportStepPage(s partnership.ReportStep) fiber.Handler {
 	if s == partnership.StepReturn {
 		prefix, field = "return-", "reason"
 	}
-	return movePage(prefix, "flash.report", s, twopillar.MoveReport, func(f *form) string { return f.Get(field) })
+	return movePage(prefix, "flash.report", s, twopillar.MoveReport, value(field))
 }
 
-// movePage takes the step moving the object the path's id names to the
-// state to, with the input in makes of the form.
-func movePage[S ~string, I, T any](prefix, flash string, to S, move func(context.Context, *step.Region, step.Actor, int64, S, I) (T, error), in func(*form) I) fiber.Handler {
-	return workOn(prefix, flash+"."+string(to), func(c *fiber.Ctx, v *view, f *form, id int64) error {
-		_, err := move(c.UserContext(), realmOf(c), actorOf(c), id, to, in(f))
+// takePage takes the step on the object the path's id names, with the
+// input in reads of the form; a form whose fields in refuses (f.fail) is
+// refused before the step is taken.
+func takePage[I, T any](prefix, flash string, take func(context.Context, *step.Region, step.Actor, int64, I) (T, error), in func(*view, *form) I) fiber.Handler {
+	return workOn(prefix, flash, func(c *fiber.Ctx, v *view, f *form, id int64) error {
+		input := in(v, f)
+		if f.Failed() {
+			return errFormFailed
+		}
+		_, err := take(c.UserContext(), realmOf(c), actorOf(c), id, input)
 		return err
 	})
 }
 
-var recordFindingPage = workAction("finding", "flash.finding", func(c *fiber.Ctx, v *view, f *form) error {
-	_, err := supervision.RecordFinding(c.UserContext(), realmOf(c), actorOf(c),
-		partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")})
-	return err
+// newPage takes the step making new work with the input in reads of the
+// form, as takePage does.
+func newPage[I, T any](key, flash string, take func(context.Context, *step.Region, step.Actor, I) (T, error), in func(*view, *form) I) fiber.Handler {
+	return workAction(key, flash, func(c *fiber.Ctx, v *view, f *form) error {
+		input := in(v, f)
+		if f.Failed() {
+			return errFormFailed
+		}
+		_, err := take(c.UserContext(), realmOf(c), actorOf(c), input)
+		return err
+	})
+}
+
+// movePage takes the step moving the object the path's id names to the
+// state to, with the input in reads of the form.
+func movePage[S ~string, I, T any](prefix, flash string, to S, move func(context.Context, *step.Region, step.Actor, int64, S, I) (T, error), in func(*view, *form) I) fiber.Handler {
+	return takePage(prefix, flash+"."+string(to), toward(move, to), in)
+}
+
+// value is the form's value of a field, as a step's input.
+func value(name string) func(*view, *form) string {
+	return func(_ *view, f *form) string { return f.Get(name) }
+}
+
+var recordFindingPage = newPage("finding", "flash.finding", supervision.RecordFinding, func(_ *view, f *form) partnership.NewFinding {
+	return partnership.NewFinding{Scope: f.Get("scope"), Title: f.Get("title"), Detail: f.Get("detail"), DueAt: f.Get("dueAt")}
 })
 
 // moveFindingPage answers, closes or reopens a finding, as the API does.
@@ -128,7 +149,7 @@ func moveFindingPage(to partnership.FindingState) fiber.Handler {
 	if to == partnership.FindingOpen {
 		prefix = "reopen-"
 	}
-	return movePage(prefix, "flash.finding", to, supervision.MoveFinding, func(f *form) supervision.FindingMove {
+	return movePage(prefix, "flash.finding", to, supervision.MoveFinding, func(_ *view, f *form) supervision.FindingMove {
 		return supervision.FindingMove{Response: f.Get("response"), Reason: f.Get("reason"), DueAt: f.Get("dueAt")}
 	})
 }
@@ -140,48 +161,35 @@ func moveComplaintPage(to partnership.ComplaintState) fiber.Handler {
 	if to == partnership.ComplaintEscalated {
 		prefix = "escalate-"
 	}
-	return movePage(prefix, "flash.complaint", to, supervision.MoveComplaint, func(f *form) supervision.ComplaintMove {
+	return movePage(prefix, "flash.complaint", to, supervision.MoveComplaint, func(_ *view, f *form) supervision.ComplaintMove {
 		return supervision.ComplaintMove{Resolution: f.Get("resolution"), Reason: f.Get("reason")}
 	})
 }
 
 // assessPhasePage records the lurah's assessment of a ward's participation
 // phase, as the API's assessPhase does.
-var assessPhasePage = workAction("phase", "flash.phase", func(c *fiber.Ctx, v *view, f *form) error {
+var assessPhasePage = newPage("phase", "flash.phase", twopillar.AssessPhase, func(_ *view, f *form) partnership.PhaseInput {
 	in := partnership.PhaseInput{Ward: f.Get("ward"), Phase: partnership.Phase(f.Get("phase")), Note: f.Get("note")}
 	in.FiscalYear, _ = strconv.Atoi(f.Get("fiscalYear"))
-	_, err := twopillar.AssessPhase(c.UserContext(), realmOf(c), actorOf(c), in)
-	return err
+	return in
 })
 
 // costChangePage changes the cost of a funded or approved activity,
 // committing or releasing the difference, as the API's changeCost does.
-var costChangePage = workOn("cost-", "flash.proposal.cost", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	cost := f.money(v, "cost")
-	if f.Failed() {
-		return errFormFailed
-	}
-	_, err := twopillar.ChangeCost(c.UserContext(), realmOf(c), actorOf(c), id, cost)
-	return err
-})
+var costChangePage = takePage("cost-", "flash.proposal.cost", twopillar.ChangeCost, func(v *view, f *form) partnership.Rupiah { return f.money(v, "cost") })
 
 // cancelActivityPage cancels a funded or approved activity with a reason,
 // releasing its allocation, as the API's cancelActivity does.
-var cancelActivityPage = workOn("cancel-", "flash.proposal.cancel", func(c *fiber.Ctx, v *view, f *form, id int64) error {
-	_, err := twopillar.CancelActivity(c.UserContext(), realmOf(c), actorOf(c), id, f.Get("reason"))
-	return err
-})
+var cancelActivityPage = takePage("cancel-", "flash.proposal.cancel", twopillar.CancelActivity, value("reason"))
 
 // mergeAspirationPage merges an aspiration into one of the institution's
 // proposals, as the API's respondAspiration does with the state "merged".
-var mergeAspirationPage = workOn("merge-", "flash.merged", func(c *fiber.Ctx, v *view, f *form, id int64) error {
+var mergeAspirationPage = takePage("merge-", "flash.merged", twopillar.RespondAspiration, func(v *view, f *form) twopillar.Response {
 	pid := formID(f, "proposal")
 	if pid <= 0 {
 		f.fail("proposal", v.L.T("error.choose"))
-		return errFormFailed
 	}
-	_, err := twopillar.RespondAspiration(c.UserContext(), realmOf(c), actorOf(c), id, twopillar.Response{State: partnership.AspirationMerged, Proposal: pid})
-	return err
+	return twopillar.Response{State: partnership.AspirationMerged, Proposal: pid}
 })
 
 // workOn is workAction for a step on the object the path's id names.

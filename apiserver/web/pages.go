@@ -115,9 +115,9 @@ func newView(c *fiber.Ctx, nav string) *view {
 	if rr.session != "" {
 		v.CSRF = authz.CSRFToken(rr.session)
 	}
-	for _, l := range r.Languages {
-		v.Langs = append(v.Langs, langLink{Code: l, Name: catalogs.Autonym(l), Href: c.Path() + "?lang=" + url.QueryEscape(l), Current: l == lang})
-	}
+	v.Langs = each(r.Languages, func(l string) langLink {
+		return langLink{Code: l, Name: catalogs.Autonym(l), Href: c.Path() + "?lang=" + url.QueryEscape(l), Current: l == lang}
+	})
 	if f := c.Cookies(flashCookie); f != "" && c.Method() == fiber.MethodGet {
 		if strings.HasPrefix(f, "flash.") && v.L.Has(f) {
 			v.Flash = v.L.T(f)
@@ -199,14 +199,25 @@ func (s screen) post(key, flash string, do func(c *fiber.Ctx, v *view, f *form) 
 
 // datetime reads the date and time typed in a datetime-local field, in loc.
 func (f *form) datetime(v *view, name string, loc *time.Location) time.Time {
-	s := f.Get(name)
+	return f.time(v, name, f.Get(name), "2006-01-02T15:04", "error.datetime", loc)
+}
+
+// date reads the date typed in a date field, in loc.
+func (f *form) date(v *view, name string, loc *time.Location) time.Time {
+	return f.time(v, name, strings.TrimSpace(f.Get(name)), time.DateOnly, "error.date", loc)
+}
+
+// time reads s, typed in the field name, as layout has it; a field left
+// empty is required, one that is no such time refused with the catalog's
+// reason bad.
+func (f *form) time(v *view, name, s, layout, bad string, loc *time.Location) time.Time {
 	if s == "" {
 		f.fail(name, v.L.T("error.required"))
 		return time.Time{}
 	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	t, err := time.ParseInLocation(layout, s, loc)
 	if err != nil {
-		f.fail(name, v.L.T("error.datetime"))
+		f.fail(name, v.L.T(bad))
 	}
 	return t
 }
@@ -307,7 +318,7 @@ func (f *form) refuse(l *i18n.Localizer, err error) error {
 	var fe *partnership.FieldError
 	switch {
 	case errors.As(err, &fe):
-		f.fail(fieldName(fe.Field), reasonText(l, fe))
+		f.fail(fe.Field, reasonText(l, fe))
 	case errors.Is(err, partnership.ErrConflict):
 		f.General = l.T("error.conflict")
 		if l.Lang == "en" {
@@ -322,10 +333,6 @@ func (f *form) refuse(l *i18n.Localizer, err error) error {
 	}
 	return nil
 }
-
-// fieldName maps a field of the domain to the form's: "attendance.rt-board"
-// stays, a JSON name such as "displayName" is the form's name too.
-func fieldName(s string) string { return s }
 
 var (
 	reAtLeast = regexp.MustCompile(`^at least (\d+) characters$`)
@@ -451,15 +458,11 @@ func (v *view) Select(key, name, label string, opts []option, specs ...string) f
 func (v *view) Radios(key, name, label, prefix string, values []string, specs ...string) field {
 	fd := v.Field(key, name, label, specs...)
 	fd.Type = "radios"
-	for _, val := range values {
-		fd.Options = append(fd.Options, option{Value: val, Label: v.L.T(prefix + val), Selected: val == fd.Value})
-	}
+	fd.Options = each(values, func(val string) option {
+		return option{Value: val, Label: v.L.T(prefix + val), Selected: val == fd.Value}
+	})
 	return fd
 }
-
-// FormOf is the form with this key: its general refusal and the fields in
-// error, for the summary.
-func (v *view) FormOf(key string) *form { return v.Form.For(key) }
 
 // Summary lists the errors of a form, each with a link to its field.
 func (v *view) Summary(key string) []summaryItem {
@@ -561,41 +564,7 @@ func (v *view) T(parts ...any) string {
 }
 
 // AreaName names a place of the region: a kecamatan, a ward or an institution.
-func (v *view) AreaName(scope string) string {
-	return placeName(v.Region, scope)
-}
-
-func placeName(r *partnership.Region, scope string) string {
-	if scope == r.Code {
-		return r.Name
-	}
-	for _, k := range r.Kecamatan {
-		if k.Code == scope {
-			return k.Name
-		}
-		for _, w := range k.Wards {
-			if w.Code == scope {
-				return w.Name
-			}
-		}
-	}
-	if in, ok := r.Institution(scope); ok {
-		return in.Name
-	}
-	return scope
-}
-
-// ActivityName names an activity of an institution type's scope.
-func (v *view) ActivityName(key string) string {
-	for _, t := range v.Region.InstitutionTypes {
-		for _, a := range t.Scope {
-			if a.Key == key {
-				return a.Name
-			}
-		}
-	}
-	return key
-}
+func (v *view) AreaName(scope string) string { return v.Region.PlaceName(scope) }
 
 // wardOptions lists the region's wards, grouped by kecamatan.
 func wardOptions(r *partnership.Region) []option {
@@ -603,29 +572,6 @@ func wardOptions(r *partnership.Region) []option {
 	for _, k := range r.Kecamatan {
 		for _, w := range k.Wards {
 			out = append(out, option{Value: w.Code, Label: w.Name, Group: k.Name})
-		}
-	}
-	return out
-}
-
-// wardOf finds a ward of the region and its kecamatan.
-func wardOf(r *partnership.Region, code string) (partnership.Ward, partnership.Kecamatan, bool) {
-	for _, k := range r.Kecamatan {
-		for _, w := range k.Wards {
-			if w.Code == code {
-				return w, k, true
-			}
-		}
-	}
-	return partnership.Ward{}, partnership.Kecamatan{}, false
-}
-
-// institutionOptions lists the institutions of a ward.
-func institutionOptions(r *partnership.Region, ward string) []option {
-	var out []option
-	for _, in := range r.Institutions() {
-		if in.WardCode == ward {
-			out = append(out, option{Value: in.Key, Label: in.Name})
 		}
 	}
 	return out
@@ -669,13 +615,7 @@ func pageError(c *fiber.Ctx, status int, err error) error {
 // holds reports whether the signed-in account may use the permission at the
 // scope, for showing a form only to those who may submit it.
 func holds(c *fiber.Ctx, p policies.Permission, scope string) bool {
-	rr := regionOf(c)
-	e, err := rr.enforcer()
-	if err != nil {
-		return false
-	}
-	d, err := authz.Authorize(e, rr.principal, p, scope)
-	return err == nil && d.Allowed
+	return realmOf(c).May(actorOf(c), p, scope)
 }
 
 // lenientScope is a scope function for a form: the scope the form names when

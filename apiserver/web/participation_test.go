@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"pilar.id/pilar/apiserver/store"
 )
 
 // get reads a path of a JSON object: get(body, "indicators", "spending", "empowerment").
@@ -38,19 +36,14 @@ func share(bp float64, percent string) map[string]any {
 // late), a complaint resolved in 26 hours, and the lurah's assessments —
 // measured exactly, per institution, per ward and per kecamatan.
 func TestParticipationAndEvaluation(t *testing.T) {
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) { participationYear(t, newWorldOn(t, d)) })
-	}
+	onBothDatabases(t, participationYear)
 }
 
 func participationYear(t *testing.T, w *world) {
 	bandungStaff(w)
-	w.seed("bandung", "sekda", [2]string{"regional-secretariat", "32.73"})
-	warga := w.client("bandung").mustSignIn("warga")
-	rw := w.client("bandung").mustSignIn("rw02")
-	pkk := w.client("bandung").mustSignIn("pkk")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
+	w.people("sekda")
+	signed := w.signedIn("warga", "rw02", "pkk", "lurah", "lurah-geger")
+	warga, rw, pkk, lurah, other := signed[0], signed[1], signed[2], signed[3], signed[4]
 
 	// Aspirations: three to Sukarasa's institutions, one to Gegerkalong's.
 	for _, inst := range []string{"32.73.01.1001/rw-02", "32.73.01.1001/rw-02", "32.73.01.1001/pkk", "32.73.01.1002/rw-01"} {

@@ -34,7 +34,7 @@ func withPlatform(p *Platform, o Options) fiber.Handler {
 		realm := PlatformRealm(p)
 		realm.Now = o.Now
 		c.Locals(localRegion, &regionRequest{realm: realm, db: p.DB, base: "/platform", root: PlatformScope, location: realm.Location, enforcer: realm.Enforcer,
-			insecure: o.InsecureCookies})
+			insecure: o.InsecureCookies, throttle: o.Throttle})
 		return c.Next()
 	}
 }

@@ -46,20 +46,13 @@ func summarise(c *fiber.Ctx) (regionSummary, error) {
 
 // regionJSON describes the region: its regulations in brief and its stored tree.
 func regionJSON(c *fiber.Ctx) error {
-	s, err := summarise(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s)
+	return answer(c, fiber.StatusOK, same[regionSummary])(summarise(c))
 }
 
 // platformIndex lists the served regions, for the embedded mode.
 func platformIndex(reg *tenancy.Registry) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var regions []*partnership.Region
-		for _, t := range reg.All() {
-			regions = append(regions, t.Region)
-		}
+		regions := each(reg.All(), func(t *tenancy.Tenant) *partnership.Region { return t.Region })
 		lang := i18n.Negotiate(c.Query("lang"), "", c.Get(fiber.HeaderAcceptLanguage), []string{i18n.Default, "en"})
 		v := &view{L: catalogs.For(lang, nil), Region: &partnership.Region{Name: "Pilar"}, Title: "Pilar", Form: &form{}, Data: regions}
 		if len(regions) > 0 {

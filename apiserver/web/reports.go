@@ -67,24 +67,27 @@ func reportOut(c *fiber.Ctx) func(*partnership.Report) reportJSON {
 		loc = time.UTC
 	}
 	return func(r *partnership.Report) reportJSON {
-		when := func(t time.Time) *time.Time {
-			if t.IsZero() {
-				return nil
-			}
-			return &t
-		}
 		out := reportJSON{ID: r.ID, Proposal: r.ProposalID, Institution: r.Institution, Ward: r.WardCode, FiscalYear: r.FiscalYear,
 			Spent: r.Spent, Outputs: r.Outputs, Participants: r.Participants,
 			ActivityStart: r.ActivityStart.In(loc).Format(time.DateOnly), ActivityEnd: r.ActivityEnd.In(loc).Format(time.DateOnly),
 			DueAt: r.DueAt, Late: r.Late(), SubmittedAt: r.SubmittedAt, State: r.State, Pending: r.State.Pending(),
-			Reason: r.Reason, Evaluation: r.Evaluation, VerifiedAt: when(r.VerifiedAt), ConsolidatedAt: when(r.ConsolidatedAt),
-			EvaluatedAt: when(r.EvaluatedAt), Version: r.Version}
-		for _, a := range r.Attachments {
-			out.Attachments = append(out.Attachments, attachmentJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size,
-				SHA256: a.SHA256, UploadedAt: a.UploadedAt, URL: fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N)})
-		}
+			Reason: r.Reason, Evaluation: r.Evaluation, VerifiedAt: timeOrNil(r.VerifiedAt), ConsolidatedAt: timeOrNil(r.ConsolidatedAt),
+			EvaluatedAt: timeOrNil(r.EvaluatedAt), Version: r.Version, Attachments: each(r.Attachments, func(a partnership.Attachment) attachmentJSON {
+				return attachmentOut(a, fmt.Sprintf("%s/api/reports/%d/attachments/%d", rr.base, r.ID, a.N))
+			})}
 		return out
 	}
+}
+
+// attachmentOut shows a file of a report, or of a realisation's evidence,
+// with the address it is downloaded from.
+func attachmentOut(a partnership.Attachment, url string) attachmentJSON {
+	return attachmentJSON{N: a.N, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, UploadedAt: a.UploadedAt, URL: url}
+}
+
+// isMultipart reports whether the request's body is a multipart form.
+func isMultipart(c *fiber.Ctx) bool {
+	return strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm)
 }
 
 var reportScope = objectScope(store.GetReport, func(r *partnership.Report) string { return r.Institution })
@@ -110,7 +113,7 @@ func requirePendingStep(c *fiber.Ctx) error {
 // domain to refuse it with its size.
 func parseReport(c *fiber.Ctx) (twopillar.Realisation, error) {
 	var in twopillar.Realisation
-	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
+	if !isMultipart(c) {
 		return in, parseBody(c, &in.ReportInput)
 	}
 	var err error

@@ -2,17 +2,11 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
-	"net/textproto"
 	"strings"
 	"testing"
 	"time"
-
-	"pilar.id/pilar/apiserver/store"
 )
 
 // Evidence as it arrives from a phone or a scanner, and things pretending to be evidence.
@@ -32,31 +26,18 @@ type upload struct {
 // their field name ("attachments" unless the upload says otherwise).
 func (c *client) form(path string, fields map[string]string, files ...upload) response {
 	c.w.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	values := map[string][]string{}
 	for k, v := range fields {
-		mw.WriteField(k, v)
+		values[k] = []string{v}
 	}
-	for _, f := range files {
-		field := "attachments"
+	parts := make([]formPart, len(files))
+	for i, f := range files {
+		parts[i] = formPart{"attachments", f.name, f.contentType, f.data}
 		if f.contentType == "field:file" {
-			field, f.contentType = "file", "image/png"
+			parts[i].field, parts[i].contentType = "file", "image/png"
 		}
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, f.name))
-		h.Set("Content-Type", f.contentType)
-		part, _ := mw.CreatePart(h)
-		part.Write(f.data)
 	}
-	mw.Close()
-	req := httptest.NewRequest("POST", "/r/"+c.region+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, raw := c.send(req)
-	r := response{status: resp.StatusCode, header: resp.Header}
-	if err := json.Unmarshal(raw, &r.body); err != nil {
-		c.w.t.Fatalf("POST %s: not JSON: %.200s", path, raw)
-	}
-	return r
+	return c.multipartForm(path, values, parts)
 }
 
 func reportFields(spent int64, start, end string) map[string]string {
@@ -104,21 +85,14 @@ func reportCount(t *testing.T, c *client) int {
 // The whole way up, down and up again, on both databases: the evidence
 // comes back byte for byte from a BLOB and from a BYTEA.
 func TestReportsUpTheHierarchy(t *testing.T) {
-	for _, d := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) { reportsUpTheHierarchy(t, newWorldOn(t, d)) })
-	}
+	onBothDatabases(t, reportsUpTheHierarchy)
 }
 
 func reportsUpTheHierarchy(t *testing.T, w *world) {
 	bandungStaff(w)
-	w.seed("bandung", "setda", [2]string{"regional-secretariat", "32.73"})
-	rw := w.client("bandung").mustSignIn("rw02")
-	pkk := w.client("bandung").mustSignIn("pkk")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
-	camat := w.client("bandung").mustSignIn("camat")
-	setda := w.client("bandung").mustSignIn("setda")
-	warga := w.client("bandung").mustSignIn("warga")
+	w.people("setda")
+	signed := w.signedIn("rw02", "pkk", "lurah", "lurah-geger", "camat", "setda", "warga")
+	rw, pkk, lurah, other, camat, setda, warga := signed[0], signed[1], signed[2], signed[3], signed[4], signed[5], signed[6]
 
 	ids := approvedProposals(t, w, rw, lurah, 2, 60_000_000, 5_000_000)
 	pid, spare := ids[0], ids[1]
@@ -149,13 +123,13 @@ func reportsUpTheHierarchy(t *testing.T, w *world) {
 	expect(t, "a second report while one is pending", rw.do("POST", reports, map[string]any{"spent": 1, "outputs": "x", "activityStart": "2026-11-02", "activityEnd": "2026-11-20"}), http.StatusConflict)
 
 	// The evidence is served as a download of the type its content is.
-	resp, data := lurah.send(httptest.NewRequest("GET", "/r/bandung"+path+"/attachments/1", nil))
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(data, pngFile) || resp.Header.Get("Content-Type") != "image/png" ||
-		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Disposition") != `attachment; filename="foto saluran.png"` {
-		t.Fatalf("attachment 1: %d %v", resp.StatusCode, resp.Header)
+	status, header, data := lurah.request("GET", path+"/attachments/1", "", nil)
+	if status != http.StatusOK || !bytes.Equal(data, pngFile) || header.Get("Content-Type") != "image/png" ||
+		header.Get("X-Content-Type-Options") != "nosniff" || header.Get("Content-Disposition") != `attachment; filename="foto saluran.png"` {
+		t.Fatalf("attachment 1: %d %v", status, header)
 	}
-	if resp, _ := other.send(httptest.NewRequest("GET", "/r/bandung"+path+"/attachments/1", nil)); resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("another ward's lurah downloads the evidence: %d", resp.StatusCode)
+	if status, _, _ := other.request("GET", path+"/attachments/1", "", nil); status != http.StatusForbidden {
+		t.Fatalf("another ward's lurah downloads the evidence: %d", status)
 	}
 	expect(t, "attachment 3 of 2", lurah.do("GET", path+"/attachments/3", nil), http.StatusNotFound)
 

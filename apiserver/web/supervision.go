@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,14 +69,7 @@ type findingStepIn struct {
 // newFindingScope is where a finding is recorded: recording needs finding:record there.
 func newFindingScope(c *fiber.Ctx) (string, error) {
 	var in partnership.NewFinding
-	if err := parseBody(c, &in); err != nil {
-		return "", err
-	}
-	r := regionOf(c).tenant.Region
-	if r.ScopeLevel(in.Scope) == "" {
-		return "", partnership.Invalid("scope", "%q is not the region, a kecamatan, a ward or an institution of %s", in.Scope, r.Name)
-	}
-	return in.Scope, nil
+	return bodyPlace(c, &in, "scope", &in.Scope, "the region, a kecamatan, a ward or an institution", "region", "kecamatan", "ward", "institution")
 }
 
 var findingScope = objectScope(store.GetFinding, func(f *partnership.Finding) string { return f.Scope })
@@ -207,11 +199,9 @@ func fileComplaint(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	v, code, err := supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(filedComplaintJSON{complaintOut(realmOf(c).Clock())(v), code})
+	return answer2(c, fiber.StatusCreated, func(v supervision.ComplaintView, code string) filedComplaintJSON {
+		return filedComplaintJSON{complaintOut(realmOf(c).Clock())(v), code}
+	})(supervision.FileComplaint(c.UserContext(), realmOf(c), actorOf(c), supervision.Filing{NewComplaint: in}))
 }
 
 // getComplaint shows one complaint to those who may read it, and answers
@@ -253,10 +243,7 @@ func requireOnComplaint(p policies.Permission) fiber.Handler {
 		}
 		d, err := supervision.MayMove(realmOf(c), actorOf(c), cp, p)
 		if err != nil {
-			if rr.principal.Anonymous() && rr.authErr != nil {
-				return rr.authErr
-			}
-			return err
+			return rr.refused(err, err)
 		}
 		rr.decision = d
 		return c.Next()
@@ -282,29 +269,11 @@ func requireSomewhere(p policies.Permission) fiber.Handler {
 			return err
 		}
 		if len(scopes) == 0 {
-			if rr.principal.Anonymous() {
-				if rr.authErr != nil {
-					return rr.authErr
-				}
-				return fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p)
-			}
-			return fmt.Errorf("%w: none of your roles may use %s anywhere", partnership.ErrForbidden, p)
+			return rr.refused(fmt.Errorf("%w: sign in to use %s", partnership.ErrUnauthenticated, p),
+				fmt.Errorf("%w: none of your roles may use %s anywhere", partnership.ErrForbidden, p))
 		}
 		return c.Next()
 	}
-}
-
-// boolQuery reads an optional true/false query parameter.
-func boolQuery(c *fiber.Ctx, name string) (bool, error) {
-	s := c.Query(name)
-	if s == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return false, partnership.Invalid(name, "true or false")
-	}
-	return b, nil
 }
 
 // overdue is the time as of which ?overdue=true keeps what is overdue; the

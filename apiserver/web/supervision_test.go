@@ -1,48 +1,17 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"pilar.id/pilar/apiserver/store"
 )
 
 // svPeople seeds the supervisors, offices and residents of two wards of
 // Kecamatan Sukasari, Kota Bandung.
 func svPeople(w *world) {
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
-	w.seed("bandung", "inspektorat", [2]string{"internal-supervisor", "32.73"})
-	w.seed("bandung", "ombudsman", [2]string{"ombudsman", "32.73"})
-	w.seed("bandung", "camat", [2]string{"kecamatan-office", "32.73.01"})
-	w.seed("bandung", "lurah", [2]string{"ward-office", "32.73.01.1001"})       // Sukarasa
-	w.seed("bandung", "lurah-geger", [2]string{"ward-office", "32.73.01.1002"}) // Gegerkalong
-	w.seed("bandung", "rw02", [2]string{"institution-rw", "32.73.01.1001/rw-02"})
-	w.seed("bandung", "siti", [2]string{"resident", "32.73"})
-	w.seed("bandung", "budi", [2]string{"resident", "32.73"})
-}
-
-func svID(t *testing.T, r response) int64 {
-	t.Helper()
-	v, ok := r.body["id"].(float64)
-	if !ok {
-		t.Fatalf("no id in %v", r.body)
-	}
-	return int64(v)
-}
-
-// svCount counts the rows of a table of Bandung's database.
-func svCount(w *world, table string) int64 {
-	w.t.Helper()
-	_, db := lend(w.t, w.reg, "bandung")
-	n, err := db.NewSelect().Table(table).Count(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return n
+	w.people("admin", "inspektorat", "ombudsman", "camat", "lurah", "lurah-geger", "rw02", "siti", "budi")
 }
 
 // svAudit is the audit log's entries about one object, as the admin reads them.
@@ -55,6 +24,29 @@ func svAudit(t *testing.T, admin *client, objectType string, id int64) []map[str
 		out = append(out, it.(map[string]any))
 	}
 	return out
+}
+
+// svStep is the audit entry of a step: its action, the role whose grant
+// decided it, and the state it moved the object from and to.
+type svStep struct{ action, role, from, to string }
+
+// svSteps checks that the audit log's entries about one object are the
+// steps of want, in order, each public or not, and returns them.
+func svSteps(t *testing.T, admin *client, objectType string, id int64, public bool, want []svStep) []map[string]any {
+	t.Helper()
+	entries := svAudit(t, admin, objectType, id)
+	if len(entries) != len(want) {
+		t.Fatalf("%d audit entries, want %d: %v", len(entries), len(want), entries)
+	}
+	for i, e := range entries {
+		before, _ := e["before"].(map[string]any)
+		after, _ := e["after"].(map[string]any)
+		from, _ := before["state"].(string)
+		if e["action"] != want[i].action || e["actorRole"] != want[i].role || from != want[i].from || after["state"] != want[i].to || e["public"] != public {
+			t.Errorf("entry %d: %v, want %+v", i, e, want[i])
+		}
+	}
+	return entries
 }
 
 func svIDs(r response) []int64 {
@@ -74,7 +66,7 @@ func TestAnonymousComplaintIsFollowedByTrackingCode(t *testing.T) {
 	r := anon.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Pungutan liar", "body": "Petugas meminta uang untuk surat pengantar."})
 	expect(t, "anonymous complaint", r, http.StatusCreated)
 	code, _ := r.body["trackingCode"].(string)
-	cid := svID(t, r)
+	cid := id(t, r)
 	if code == "" || r.body["anonymous"] != true || r.body["public"] != false || r.body["state"] != "filed" || r.body["overdue"] != false {
 		t.Fatalf("filed: %v", r.body)
 	}
@@ -89,7 +81,7 @@ func TestAnonymousComplaintIsFollowedByTrackingCode(t *testing.T) {
 	for _, typed := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", "")} {
 		r := w.client("bandung").do("GET", "/api/complaints/track/"+typed, nil)
 		expect(t, "track "+typed, r, http.StatusOK)
-		if svID(t, r) != cid || r.body["body"] != "Petugas meminta uang untuk surat pengantar." {
+		if id(t, r) != cid || r.body["body"] != "Petugas meminta uang untuk surat pengantar." {
 			t.Fatalf("tracked: %v", r.body)
 		}
 		if _, again := r.body["trackingCode"]; again {
@@ -135,46 +127,23 @@ func TestBadComplaintsAreRefusedAndChangeNothing(t *testing.T) {
 	svPeople(w)
 	siti := w.client("bandung").mustSignIn("siti")
 	ok := map[string]any{"ward": "32.73.01.1001", "subject": "Lampu jalan mati", "body": "Sejak sebulan."}
-	with := func(k string, v any) map[string]any {
-		m := map[string]any{}
-		for k, v := range ok {
-			m[k] = v
-		}
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-		return m
-	}
-	for _, tt := range []struct {
-		name  string
-		body  map[string]any
-		field string
-	}{
-		{"no subject", with("subject", nil), "subject"},
-		{"blank subject", with("subject", "   "), "subject"},
-		{"oversized subject", with("subject", strings.Repeat("a", 151)), "subject"},
-		{"no body", with("body", nil), "body"},
-		{"oversized body", with("body", strings.Repeat("b", 5001)), "body"},
-		{"unknown ward", with("ward", "32.73.01.1099"), "ward"},
-		{"a ward of another region", with("ward", "32.11.01.2001"), "ward"},
-		{"a kecamatan", with("ward", "32.73.01"), "ward"},
-		{"no ward", with("ward", nil), "ward"},
-		{"an institution of another ward", with("institution", "32.73.01.1002/lpm"), "institution"},
-		{"a subject of the wrong type", with("subject", 42), "subject"},
-	} {
-		for _, c := range []*client{siti, w.client("bandung")} {
-			r := c.do("POST", "/api/complaints", tt.body)
-			if r.status != http.StatusBadRequest || r.errField() != tt.field {
-				t.Errorf("%s: %d %v, want 400 on %s", tt.name, r.status, r.body, tt.field)
-			}
-		}
-	}
-	if n := svCount(w, "complaints"); n != 0 {
+	refusesEach(t, "/api/complaints", ok, []badInput{
+		{"no subject", map[string]any{"subject": nil}, "subject"},
+		{"blank subject", map[string]any{"subject": "   "}, "subject"},
+		{"oversized subject", map[string]any{"subject": strings.Repeat("a", 151)}, "subject"},
+		{"no body", map[string]any{"body": nil}, "body"},
+		{"oversized body", map[string]any{"body": strings.Repeat("b", 5001)}, "body"},
+		{"unknown ward", map[string]any{"ward": "32.73.01.1099"}, "ward"},
+		{"a ward of another region", map[string]any{"ward": "32.11.01.2001"}, "ward"},
+		{"a kecamatan", map[string]any{"ward": "32.73.01"}, "ward"},
+		{"no ward", map[string]any{"ward": nil}, "ward"},
+		{"an institution of another ward", map[string]any{"institution": "32.73.01.1002/lpm"}, "institution"},
+		{"a subject of the wrong type", map[string]any{"subject": 42}, "subject"},
+	}, siti, w.client("bandung"))
+	if n := w.count("complaints"); n != 0 {
 		t.Fatalf("%d complaints stored after refusals", n)
 	}
-	expect(t, "a complaint about an institution", siti.do("POST", "/api/complaints", with("institution", "32.73.01.1001/rw-02")), http.StatusCreated)
+	expect(t, "a complaint about an institution", siti.do("POST", "/api/complaints", edited(ok, map[string]any{"institution": "32.73.01.1001/rw-02"})), http.StatusCreated)
 	expect(t, "an unknown complaint", siti.do("GET", "/api/complaints/999", nil), http.StatusNotFound)
 	expect(t, "a bad id", siti.do("GET", "/api/complaints/abc", nil), http.StatusBadRequest)
 	lurah := w.client("bandung").mustSignIn("lurah")
@@ -187,21 +156,19 @@ func TestBadComplaintsAreRefusedAndChangeNothing(t *testing.T) {
 func TestComplaintsAreSeenByTheirFilerHandlersAndWhenPublicByAll(t *testing.T) {
 	w := newWorld(t)
 	svPeople(w)
-	siti := w.client("bandung").mustSignIn("siti")
-	budi := w.client("bandung").mustSignIn("budi")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
+	signed := w.signedIn("siti", "budi", "lurah", "lurah-geger")
+	siti, budi, lurah, other := signed[0], signed[1], signed[2], signed[3]
 	anon := w.client("bandung")
 
 	r := siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Tetangga membuang sampah", "body": "Di selokan RT 03."})
 	expect(t, "Siti's private complaint", r, http.StatusCreated)
-	private := svID(t, r)
+	private := id(t, r)
 	if r.body["own"] != true || r.body["anonymous"] != false || r.body["trackingCode"] != nil {
 		t.Fatalf("filed by Siti: %v", r.body)
 	}
 	r = budi.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1002", "subject": "Jalan berlubang", "body": "Jl. Gegerkalong Hilir.", "public": true})
 	expect(t, "Budi's public complaint", r, http.StatusCreated)
-	public := svID(t, r)
+	public := id(t, r)
 
 	get := func(c *client, id int64) response { return c.do("GET", fmt.Sprintf("/api/complaints/%d", id), nil) }
 	expect(t, "Siti reads her own", get(siti, private), http.StatusOK)
@@ -258,15 +225,12 @@ func TestComplaintsAreSeenByTheirFilerHandlersAndWhenPublicByAll(t *testing.T) {
 func TestComplaintIsHandledEscalatedAndResolvedByTheOmbudsman(t *testing.T) {
 	w := newWorld(t)
 	svPeople(w)
-	siti := w.client("bandung").mustSignIn("siti")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
-	ombudsman := w.client("bandung").mustSignIn("ombudsman")
-	admin := w.client("bandung").mustSignIn("admin")
+	signed := w.signedIn("siti", "lurah", "lurah-geger", "ombudsman", "admin")
+	siti, lurah, other, ombudsman, admin := signed[0], signed[1], signed[2], signed[3], signed[4]
 
 	r := siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Bantuan tidak sampai", "body": "Bantuan beras RW 02 tidak dibagikan.", "public": true})
 	expect(t, "file", r, http.StatusCreated)
-	cid := svID(t, r)
+	cid := id(t, r)
 	path := func(step string) string { return fmt.Sprintf("/api/complaints/%d/%s", cid, step) }
 	state := func() string {
 		return lurah.do("GET", fmt.Sprintf("/api/complaints/%d", cid), nil).body["state"].(string)
@@ -323,8 +287,7 @@ func TestComplaintIsHandledEscalatedAndResolvedByTheOmbudsman(t *testing.T) {
 
 	// Every step is in the audit log, with its before and after, and public
 	// like the complaint; none carries the complaint's texts.
-	entries := svAudit(t, admin, "complaint", cid)
-	want := []struct{ action, role, from, to string }{
+	want := []svStep{
 		{"complaint:file", "public", "", "filed"}, // everyone may file: the public role decided
 		{"complaint:handle", "ward-office", "filed", "received"},
 		{"complaint:handle", "ward-office", "received", "investigating"},
@@ -332,16 +295,7 @@ func TestComplaintIsHandledEscalatedAndResolvedByTheOmbudsman(t *testing.T) {
 		{"complaint:handle", "ombudsman", "escalated", "investigating"},
 		{"complaint:handle", "ombudsman", "investigating", "resolved"},
 	}
-	if len(entries) != len(want) {
-		t.Fatalf("%d audit entries, want %d: %v", len(entries), len(want), entries)
-	}
-	for i, e := range entries {
-		before, _ := e["before"].(map[string]any)
-		after, _ := e["after"].(map[string]any)
-		from, _ := before["state"].(string)
-		if e["action"] != want[i].action || e["actorRole"] != want[i].role || from != want[i].from || after["state"] != want[i].to || e["public"] != true {
-			t.Errorf("entry %d: %v, want %+v", i, e, want[i])
-		}
+	for i, e := range svSteps(t, admin, "complaint", cid, true, want) {
 		if s := fmt.Sprint(e); strings.Contains(s, "Bantuan") || strings.Contains(s, "Beras") || strings.Contains(s, "perkembangan") {
 			t.Errorf("entry %d keeps the complaint's texts: %v", i, e)
 		}
@@ -353,111 +307,86 @@ func TestComplaintIsHandledEscalatedAndResolvedByTheOmbudsman(t *testing.T) {
 }
 
 func TestComplaintBecomesOverdueAfterTheRegionsResponseTime(t *testing.T) {
-	for _, driver := range []store.Driver{store.SQLite, store.Postgres} {
-		t.Run(string(driver), func(t *testing.T) {
-			w := newWorldOn(t, driver)
-			svPeople(w)
-			siti := w.client("bandung").mustSignIn("siti")
-			lurah := w.client("bandung").mustSignIn("lurah")
-			r := siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Air PDAM mati", "body": "Tiga hari."})
-			expect(t, "file", r, http.StatusCreated)
-			late := svID(t, r)
-			r = siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Lampu jalan", "body": "Mati."})
-			expect(t, "file", r, http.StatusCreated)
-			onTime := svID(t, r)
-			expect(t, "receive", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/receive", onTime), nil), http.StatusOK)
-			expect(t, "investigate", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/investigate", onTime), nil), http.StatusOK)
-			expect(t, "resolve", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/resolve", onTime), map[string]string{"resolution": "Diperbaiki."}), http.StatusOK)
+	onBothDatabases(t, func(t *testing.T, w *world) {
+		svPeople(w)
+		siti := w.client("bandung").mustSignIn("siti")
+		lurah := w.client("bandung").mustSignIn("lurah")
+		r := siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Air PDAM mati", "body": "Tiga hari."})
+		expect(t, "file", r, http.StatusCreated)
+		late := id(t, r)
+		r = siti.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Lampu jalan", "body": "Mati."})
+		expect(t, "file", r, http.StatusCreated)
+		onTime := id(t, r)
+		expect(t, "receive", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/receive", onTime), nil), http.StatusOK)
+		expect(t, "investigate", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/investigate", onTime), nil), http.StatusOK)
+		expect(t, "resolve", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/resolve", onTime), map[string]string{"resolution": "Diperbaiki."}), http.StatusOK)
 
-			overdue := func() bool {
-				return lurah.do("GET", fmt.Sprintf("/api/complaints/%d", late), nil).body["overdue"].(bool)
-			}
-			later := func(d time.Duration) {
-				w.advance(d)
-				lurah.mustSignIn("lurah") // the session expired meanwhile
-			}
-			// Bandung answers complaints within 14 days.
-			later(14 * 24 * time.Hour)
-			if overdue() {
-				t.Fatal("overdue on its due date")
-			}
-			if ids := svIDs(lurah.do("GET", "/api/complaints?overdue=true", nil)); len(ids) != 0 {
-				t.Fatalf("overdue list on the due date: %v", ids)
-			}
-			later(time.Minute)
-			if !overdue() {
-				t.Fatal("not overdue after 14 days")
-			}
-			if ids := svIDs(lurah.do("GET", "/api/complaints?overdue=true", nil)); fmt.Sprint(ids) != fmt.Sprint([]int64{late}) {
-				t.Fatalf("overdue list %v, want [%d]", ids, late)
-			}
-			expect(t, "receive late", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/receive", late), nil), http.StatusOK)
-			expect(t, "investigate late", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/investigate", late), nil), http.StatusOK)
-			r = lurah.do("POST", fmt.Sprintf("/api/complaints/%d/resolve", late), map[string]string{"resolution": "Pipa diganti."})
-			expect(t, "resolve late", r, http.StatusOK)
-			if r.body["overdue"] != true || r.body["resolutionTime"] != "336h1m0s" {
-				t.Fatalf("resolved late: %v", r.body)
-			}
-		})
-	}
+		overdue := func() bool {
+			return lurah.do("GET", fmt.Sprintf("/api/complaints/%d", late), nil).body["overdue"].(bool)
+		}
+		later := func(d time.Duration) {
+			w.advance(d)
+			lurah.mustSignIn("lurah") // the session expired meanwhile
+		}
+		// Bandung answers complaints within 14 days.
+		later(14 * 24 * time.Hour)
+		if overdue() {
+			t.Fatal("overdue on its due date")
+		}
+		if ids := svIDs(lurah.do("GET", "/api/complaints?overdue=true", nil)); len(ids) != 0 {
+			t.Fatalf("overdue list on the due date: %v", ids)
+		}
+		later(time.Minute)
+		if !overdue() {
+			t.Fatal("not overdue after 14 days")
+		}
+		if ids := svIDs(lurah.do("GET", "/api/complaints?overdue=true", nil)); fmt.Sprint(ids) != fmt.Sprint([]int64{late}) {
+			t.Fatalf("overdue list %v, want [%d]", ids, late)
+		}
+		expect(t, "receive late", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/receive", late), nil), http.StatusOK)
+		expect(t, "investigate late", lurah.do("POST", fmt.Sprintf("/api/complaints/%d/investigate", late), nil), http.StatusOK)
+		r = lurah.do("POST", fmt.Sprintf("/api/complaints/%d/resolve", late), map[string]string{"resolution": "Pipa diganti."})
+		expect(t, "resolve late", r, http.StatusOK)
+		if r.body["overdue"] != true || r.body["resolutionTime"] != "336h1m0s" {
+			t.Fatalf("resolved late: %v", r.body)
+		}
+	})
 }
 
 func TestFindingIsRecordedAnsweredReopenedAndClosed(t *testing.T) {
 	w := newWorld(t)
 	svPeople(w)
-	inspektorat := w.client("bandung").mustSignIn("inspektorat")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
-	camat := w.client("bandung").mustSignIn("camat")
-	rw := w.client("bandung").mustSignIn("rw02")
-	siti := w.client("bandung").mustSignIn("siti")
-	admin := w.client("bandung").mustSignIn("admin")
+	signed := w.signedIn("inspektorat", "lurah", "lurah-geger", "camat", "rw02", "siti", "admin")
+	inspektorat, lurah, other, camat, rw, siti, admin := signed[0], signed[1], signed[2], signed[3], signed[4], signed[5], signed[6]
 	recorded := w.now
 
 	// Bad input names the field and stores nothing.
 	ok := map[string]any{"scope": "32.73.01.1001", "objectType": "proposal", "objectId": "17", "title": "Laporan belum diverifikasi", "detail": "Laporan kegiatan RW 02 belum diverifikasi lurah."}
-	with := func(k string, v any) map[string]any {
-		m := map[string]any{}
-		for k, v := range ok {
-			m[k] = v
-		}
-		m[k] = v
-		return m
-	}
-	for _, tt := range []struct {
-		name  string
-		body  map[string]any
-		field string
-	}{
-		{"unknown scope", with("scope", "32.73.01.1099"), "scope"},
-		{"no title", with("title", ""), "title"},
-		{"oversized detail", with("detail", strings.Repeat("d", 8001)), "detail"},
-		{"due in the past", with("dueAt", "2026-11-01"), "dueAt"},
-		{"due before it is recorded", with("dueAt", recorded.Add(-time.Minute).Format(time.RFC3339)), "dueAt"},
-		{"due in two years", with("dueAt", "2028-12-01"), "dueAt"},
-		{"object id without type", with("objectType", ""), "objectType"},
-	} {
-		r := inspektorat.do("POST", "/api/findings", tt.body)
-		if r.status != http.StatusBadRequest || r.errField() != tt.field {
-			t.Errorf("%s: %d %v, want 400 on %s", tt.name, r.status, r.body, tt.field)
-		}
-	}
+	refusesEach(t, "/api/findings", ok, []badInput{
+		{"unknown scope", map[string]any{"scope": "32.73.01.1099"}, "scope"},
+		{"no title", map[string]any{"title": ""}, "title"},
+		{"oversized detail", map[string]any{"detail": strings.Repeat("d", 8001)}, "detail"},
+		{"due in the past", map[string]any{"dueAt": "2026-11-01"}, "dueAt"},
+		{"due before it is recorded", map[string]any{"dueAt": recorded.Add(-time.Minute).Format(time.RFC3339)}, "dueAt"},
+		{"due in two years", map[string]any{"dueAt": "2028-12-01"}, "dueAt"},
+		{"object id without type", map[string]any{"objectType": ""}, "objectType"},
+	}, inspektorat)
 	expect(t, "the lurah records a finding", lurah.do("POST", "/api/findings", ok), http.StatusForbidden)
 	expect(t, "a resident records a finding", siti.do("POST", "/api/findings", ok), http.StatusForbidden)
 	expect(t, "a stranger records a finding", w.client("bandung").do("POST", "/api/findings", ok), http.StatusUnauthorized)
-	if n := svCount(w, "findings"); n != 0 {
+	if n := w.count("findings"); n != 0 {
 		t.Fatalf("%d findings stored after refusals", n)
 	}
 
 	r := inspektorat.do("POST", "/api/findings", ok)
 	expect(t, "record", r, http.StatusCreated)
-	fid := svID(t, r)
+	fid := id(t, r)
 	if r.body["state"] != "open" || r.body["dueAt"] != recorded.Add(30*24*time.Hour).Format(time.RFC3339) || r.body["objectId"] != "17" {
 		t.Fatalf("recorded: %v", r.body)
 	}
-	r = camat.do("POST", "/api/findings", with("dueAt", "2026-12-31"))
+	r = camat.do("POST", "/api/findings", edited(ok, map[string]any{"dueAt": "2026-12-31"}))
 	expect(t, "the camat records one in the ward with a due date", r, http.StatusCreated)
-	second := svID(t, r)
+	second := id(t, r)
 	if r.body["dueAt"] != "2026-12-31T16:59:59Z" { // the end of the day in Bandung
 		t.Fatalf("due %v", r.body["dueAt"])
 	}
@@ -541,25 +470,13 @@ func TestFindingIsRecordedAnsweredReopenedAndClosed(t *testing.T) {
 	}
 
 	// Each step is in the audit log, for auditors only.
-	entries := svAudit(t, admin, "finding", fid)
-	want := []struct{ action, role, from, to string }{
+	entries := svSteps(t, admin, "finding", fid, false, []svStep{
 		{"finding:record", "internal-supervisor", "", "open"},
 		{"finding:respond", "ward-office", "open", "responded"},
 		{"finding:record", "internal-supervisor", "responded", "open"},
 		{"finding:respond", "ward-office", "open", "responded"},
 		{"finding:record", "internal-supervisor", "responded", "closed"},
-	}
-	if len(entries) != len(want) {
-		t.Fatalf("%d audit entries, want %d: %v", len(entries), len(want), entries)
-	}
-	for i, e := range entries {
-		before, _ := e["before"].(map[string]any)
-		after, _ := e["after"].(map[string]any)
-		from, _ := before["state"].(string)
-		if e["action"] != want[i].action || e["actorRole"] != want[i].role || from != want[i].from || after["state"] != want[i].to || e["public"] != false {
-			t.Errorf("entry %d: %v, want %+v", i, e, want[i])
-		}
-	}
+	})
 	if reason := entries[2]["after"].(map[string]any)["reopenReason"]; reason != "Berita acara verifikasi belum dilampirkan." {
 		t.Errorf("the reopening's reason is not recorded: %v", entries[2])
 	}

@@ -61,6 +61,17 @@ func answer[T, J any](c *fiber.Ctx, status int, out func(T) J) func(T, error) er
 	}
 }
 
+// answer2 answers with the two results of a step or a read as out shows
+// them, or with its refusal: answer2(c, status, out)(step(...)).
+func answer2[A, B, J any](c *fiber.Ctx, status int, out func(A, B) J) func(A, B, error) error {
+	return func(a A, b B, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out(a, b))
+	}
+}
+
 // same is a body the step takes as it is.
 func same[B any](in B) B { return in }
 
@@ -79,11 +90,11 @@ func toward[S, I, T any](move func(context.Context, *step.Region, step.Actor, in
 	}
 }
 
-// The JSON handlers of reads have two shapes, written once here: one object
-// the path's id names (or a step on it that takes nothing else), and a page
-// of a list. A read is of the request's region's database (stored) or, where
-// the answer depends on who asks, of the application layer on behalf of the
-// caller (asCaller).
+// The JSON handlers of reads have three shapes, written once here: one
+// object the path's id names (or a step on it that takes nothing else), what
+// the query names, and a page of a list. A read is of the request's region's
+// database (stored) or, where the answer depends on who asks, of the
+// application layer on behalf of the caller (asCaller).
 
 // stored reads from the request's region's database as read does.
 func stored[X, T any](read func(context.Context, bun.IDB, X) (T, error)) func(*fiber.Ctx, X) (T, error) {
@@ -93,6 +104,11 @@ func stored[X, T any](read func(context.Context, bun.IDB, X) (T, error)) func(*f
 // asCaller calls the application layer on behalf of the caller.
 func asCaller[X, T any](read func(context.Context, *step.Region, step.Actor, X) (T, error)) func(*fiber.Ctx, X) (T, error) {
 	return func(c *fiber.Ctx, x X) (T, error) { return read(c.UserContext(), realmOf(c), actorOf(c), x) }
+}
+
+// inRealm calls the application layer for a read with no rule of who asks.
+func inRealm[X, T any](read func(context.Context, *step.Region, X) (T, error)) func(*fiber.Ctx, X) (T, error) {
+	return func(c *fiber.Ctx, x X) (T, error) { return read(c.UserContext(), realmOf(c), x) }
 }
 
 // byID is the handler of a read of the object the path's id names, or of a
@@ -105,6 +121,20 @@ func byID[T, J any](read func(*fiber.Ctx, int64) (T, error), out func(T) J) fibe
 			return err
 		}
 		return answer(c, fiber.StatusOK, out)(read(c, id))
+	}
+}
+
+// readOf is the handler of a read of what the query names: filter makes the
+// read's input of the query's parameters (q), and the answer shows what the
+// read returns as out does.
+func readOf[F, T, J any](filter func(c *fiber.Ctx, q *query) F, read func(*fiber.Ctx, F) (T, error), out func(T) J) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		q := &query{c: c}
+		f := filter(c, q)
+		if q.err != nil {
+			return q.err
+		}
+		return answer(c, fiber.StatusOK, out)(read(c, f))
 	}
 }
 
@@ -126,8 +156,43 @@ func listOf[F, T, J any](filter func(c *fiber.Ctx, q *query) F, read func(*fiber
 	}
 }
 
-// query reads a list's query: the page asked for (?after=, ?limit=) and the
-// list's own parameters, keeping the first it refuses.
+type page[T any] struct {
+	Items []T    `json:"items"`
+	Next  *int64 `json:"next,omitempty"` // pass as ?after= for the next page
+}
+
+// pageOf is one page of a list: each item as the answer shows it, and when
+// the page is full, the id to continue after (lastID is called only then).
+func pageOf[T, J any](items []T, limit int, out func(T) J, lastID func() int64) page[J] {
+	return page[J]{Items: each(items, out), Next: next(len(items), limit, lastID)}
+}
+
+// next is the id to continue a page of n items after: lastID's when the
+// page is full, else none.
+func next(n, limit int, lastID func() int64) *int64 {
+	if limit > 0 && n == limit {
+		id := lastID()
+		return &id
+	}
+	return nil
+}
+
+// whole is a list answered whole, each item as out shows it.
+func whole[T, J any](out func(T) J) func([]T) page[J] {
+	return func(items []T) page[J] { return page[J]{Items: each(items, out)} }
+}
+
+// each shows every item as out shows it; none is an empty list, not null.
+func each[T, J any](items []T, out func(T) J) []J {
+	js := make([]J, len(items))
+	for i, it := range items {
+		js[i] = out(it)
+	}
+	return js
+}
+
+// query reads a request's query: the page of a list asked for (?after=,
+// ?limit=) and the read's own parameters, keeping the first it refuses.
 type query struct {
 	c     *fiber.Ctx
 	after int64
@@ -135,9 +200,20 @@ type query struct {
 	err   error
 }
 
+// queryOf reads the query of a list, starting with its page.
 func queryOf(c *fiber.Ctx) *query {
-	q := &query{c: c}
-	q.after, q.limit, q.err = pageParams(c)
+	q := &query{c: c, limit: 50}
+	var err error
+	if s := c.Query("after"); s != "" {
+		if q.after, err = strconv.ParseInt(s, 10, 64); err != nil || q.after < 0 {
+			return &query{c: c, err: partnership.Invalid("after", "a non-negative id")}
+		}
+	}
+	if s := c.Query("limit"); s != "" {
+		if q.limit, err = strconv.Atoi(s); err != nil || q.limit < 1 || q.limit > 500 {
+			return &query{c: c, err: partnership.Invalid("limit", "a number from 1 to 500")}
+		}
+	}
 	return q
 }
 
@@ -150,29 +226,46 @@ func (q *query) check(err error) {
 
 // count reads a non-negative whole number; 0 when absent.
 func (q *query) count(name string) int64 {
-	n, err := intQueryParam(q.c, name)
-	q.check(err)
-	return n
+	return param(q, name, 0, "a non-negative whole number", func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil && n >= 0
+	})
 }
 
 // year reads a year; 0 when absent.
-func (q *query) year(name string) int {
-	s := q.c.Query(name)
-	if s == "" {
-		return 0
-	}
-	y, err := strconv.Atoi(s)
-	if err != nil {
-		q.check(partnership.Invalid(name, "a year"))
-	}
-	return y
+func (q *query) year(name string) int { return q.yearOr(name, 0) }
+
+// yearOr reads a year; absent, it is the year given.
+func (q *query) yearOr(name string, absent int) int {
+	return param(q, name, absent, "a year", func(s string) (int, bool) {
+		y, err := strconv.Atoi(s)
+		return y, err == nil
+	})
 }
 
 // flag reads an optional true/false.
 func (q *query) flag(name string) bool {
-	b, err := boolQuery(q.c, name)
-	q.check(err)
-	return b
+	return param(q, name, false, "true or false", func(s string) (bool, bool) {
+		b, err := strconv.ParseBool(s)
+		return b, err == nil
+	})
+}
+
+// param reads the query's parameter name as read parses it: absent, it is
+// absent; refused, the zero value, and the query keeps the refusal (the
+// parameter is not what want says).
+func param[T any](q *query, name string, absent T, want string, read func(string) (T, bool)) T {
+	s := q.c.Query(name)
+	if s == "" {
+		return absent
+	}
+	v, ok := read(s)
+	if !ok {
+		q.check(partnership.Invalid(name, "%s", want))
+		var zero T
+		return zero
+	}
+	return v
 }
 
 // scope is the scope the list asks for, the whole region by default.

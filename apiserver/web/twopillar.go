@@ -2,7 +2,6 @@ package web
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,13 +40,6 @@ func proposalOut(p *partnership.Proposal) proposalJSON {
 	return proposalJSON{ID: p.ID, Institution: p.Institution, Ward: p.WardCode, FiscalYear: p.FiscalYear, Activity: p.Activity,
 		Title: p.Title, Description: p.Description, Cost: p.Cost, Beneficiaries: p.Beneficiaries, Location: p.Location, Kind: p.Kind,
 		State: p.State, Reason: p.Reason, Agency: p.Agency, Musrenbang: p.MusrenbangID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
-}
-
-func accountID(c *fiber.Ctx) int64 {
-	if a := regionOf(c).principal.Account; a != nil {
-		return a.ID
-	}
-	return 0
 }
 
 // --- scopes of the objects routes act on ---
@@ -127,7 +119,7 @@ func listAspirations(mine bool) fiber.Handler {
 	return listOf(func(c *fiber.Ctx, q *query) store.AspirationFilter {
 		f := store.AspirationFilter{State: partnership.AspirationState(c.Query("state")), AfterID: q.after, Limit: q.limit}
 		if mine {
-			f.AccountID = accountID(c)
+			f.AccountID = actorOf(c).AccountID()
 		} else {
 			f.Scope = q.scope()
 		}
@@ -185,18 +177,13 @@ func getAllocation(c *fiber.Ctx) error {
 	if rr.tenant.Region.ScopeLevel(inst) != "institution" {
 		return partnership.Invalid("institution", "%q is not an institution of %s", inst, rr.tenant.Region.Name)
 	}
-	year := time.Now().In(rr.location).Year()
-	if y := c.Query("fiscalYear"); y != "" {
-		var err error
-		if year, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
-		}
+	q := &query{c: c}
+	year := q.yearOr("fiscalYear", time.Now().In(rr.location).Year())
+	if q.err != nil {
+		return q.err
 	}
 	a, err := store.GetAllocation(c.UserContext(), rr.db, inst, year, partnership.Rupiah(rr.tenant.Region.TwoPillar.AllocationPerInstitution))
-	if err != nil {
-		return err
-	}
-	return c.JSON(allocationJSON{a, a.Remaining()})
+	return answer(c, fiber.StatusOK, func(a partnership.Allocation) allocationJSON { return allocationJSON{a, a.Remaining()} })(a, err)
 }
 
 // --- Musrenbang ---
@@ -224,19 +211,11 @@ func musrenbangOut(m *partnership.Musrenbang) musrenbangJSON {
 
 var scheduleMusrenbang = takeNew(twopillar.ScheduleMusrenbang, musrenbangOut)
 
-func getMusrenbang(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	rec, err := twopillar.Musrenbang(c.UserContext(), realmOf(c), id)
-	if err != nil {
-		return err
-	}
+var getMusrenbang = byID(inRealm(twopillar.Musrenbang), func(rec twopillar.MusrenbangRecord) musrenbangJSON {
 	out := musrenbangOut(rec.Musrenbang)
 	out.Agenda, out.Decisions = each(rec.Agenda, proposalOut), rec.Decisions
-	return c.JSON(out)
-}
+	return out
+})
 
 var listMusrenbang = listOf(func(c *fiber.Ctx, q *query) store.MusrenbangFilter {
 	return store.MusrenbangFilter{Scope: q.scope(), State: partnership.MusrenbangState(c.Query("state")), AfterID: q.after, Limit: q.limit}
@@ -418,22 +397,15 @@ type participationJSON struct {
 // getParticipation evaluates the area the scope names for a fiscal year (the
 // current one by default), with a recap one level beneath it.
 func getParticipation(c *fiber.Ctx) error {
-	scope, err := queryScope(c)
-	if err != nil {
-		return err
+	q := &query{c: c}
+	scope, year := q.scope(), q.year("fiscalYear")
+	if q.err != nil {
+		return q.err
 	}
-	year := 0
-	if y := c.Query("fiscalYear"); y != "" {
-		if year, err = strconv.Atoi(y); err != nil {
-			return partnership.Invalid("fiscalYear", "a year")
-		}
-	}
-	e, err := twopillar.Participation(c.UserContext(), realmOf(c), scope, year)
-	if err != nil {
-		return err
-	}
-	return c.JSON(participationJSON{FiscalYear: e.FiscalYear, areaJSON: areaOut(e.Area), Rows: each(e.Rows, areaOut),
-		History: each(e.History, func(a partnership.PhaseAssessment) phaseJSON { return phaseOut(&a) })})
+	return answer(c, fiber.StatusOK, func(e twopillar.Evaluation) participationJSON {
+		return participationJSON{FiscalYear: e.FiscalYear, areaJSON: areaOut(e.Area), Rows: each(e.Rows, areaOut),
+			History: each(e.History, func(a partnership.PhaseAssessment) phaseJSON { return phaseOut(&a) })}
+	})(twopillar.Participation(c.UserContext(), realmOf(c), scope, year))
 }
 
 // bodyWard is the ward named in the body: a participation phase is

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,13 +12,7 @@ import (
 
 // bandungStaff seeds the people of one ward of Kota Bandung and its kecamatan.
 func bandungStaff(w *world) {
-	w.seed("bandung", "admin", [2]string{"regional-admin", "32.73"})
-	w.seed("bandung", "warga", [2]string{"resident", "32.73"})
-	w.seed("bandung", "rw02", [2]string{"institution-rw", "32.73.01.1001/rw-02"})
-	w.seed("bandung", "pkk", [2]string{"institution-pkk", "32.73.01.1001/pkk"})
-	w.seed("bandung", "lurah", [2]string{"ward-office", "32.73.01.1001"})
-	w.seed("bandung", "lurah-geger", [2]string{"ward-office", "32.73.01.1002"})
-	w.seed("bandung", "camat", [2]string{"kecamatan-office", "32.73.01"})
+	w.people("admin", "warga", "rw02", "pkk", "lurah", "lurah-geger", "camat")
 }
 
 func proposalBody(inst, activity string, cost int64, kind string) map[string]any {
@@ -39,12 +32,8 @@ func id(t *testing.T, r response) int64 {
 func TestTwoPillarCycle(t *testing.T) {
 	w := newWorld(t)
 	bandungStaff(w)
-	warga := w.client("bandung").mustSignIn("warga")
-	rw := w.client("bandung").mustSignIn("rw02")
-	pkk := w.client("bandung").mustSignIn("pkk")
-	lurah := w.client("bandung").mustSignIn("lurah")
-	other := w.client("bandung").mustSignIn("lurah-geger")
-	camat := w.client("bandung").mustSignIn("camat")
+	signed := w.signedIn("warga", "rw02", "pkk", "lurah", "lurah-geger", "camat")
+	warga, rw, pkk, lurah, other, camat := signed[0], signed[1], signed[2], signed[3], signed[4], signed[5]
 
 	// A resident asks RW 02; the RW acknowledges and later merges it into its proposal.
 	asp := warga.do("POST", "/api/aspirations", map[string]string{"institution": "32.73.01.1001/rw-02", "title": "Saluran air tersumbat", "body": "Setiap hujan, jalan RT 03 tergenang."})
@@ -135,7 +124,7 @@ func TestTwoPillarCycle(t *testing.T) {
 
 	// Realisation goes up the hierarchy: the RW reports, the lurah verifies,
 	// the camat consolidates, the regional secretariat evaluates.
-	w.seed("bandung", "setda", [2]string{"regional-secretariat", "32.73"})
+	w.people("setda")
 	setda := w.client("bandung").mustSignIn("setda")
 	rep := rw.do("POST", p1path+"/reports", map[string]any{"spent": 68_500_000, "outputs": "Saluran RT 03 diperbaiki sepanjang 140 m.",
 		"participants": 140, "activityStart": "2026-11-03", "activityEnd": "2026-11-24"})
@@ -177,7 +166,7 @@ func TestTwoPillarCycle(t *testing.T) {
 
 	// A resident's complaint about the ward: received, not resolved in time,
 	// escalated by the resident, resolved by the ombudsman.
-	w.seed("bandung", "ombudsman", [2]string{"ombudsman", "32.73"})
+	w.people("ombudsman")
 	ombudsman := w.client("bandung").mustSignIn("ombudsman")
 	cp := warga.do("POST", "/api/complaints", map[string]any{"ward": "32.73.01.1001", "subject": "Pekerjaan saluran terhenti", "body": "Galian dibiarkan terbuka dua minggu."})
 	expect(t, "complaint", cp, http.StatusCreated)
@@ -213,11 +202,7 @@ func TestTwoPillarBadInput(t *testing.T) {
 	bandungStaff(w)
 	rw := w.client("bandung").mustSignIn("rw02")
 	lurah := w.client("bandung").mustSignIn("lurah")
-	for _, tt := range []struct {
-		name  string
-		body  map[string]any
-		field string
-	}{
+	refusesEach(t, "/api/proposals", proposalBody("32.73.01.1001/rw-02", "infrastructure", 1_000_000, "infrastructure"), []badInput{
 		{"negative cost", map[string]any{"cost": -10}, "cost"},
 		{"absurd cost", map[string]any{"cost": int64(5_000_000_000_000)}, "cost"},
 		{"cost as text", map[string]any{"cost": "seratus"}, "cost"},
@@ -225,16 +210,7 @@ func TestTwoPillarBadInput(t *testing.T) {
 		{"missing location", map[string]any{"location": ""}, "location"},
 		{"past fiscal year", map[string]any{"fiscalYear": 2019}, "fiscalYear"},
 		{"unknown kind", map[string]any{"kind": "gedung"}, "kind"},
-	} {
-		b := proposalBody("32.73.01.1001/rw-02", "infrastructure", 1_000_000, "infrastructure")
-		for k, v := range tt.body {
-			b[k] = v
-		}
-		r := rw.do("POST", "/api/proposals", b)
-		if r.status != http.StatusBadRequest || r.errField() != tt.field {
-			t.Errorf("%s: %d %v, want 400 on %s", tt.name, r.status, r.body, tt.field)
-		}
-	}
+	}, rw)
 	if r := w.client("bandung").do("GET", "/api/proposals?scope=32.73.01.1001", nil); len(r.body["items"].([]any)) != 0 {
 		t.Fatalf("refused proposals were stored: %v", r.body)
 	}
@@ -277,34 +253,27 @@ func TestParallelFundingNeverOverspendsOnPostgres(t *testing.T) {
 	path := fmt.Sprintf("/api/musrenbang/%d", id(t, m))
 	expect(t, "attendance", lurah.do("POST", path+"/attendance", map[string]any{"attendance": map[string]int{"rt-board": 5, "rw-board": 5, "community-leader": 2, "women-leader": 2, "youth-leader": 2}}), http.StatusOK)
 
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	funded, refused := 0, 0
-	for _, pid := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for attempt := 0; attempt < 50; attempt++ {
-				r := lurah.do("POST", path+"/decisions", map[string]any{"proposal": pid, "decision": "fund"})
-				mu.Lock()
-				switch {
-				case r.status == http.StatusOK:
-					funded++
-				case r.status == http.StatusConflict && strings.Contains(fmt.Sprint(r.body), "remains"):
-					refused++
-				case r.status == http.StatusConflict && strings.Contains(fmt.Sprint(r.body), "changed meanwhile"):
-					mu.Unlock()
-					continue
-				default:
-					t.Errorf("decision on %d: %d %v", pid, r.status, r.body)
-				}
-				mu.Unlock()
-				return
+	answers := inParallel(len(ids), func(i int) response {
+		for attempt := 0; attempt < 50; attempt++ {
+			r := lurah.do("POST", path+"/decisions", map[string]any{"proposal": ids[i], "decision": "fund"})
+			if r.status != http.StatusConflict || !strings.Contains(fmt.Sprint(r.body), "changed meanwhile") {
+				return r
 			}
-			t.Errorf("proposal %d: no answer after 50 attempts", pid)
-		}()
+		}
+		t.Errorf("proposal %d: no answer after 50 attempts", ids[i])
+		return response{}
+	})
+	funded, refused := 0, 0
+	for i, r := range answers {
+		switch {
+		case r.status == http.StatusOK:
+			funded++
+		case r.status == http.StatusConflict && strings.Contains(fmt.Sprint(r.body), "remains"):
+			refused++
+		case r.status != 0: // no answer at all is told above
+			t.Errorf("decision on %d: %d %v", ids[i], r.status, r.body)
+		}
 	}
-	wg.Wait()
 	a := lurah.do("GET", "/api/allocations?institution=32.73.01.1001/rw-02&fiscalYear=2026", nil)
 	if funded != 3 || refused != 5 || a.body["committed"] != 90_000_000.0 {
 		t.Fatalf("%d funded, %d refused, allocation %v; want 3, 5 and Rp 90.000.000 committed", funded, refused, a.body)

@@ -1,6 +1,7 @@
-// Package web is the API server's Fiber application: every route in routes.go,
-// the middleware that resolves the region of a request and lends it the
-// region's database, the JSON handlers and the server-rendered pages.
+// Package web is the API server's Fiber application: every route in routes.go
+// with its authorization, the middleware that resolves a request's region and
+// who asks, and the JSON handlers and pages, which parse, call the steps of the
+// application layer (accounts, twopillar, supervision, fourpillar) and render.
 package web
 
 import (

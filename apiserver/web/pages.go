@@ -21,11 +21,10 @@ import (
 // The portal's pages share what this file holds: the view every template is
 // rendered with (language, region, who is signed in, the form being filled
 // in), the choice of language, flash messages after a redirect, and errors
-// rendered as pages. Pages call the same domain and store functions as the
-// JSON handlers; a page that changes state does it through change(), so the
-// change and its audit entry share one transaction, and answers a success
-// with a redirect (POST-redirect-GET) and a refusal with the same form, the
-// reasons beside the fields and nothing changed.
+// rendered as pages. A page form takes the same step of the application
+// layer as the JSON handler of its route, and answers a success with a
+// redirect (POST-redirect-GET) and a refusal with the same form, the reasons
+// beside the fields and nothing changed.
 
 // errFormFailed stands for a form the page refused before the domain saw it.
 var errFormFailed = errors.New("web: the form was refused")
